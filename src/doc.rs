@@ -1,0 +1,518 @@
+//! The document model: an owned tree of blocks and inlines with source lines,
+//! built once from the markdown and shared by every emitter. Links, anchors
+//! and footnotes are resolved here, once, for the whole report.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use crate::diag::Diagnostic;
+use crate::frontmatter::FrontMatter;
+use crate::manifest::Manifest;
+
+/// The whole report, in reading order.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub manifest: Manifest,
+    pub front: Vec<Article>,
+    pub parts: Vec<Part>,
+    pub back: Vec<Article>,
+}
+
+/// A `[[part]]`.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// 1-based.
+    pub number: usize,
+    pub title: Option<String>,
+    pub articles: Vec<Article>,
+}
+
+/// Where an article sits in the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Front,
+    Part(usize),
+    Back,
+}
+
+/// One markdown file.
+#[derive(Debug, Clone)]
+pub struct Article {
+    /// The file, relative to the report root (for diagnostics).
+    pub path: PathBuf,
+    /// The file relative to `src`, with `/` separators: how links name it.
+    pub src_rel: String,
+    /// Unique id in the report, usable in Typst labels and XHTML ids.
+    pub id: String,
+    pub meta: FrontMatter,
+    /// The title as inlines (from front matter text, or the first H1).
+    pub title: Vec<Inline>,
+    pub subtitle: Option<String>,
+    pub abstract_: Vec<Block>,
+    pub blocks: Vec<Block>,
+    /// Footnotes in the order of their first reference, numbered from 1.
+    pub footnotes: Vec<Footnote>,
+    /// Heading anchors (GitHub slugs) in this article.
+    pub anchors: HashSet<String>,
+    pub placement: Placement,
+}
+
+impl Article {
+    pub fn title_text(&self) -> String {
+        plain_text(&self.title)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footnote {
+    pub name: String,
+    pub number: usize,
+    pub line: usize,
+    pub blocks: Vec<Block>,
+}
+
+/// A block with the 1-based line of the markdown file it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub line: usize,
+    pub kind: BlockKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalloutKind {
+    Note,
+    Tip,
+    Important,
+    Warning,
+    Caution,
+}
+
+impl CalloutKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CalloutKind::Note => "note",
+            CalloutKind::Tip => "tip",
+            CalloutKind::Important => "important",
+            CalloutKind::Warning => "warning",
+            CalloutKind::Caution => "caution",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockKind {
+    Paragraph(Vec<Inline>),
+    /// `level` is 1 for the article's top sections (whatever markdown level
+    /// the author used for them), 2 below, and so on.
+    Heading { level: u8, id: String, content: Vec<Inline> },
+    Quote(Vec<Block>),
+    List { start: Option<usize>, tight: bool, items: Vec<ListItem> },
+    Code { lang: Option<String>, code: String },
+    Math(String),
+    Table { align: Vec<Align>, header: Vec<Vec<Inline>>, rows: Vec<Vec<Vec<Inline>>> },
+    /// A paragraph holding nothing but an image.
+    Figure { image: Image, caption: Vec<Inline> },
+    Callout { kind: CalloutKind, title: Option<String>, blocks: Vec<Block> },
+    Rule,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListItem {
+    /// `Some(checked)` for a task list item.
+    pub task: Option<bool>,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text(String),
+    Code(String),
+    Emph(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Strike(Vec<Inline>),
+    Sup(Vec<Inline>),
+    Sub(Vec<Inline>),
+    Kbd(String),
+    Abbr { title: String, content: Vec<Inline> },
+    Link { dest: LinkDest, content: Vec<Inline>, line: usize },
+    Image(Image),
+    /// A reference to `Article::footnotes[number - 1]`; `first` on its first use.
+    FootnoteRef { number: usize, first: bool },
+    Math { tex: String, display: bool },
+    SoftBreak,
+    LineBreak,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkDest {
+    /// As written; replaced during resolution.
+    Unresolved(String),
+    External(String),
+    /// An article of the report, and optionally a heading in it.
+    Internal { article: String, anchor: Option<String> },
+    /// Rendered as its text only (a warning was given).
+    Dropped,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    pub src: ImageSrc,
+    pub alt: String,
+    pub title: Option<String>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImageSrc {
+    /// As written; replaced during resolution.
+    Unresolved(String),
+    /// A file inside the root, relative to it, with `/` separators.
+    Local(String),
+    /// A remote or unusable image: only its alt text is shown.
+    Unavailable(String),
+}
+
+impl Report {
+    /// All articles in reading order.
+    pub fn articles(&self) -> impl Iterator<Item = &Article> {
+        self.front
+            .iter()
+            .chain(self.parts.iter().flat_map(|p| p.articles.iter()))
+            .chain(self.back.iter())
+    }
+
+    pub fn articles_mut(&mut self) -> impl Iterator<Item = &mut Article> {
+        self.front
+            .iter_mut()
+            .chain(self.parts.iter_mut().flat_map(|p| p.articles.iter_mut()))
+            .chain(self.back.iter_mut())
+    }
+}
+
+/// The text of inlines without markup (for titles, alt text, metadata).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain(inlines, &mut out);
+    out
+}
+
+fn push_plain(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) | Inline::Kbd(t) => out.push_str(t),
+            Inline::Math { tex, .. } => out.push_str(tex),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Abbr { content: c, .. }
+            | Inline::Link { content: c, .. } => push_plain(c, out),
+            Inline::Image(img) => out.push_str(&img.alt),
+            Inline::FootnoteRef { .. } => {}
+            Inline::SoftBreak | Inline::LineBreak => out.push(' '),
+        }
+    }
+}
+
+/// Resolves every link and image of the report: links between articles
+/// become internal links, unknown targets become warnings.
+pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), String>) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let index: HashMap<String, (String, HashSet<String>)> = report
+        .articles()
+        .map(|a| (a.src_rel.clone(), (a.id.clone(), a.anchors.clone())))
+        .collect();
+    let src = report.manifest.book.src.trim_end_matches('/').to_string();
+    for article in report.articles_mut() {
+        let ctx = Ctx {
+            index: &index,
+            article_dir: parent_of(&article.src_rel),
+            src: &src,
+            own_anchors: article.anchors.clone(),
+            own_id: article.id.clone(),
+            path: article.path.clone(),
+            image_exists,
+        };
+        let mut sink = Vec::new();
+        for block in article.blocks.iter_mut().chain(article.abstract_.iter_mut()) {
+            resolve_block(block, &ctx, &mut sink);
+        }
+        for note in &mut article.footnotes {
+            for block in &mut note.blocks {
+                resolve_block(block, &ctx, &mut sink);
+            }
+        }
+        for inline in &mut article.title {
+            resolve_inline(inline, &ctx, &mut sink);
+        }
+        diagnostics.extend(sink);
+    }
+    diagnostics
+}
+
+struct Ctx<'a> {
+    index: &'a HashMap<String, (String, HashSet<String>)>,
+    article_dir: String,
+    src: &'a str,
+    own_anchors: HashSet<String>,
+    own_id: String,
+    path: PathBuf,
+    image_exists: &'a dyn Fn(&str) -> Result<(), String>,
+}
+
+fn parent_of(rel: &str) -> String {
+    match rel.rfind('/') {
+        Some(i) => rel[..i].to_string(),
+        None => String::new(),
+    }
+}
+
+fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let line = block.line;
+    match &mut block.kind {
+        BlockKind::Paragraph(inlines) | BlockKind::Heading { content: inlines, .. } => {
+            inlines.iter_mut().for_each(|i| resolve_inline(i, ctx, out))
+        }
+        BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => {
+            blocks.iter_mut().for_each(|b| resolve_block(b, ctx, out))
+        }
+        BlockKind::List { items, .. } => {
+            for item in items {
+                item.blocks.iter_mut().for_each(|b| resolve_block(b, ctx, out));
+            }
+        }
+        BlockKind::Table { header, rows, .. } => {
+            for cell in header.iter_mut().chain(rows.iter_mut().flatten()) {
+                cell.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
+            }
+        }
+        BlockKind::Figure { image, caption } => {
+            resolve_image(image, ctx, out);
+            caption.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
+        }
+        BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
+    }
+    let _ = line;
+}
+
+fn resolve_inline(inline: &mut Inline, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    match inline {
+        Inline::Link { dest, content, line } => {
+            if let LinkDest::Unresolved(url) = dest {
+                let url = url.clone();
+                *dest = resolve_link(&url, *line, ctx, out);
+            }
+            content.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
+        }
+        Inline::Image(image) => resolve_image(image, ctx, out),
+        Inline::Emph(c)
+        | Inline::Strong(c)
+        | Inline::Strike(c)
+        | Inline::Sup(c)
+        | Inline::Sub(c)
+        | Inline::Abbr { content: c, .. } => c.iter_mut().for_each(|i| resolve_inline(i, ctx, out)),
+        _ => {}
+    }
+}
+
+/// Is `url` an absolute URL with a scheme (`https:`, `mailto:`...)?
+pub fn scheme(url: &str) -> Option<&str> {
+    let colon = url.find(':')?;
+    let scheme = &url[..colon];
+    let mut chars = scheme.chars();
+    let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && scheme.len() > 1; // `C:` is a Windows drive, not a scheme
+    ok.then_some(scheme)
+}
+
+const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "ftp", "tel", "doi", "urn"];
+
+fn resolve_link(url: &str, line: usize, ctx: &Ctx, out: &mut Vec<Diagnostic>) -> LinkDest {
+    let warn = |out: &mut Vec<Diagnostic>, message: String, hint: &str| {
+        out.push(
+            Diagnostic::warning(message).with_file(&ctx.path).with_line(line).with_hint(hint.to_string()),
+        );
+        LinkDest::Dropped
+    };
+    let url = url.trim();
+    if url.is_empty() {
+        return warn(out, "link with an empty target".into(), "give the link a target, or remove the brackets; it is shown as plain text");
+    }
+    if let Some(scheme) = scheme(url) {
+        let lower = scheme.to_ascii_lowercase();
+        if SAFE_SCHEMES.contains(&lower.as_str()) {
+            return LinkDest::External(url.to_string());
+        }
+        return warn(
+            out,
+            format!("link with the unsupported scheme `{scheme}:`"),
+            "only http, https, mailto, ftp, tel, doi and urn links are kept; it is shown as plain text",
+        );
+    }
+    if url.starts_with("//") {
+        return LinkDest::External(format!("https:{url}"));
+    }
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(percent_decode(f))),
+        None => (url, None),
+    };
+    if path.is_empty() {
+        let anchor = fragment.unwrap_or_default();
+        if ctx.own_anchors.contains(&anchor) {
+            return LinkDest::Internal { article: ctx.own_id.clone(), anchor: Some(anchor) };
+        }
+        return warn(
+            out,
+            format!("link to `#{anchor}`, which is not a heading of this article"),
+            "anchors are the headings' GitHub-style slugs: lowercase, spaces as hyphens; it is shown as plain text",
+        );
+    }
+    let path = percent_decode(path.split('?').next().unwrap_or(path));
+    let Some(target) = join_rel(&ctx.article_dir, &path) else {
+        return warn(out, format!("link to `{url}`, which leaves the report's articles"), "it is shown as plain text");
+    };
+    if let Some((id, anchors)) = ctx.index.get(&target) {
+        return match fragment {
+            None => LinkDest::Internal { article: id.clone(), anchor: None },
+            Some(a) if a.is_empty() => LinkDest::Internal { article: id.clone(), anchor: None },
+            Some(a) if anchors.contains(&a) => LinkDest::Internal { article: id.clone(), anchor: Some(a) },
+            Some(a) => {
+                out.push(
+                    Diagnostic::warning(format!("link to `{url}`: `{target}` has no heading `#{a}`"))
+                        .with_file(&ctx.path)
+                        .with_line(line)
+                        .with_hint("the link goes to the start of the article instead"),
+                );
+                LinkDest::Internal { article: id.clone(), anchor: None }
+            }
+        };
+    }
+    if target.ends_with(".md") || target.ends_with(".markdown") {
+        return warn(
+            out,
+            format!("link to `{url}`, an article that is not in the report"),
+            "add it to book.toml, or link to its published URL; it is shown as plain text",
+        );
+    }
+    let _ = ctx.src;
+    warn(
+        out,
+        format!("link to the local file `{url}`, which the report cannot link to"),
+        "link to a published URL instead; it is shown as plain text",
+    )
+}
+
+fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let ImageSrc::Unresolved(url) = &image.src else { return };
+    let url = url.trim().to_string();
+    let line = image.line;
+    if scheme(&url).is_some() || url.starts_with("//") {
+        out.push(
+            Diagnostic::warning(format!("remote image `{url}` is not fetched (builds are offline)"))
+                .with_file(&ctx.path)
+                .with_line(line)
+                .with_hint("download it into the report folder and link the local copy; its alt text is shown"),
+        );
+        image.src = ImageSrc::Unavailable(url);
+        return;
+    }
+    let decoded = percent_decode(url.split(['?', '#']).next().unwrap_or(&url));
+    let joined = if ctx.src.is_empty() { ctx.article_dir.clone() } else if ctx.article_dir.is_empty() { ctx.src.to_string() } else { format!("{}/{}", ctx.src, ctx.article_dir) };
+    let rel = if decoded.starts_with('/') { None } else { join_rel(&joined, &decoded) };
+    let Some(rel) = rel else {
+        out.push(
+            Diagnostic::error(format!("image `{url}` is outside the report root"))
+                .with_file(&ctx.path)
+                .with_line(line)
+                .with_hint("images must be files inside the folder that holds book.toml"),
+        );
+        image.src = ImageSrc::Unavailable(url);
+        return;
+    };
+    match (ctx.image_exists)(&rel) {
+        Ok(()) => image.src = ImageSrc::Local(rel),
+        Err(why) => {
+            out.push(
+                Diagnostic::error(format!("image `{url}`: {why}"))
+                    .with_file(&ctx.path)
+                    .with_line(line)
+                    .with_hint("check the path: images are relative to the article's folder"),
+            );
+            image.src = ImageSrc::Unavailable(url);
+        }
+    }
+}
+
+/// Joins `rel` onto `base` (both `/`-separated, relative), resolving `.` and
+/// `..`. `None` if the result leaves the base's root.
+pub fn join_rel(base: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join() {
+        assert_eq!(join_rel("a/b", "../c.md").as_deref(), Some("a/c.md"));
+        assert_eq!(join_rel("", "./c.md").as_deref(), Some("c.md"));
+        assert_eq!(join_rel("", "../c.md"), None);
+    }
+
+    #[test]
+    fn schemes() {
+        assert_eq!(scheme("https://x"), Some("https"));
+        assert_eq!(scheme("javascript:alert(1)"), Some("javascript"));
+        assert_eq!(scheme("eip-1.md"), None);
+        assert_eq!(scheme("C:/x"), None);
+    }
+
+    #[test]
+    fn percent() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("100%"), "100%");
+    }
+}

@@ -1,0 +1,3 @@
+//! Emitters: pure functions from the document model to output text.
+
+pub mod typst;

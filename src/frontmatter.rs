@@ -1,0 +1,436 @@
+//! Article front matter: TOML between `+++` lines (Hugo, Zola) or YAML
+//! between `---` lines (Pandoc, Jekyll). Known keys are typed; unknown keys
+//! are kept and ignored.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::diag::Diagnostic;
+
+/// Typed front matter of one article.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    pub title: Option<String>,
+    pub subtitle: Option<String>,
+    pub authors: Vec<Author>,
+    pub date: Option<String>,
+    pub abstract_: Option<String>,
+    pub keywords: Vec<String>,
+    pub kind: Kind,
+    pub language: Option<String>,
+    /// Every key that is not one of the above, kept as data.
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// An article author.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Author {
+    pub name: String,
+    pub affiliation: Option<String>,
+    pub email: Option<String>,
+    pub orcid: Option<String>,
+}
+
+/// What an article is; decides how it is presented.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Kind {
+    #[default]
+    Article,
+    PolicyAnalysis,
+    SessionReport,
+    Foreword,
+    Glossary,
+    Contributors,
+    Other(String),
+}
+
+impl Kind {
+    pub fn parse(text: &str) -> Kind {
+        match text {
+            "article" => Kind::Article,
+            "policy-analysis" => Kind::PolicyAnalysis,
+            "session-report" => Kind::SessionReport,
+            "foreword" => Kind::Foreword,
+            "glossary" => Kind::Glossary,
+            "contributors" => Kind::Contributors,
+            other => Kind::Other(other.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Kind::Article => "article",
+            Kind::PolicyAnalysis => "policy-analysis",
+            Kind::SessionReport => "session-report",
+            Kind::Foreword => "foreword",
+            Kind::Glossary => "glossary",
+            Kind::Contributors => "contributors",
+            Kind::Other(s) => s,
+        }
+    }
+
+    pub const KNOWN: &'static str =
+        "article, policy-analysis, session-report, foreword, glossary, contributors";
+}
+
+/// The result of splitting a markdown file.
+#[derive(Debug)]
+pub struct Split<'a> {
+    pub meta: FrontMatter,
+    /// The markdown after the front matter.
+    pub body: &'a str,
+    /// How many lines precede `body` in the file.
+    pub body_line_offset: usize,
+    /// Problems that do not stop the build.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Splits and parses the front matter of `text` (already newline-normalised).
+pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, Diagnostic> {
+    let delim = if text.starts_with("+++\n") || text == "+++" {
+        "+++"
+    } else if text.starts_with("---\n") {
+        "---"
+    } else {
+        return Ok(Split {
+            meta: FrontMatter::default(),
+            body: text,
+            body_line_offset: 0,
+            warnings: vec![],
+        });
+    };
+    // Find the closing delimiter on a line of its own.
+    let mut offset = delim.len() + 1;
+    let mut line_no = 1;
+    let mut close = None;
+    for line in text.get(offset..).unwrap_or("").split_inclusive('\n') {
+        line_no += 1;
+        let trimmed = line.trim_end();
+        if trimmed == delim || (delim == "---" && trimmed == "...") {
+            close = Some((offset, offset + line.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let Some((inner_end, body_start)) = close else {
+        if delim == "---" {
+            // A `---` first line with no closing line is a thematic break, not front matter.
+            return Ok(Split { meta: FrontMatter::default(), body: text, body_line_offset: 0, warnings: vec![] });
+        }
+        return Err(Diagnostic::error("the front matter opened with `+++` is never closed")
+            .with_file(shown)
+            .with_position(1, 1)
+            .with_len(3)
+            .with_hint("end the front matter with a line holding only `+++`"));
+    };
+    let inner = &text[delim.len() + 1..inner_end];
+    let value = if delim == "+++" { parse_toml(inner, shown)? } else { parse_yaml(inner, shown)? };
+    let (meta, warnings) = typed(value, inner, shown)?;
+    Ok(Split { meta, body: &text[body_start..], body_line_offset: line_no, warnings })
+}
+
+trait WithLen {
+    fn with_len(self, len: usize) -> Self;
+}
+impl WithLen for Diagnostic {
+    fn with_len(mut self, len: usize) -> Self {
+        self.len = len;
+        self
+    }
+}
+
+fn parse_toml(inner: &str, shown: &Path) -> Result<Value, Diagnostic> {
+    let table: toml::Table = toml::from_str(inner).map_err(|err| {
+        let mut d = Diagnostic::error(format!("malformed TOML front matter: {}", err.message().trim()))
+            .with_file(shown)
+            .with_hint("front matter between `+++` lines is TOML: key = \"value\"");
+        if let Some(span) = err.span() {
+            d = d.with_span(inner, span);
+            d.line = d.line.map(|l| l + 1);
+        }
+        d
+    })?;
+    Ok(toml_to_json(toml::Value::Table(table)))
+}
+
+fn parse_yaml(inner: &str, shown: &Path) -> Result<Value, Diagnostic> {
+    if inner.trim().is_empty() {
+        return Ok(Value::Object(Default::default()));
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(inner).map_err(|err| {
+        let mut d = Diagnostic::error(format!("malformed YAML front matter: {}", yaml_message(&err)))
+            .with_file(shown)
+            .with_hint("front matter between `---` lines is YAML: key: value");
+        if let Some(loc) = err.location() {
+            d = d.with_position(loc.line() + 1, loc.column());
+        }
+        d
+    })?;
+    match value {
+        serde_yaml::Value::Mapping(_) => Ok(yaml_to_json(value)),
+        serde_yaml::Value::Null => Ok(Value::Object(Default::default())),
+        _ => Err(Diagnostic::error("the YAML front matter is not a mapping of keys to values")
+            .with_file(shown)
+            .with_line(2)
+            .with_hint("write one `key: value` per line")),
+    }
+}
+
+fn yaml_message(err: &serde_yaml::Error) -> String {
+    let text = err.to_string();
+    // serde_yaml appends " at line X column Y"; the location is reported separately.
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+fn toml_to_json(value: toml::Value) -> Value {
+    match value {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+fn yaml_to_json(value: serde_yaml::Value) -> Value {
+    use serde_yaml::Value as Y;
+    match value {
+        Y::Null => Value::Null,
+        Y::Bool(b) => Value::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Value::from(u)
+            } else {
+                Value::from(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        Y::String(s) => Value::String(s),
+        Y::Sequence(s) => Value::Array(s.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        Y::String(s) => s,
+                        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        Y::Tagged(t) => yaml_to_json(t.value),
+    }
+}
+
+/// Turns the generic value into typed front matter.
+fn typed(value: Value, inner: &str, shown: &Path) -> Result<(FrontMatter, Vec<Diagnostic>), Diagnostic> {
+    let Value::Object(map) = value else { unreachable!("front matter is a table") };
+    let mut meta = FrontMatter::default();
+    let mut warnings = Vec::new();
+    let bad = |key: &str, expected: &str| {
+        let line = find_key_line(inner, key).map_or(2, |l| l + 1);
+        Diagnostic::error(format!("front matter key `{key}` must be {expected}"))
+            .with_file(shown)
+            .with_line(line)
+    };
+    for (key, value) in map {
+        match key.as_str() {
+            "title" => meta.title = Some(scalar(&value).ok_or_else(|| bad("title", "a string"))?),
+            "subtitle" => meta.subtitle = Some(scalar(&value).ok_or_else(|| bad("subtitle", "a string"))?),
+            "date" => meta.date = Some(scalar(&value).ok_or_else(|| bad("date", "a date or string"))?),
+            "abstract" => meta.abstract_ = Some(scalar(&value).ok_or_else(|| bad("abstract", "a string"))?),
+            "language" | "lang" => {
+                meta.language = Some(scalar(&value).ok_or_else(|| bad(&key, "a language tag"))?)
+            }
+            "kind" => {
+                let text = scalar(&value).ok_or_else(|| bad("kind", "a string"))?;
+                let kind = Kind::parse(&text);
+                if let Kind::Other(other) = &kind {
+                    let line = find_key_line(inner, "kind").map_or(2, |l| l + 1);
+                    warnings.push(
+                        Diagnostic::warning(format!("unknown article kind `{other}`; it is typeset as an article"))
+                            .with_file(shown)
+                            .with_line(line)
+                            .with_hint(format!("the kinds are {}", Kind::KNOWN)),
+                    );
+                }
+                meta.kind = kind;
+            }
+            "keywords" | "tags" => {
+                meta.keywords = string_list(&value).ok_or_else(|| bad(&key, "a list of strings"))?
+            }
+            "authors" | "author" => {
+                meta.authors = authors(&value).map_err(|msg| {
+                    let line = find_key_line(inner, &key).map_or(2, |l| l + 1);
+                    Diagnostic::error(format!("front matter key `{key}`: {msg}"))
+                        .with_file(shown)
+                        .with_line(line)
+                        .with_hint("write authors = [\"Name\"] or [{ name = \"Name\", affiliation = \"Org\" }]")
+                })?
+            }
+            _ => {
+                meta.extra.insert(key, value);
+            }
+        }
+    }
+    Ok((meta, warnings))
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn string_list(value: &Value) -> Option<Vec<String>> {
+    match value {
+        Value::String(s) => Some(s.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()),
+        Value::Array(items) => items.iter().map(scalar).collect(),
+        Value::Null => Some(vec![]),
+        _ => None,
+    }
+}
+
+fn authors(value: &Value) -> Result<Vec<Author>, String> {
+    match value {
+        Value::String(s) => Ok(split_author_string(s)),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(s) => Ok(parse_author(s)),
+                Value::Object(_) => serde_json::from_value::<Author>(item.clone())
+                    .map_err(|e| format!("{e}; an author table has `name`, `affiliation`, `email`, `orcid`")),
+                _ => Err("each author is a name or a table".to_string()),
+            })
+            .collect(),
+        Value::Object(_) => Ok(vec![
+            serde_json::from_value::<Author>(value.clone()).map_err(|e| e.to_string())?,
+        ]),
+        Value::Null => Ok(vec![]),
+        _ => Err("must be a name, a list of names or a list of tables".into()),
+    }
+}
+
+/// `"Alice Doe (@alice), Bob <bob@example.org>"`: one string, comma separated.
+fn split_author_string(s: &str) -> Vec<Author> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' | '<' => depth += 1,
+            ')' | '>' => depth -= 1,
+            ',' if depth <= 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out.into_iter().map(str::trim).filter(|s| !s.is_empty()).map(parse_author).collect()
+}
+
+/// `Name <email>` and `Name (@handle)` forms.
+fn parse_author(s: &str) -> Author {
+    let mut name = s.trim().to_string();
+    let mut email = None;
+    if let (Some(open), Some(close)) = (name.find('<'), name.rfind('>'))
+        && open < close
+    {
+        let inner = name[open + 1..close].trim().to_string();
+        if inner.contains('@') {
+            email = Some(inner);
+        }
+        name.replace_range(open..=close, "");
+    }
+    if let (Some(open), Some(close)) = (name.find('('), name.rfind(')'))
+        && open < close
+        && name[open + 1..close].trim_start().starts_with('@')
+    {
+        name.replace_range(open..=close, "");
+    }
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    Author { name: if name.is_empty() { s.trim().to_string() } else { name }, email, ..Default::default() }
+}
+
+/// The 1-based line (within `inner`) of a top-level `key` in TOML or YAML.
+fn find_key_line(inner: &str, key: &str) -> Option<usize> {
+    inner.lines().position(|line| {
+        line.strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start().starts_with('=') || rest.starts_with(':'))
+    }).map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split_ok(text: &str) -> Split<'_> {
+        split(text, Path::new("a.md")).unwrap()
+    }
+
+    #[test]
+    fn toml_front_matter() {
+        let s = split_ok("+++\ntitle = \"T\"\nauthors = [{ name = \"A\", affiliation = \"O\" }]\nfoo = 1\n+++\nBody\n");
+        assert_eq!(s.meta.title.as_deref(), Some("T"));
+        assert_eq!(s.meta.authors[0].affiliation.as_deref(), Some("O"));
+        assert!(s.meta.extra.contains_key("foo"));
+        assert_eq!(s.body, "Body\n");
+        assert_eq!(s.body_line_offset, 5);
+    }
+
+    #[test]
+    fn yaml_front_matter_with_eip_authors() {
+        let s = split_ok("---\neip: 1\ntitle: X\nauthor: Vitalik Buterin (@vbuterin), Martin Swende <martin@x.org>, Jane (@j, @k)\ncreated: 2015-10-27\n---\nBody");
+        let names: Vec<_> = s.meta.authors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Vitalik Buterin", "Martin Swende", "Jane"]);
+        assert_eq!(s.meta.authors[1].email.as_deref(), Some("martin@x.org"));
+        assert_eq!(s.meta.extra["created"], Value::String("2015-10-27".into()));
+        assert_eq!(s.body_line_offset, 6);
+    }
+
+    #[test]
+    fn no_front_matter_and_thematic_break() {
+        assert_eq!(split_ok("# Hi\n").body, "# Hi\n");
+        assert_eq!(split_ok("---\nnot closed\n").body, "---\nnot closed\n");
+    }
+
+    #[test]
+    fn malformed_toml_names_the_line() {
+        let err = split("+++\ntitle = \"T\"\nauthors = [\n+++\n", Path::new("a.md")).unwrap_err();
+        assert!(err.message.starts_with("malformed TOML front matter"), "{}", err.message);
+        assert!(err.line.unwrap() >= 3);
+        let err = split("+++\ntitle = \"T\"\n", Path::new("a.md")).unwrap_err();
+        assert!(err.message.contains("never closed"));
+    }
+
+    #[test]
+    fn malformed_yaml_names_the_line() {
+        let err = split("---\ntitle: [unclosed\nx: 1\n---\n", Path::new("a.md")).unwrap_err();
+        assert!(err.message.starts_with("malformed YAML front matter"), "{}", err.message);
+        assert!(err.line.unwrap() >= 2);
+    }
+
+    #[test]
+    fn wrong_type_is_an_error_on_its_line() {
+        let err = split("+++\nkind = \"article\"\ntitle = [1]\n+++\n", Path::new("a.md")).unwrap_err();
+        assert_eq!(err.message, "front matter key `title` must be a string");
+        assert_eq!(err.line, Some(3));
+    }
+}

@@ -1,0 +1,226 @@
+//! Filesystem helpers: every error names its path; every read is confined to
+//! the report root; every output is written atomically.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::Diagnostic;
+
+/// A report root: a canonical folder that no read may escape.
+#[derive(Debug, Clone)]
+pub struct Root {
+    canonical: PathBuf,
+}
+
+impl Root {
+    pub fn new(path: &Path) -> Result<Root, Diagnostic> {
+        let canonical = path.canonicalize().map_err(|err| {
+            Diagnostic::error(format!("cannot open the report folder `{}`: {err}", path.display()))
+                .with_hint("run coala-report in a folder holding book.toml, or pass it: coala-report build PATH")
+        })?;
+        if !canonical.is_dir() {
+            return Err(Diagnostic::error(format!("`{}` is not a folder", path.display())));
+        }
+        Ok(Root { canonical })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.canonical
+    }
+
+    /// Resolves `rel` (written relative to the root, with `/` separators)
+    /// to a path that is certainly inside the root, following symlinks.
+    /// Refuses absolute paths, `..` that leaves the root and symlinks that
+    /// point outside. Does not require the file to exist unless it is a
+    /// symlink; returns the lexical path when it does not exist.
+    pub fn resolve(&self, rel: &str) -> Result<PathBuf, ConfineError> {
+        let rel_path = Path::new(rel);
+        if rel.is_empty() {
+            return Err(ConfineError::Empty);
+        }
+        if rel_path.is_absolute() || rel.starts_with('/') || rel.starts_with('\\') {
+            return Err(ConfineError::Absolute);
+        }
+        let mut lexical = PathBuf::new();
+        for comp in rel_path.components() {
+            match comp {
+                Component::Normal(c) => lexical.push(c),
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    if !lexical.pop() {
+                        return Err(ConfineError::Escapes);
+                    }
+                }
+                Component::RootDir | Component::Prefix(_) => return Err(ConfineError::Absolute),
+            }
+        }
+        let joined = self.canonical.join(&lexical);
+        match joined.canonicalize() {
+            Ok(real) if real.starts_with(&self.canonical) => Ok(real),
+            Ok(_) => Err(ConfineError::Symlink),
+            Err(_) => {
+                // Missing: still refuse a dangling symlink anywhere on the way.
+                let mut probe = self.canonical.clone();
+                for comp in lexical.components() {
+                    probe.push(comp);
+                    if probe.symlink_metadata().is_ok_and(|m| m.file_type().is_symlink()) {
+                        match probe.canonicalize() {
+                            Ok(real) if real.starts_with(&self.canonical) => {}
+                            _ => return Err(ConfineError::Symlink),
+                        }
+                    }
+                }
+                Ok(joined)
+            }
+        }
+    }
+
+    /// The path of `abs` relative to the root, for messages.
+    pub fn relative<'a>(&self, abs: &'a Path) -> &'a Path {
+        abs.strip_prefix(&self.canonical).unwrap_or(abs)
+    }
+}
+
+/// Why a path was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfineError {
+    Empty,
+    Absolute,
+    Escapes,
+    Symlink,
+}
+
+impl ConfineError {
+    pub fn describe(self, what: &str, path: &str) -> String {
+        match self {
+            ConfineError::Empty => format!("the {what} path is empty"),
+            ConfineError::Absolute => {
+                format!("the {what} path `{path}` is absolute; paths must be relative to the report root")
+            }
+            ConfineError::Escapes => {
+                format!("the {what} path `{path}` leaves the report root")
+            }
+            ConfineError::Symlink => format!(
+                "the {what} path `{path}` is a symlink that points outside the report root"
+            ),
+        }
+    }
+
+    pub fn hint(self) -> &'static str {
+        "coala-report reads files only inside the folder that holds book.toml: \
+         move or copy the file into it"
+    }
+}
+
+/// Reads a UTF-8 text file; the error names the path, and for invalid UTF-8
+/// the byte offset. A BOM is dropped and CRLF line endings become LF.
+pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|err| {
+        let mut d = Diagnostic::error(format!("cannot read `{}`: {}", shown.display(), io_reason(&err)));
+        if err.kind() == std::io::ErrorKind::NotFound {
+            d = d.with_hint("check the file name and that it is listed relative to the right folder");
+        }
+        d
+    })?;
+    let text = String::from_utf8(bytes).map_err(|err| {
+        let offset = err.utf8_error().valid_up_to();
+        let bytes = err.as_bytes();
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = offset - bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
+        Diagnostic::error(format!("`{}` is not valid UTF-8 (invalid byte at offset {offset})", shown.display()))
+            .with_file(shown)
+            .with_position(line, col)
+            .with_hint("save the file as UTF-8")
+    })?;
+    Ok(normalize_newlines(text))
+}
+
+/// Drops a UTF-8 BOM and turns CRLF (and lone CR) into LF.
+pub fn normalize_newlines(text: String) -> String {
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    };
+    if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    }
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => err.to_string(),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same folder,
+/// flushed, then renamed over the target. On failure the target is untouched
+/// and the temporary file is removed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let fail = |err: std::io::Error| {
+        Diagnostic::error(format!("cannot write `{}`: {}", path.display(), io_reason(&err)))
+            .with_hint("check that the build folder is writable, or choose another with --out")
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".coala-report-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confinement() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/x.md"), "x").unwrap();
+        let root = Root::new(dir.path()).unwrap();
+        assert!(root.resolve("a/x.md").unwrap().ends_with("a/x.md"));
+        assert!(root.resolve("a/../a/x.md").is_ok());
+        assert_eq!(root.resolve("../x.md"), Err(ConfineError::Escapes));
+        assert_eq!(root.resolve("/etc/passwd"), Err(ConfineError::Absolute));
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/etc", dir.path().join("a/out")).unwrap();
+            assert_eq!(root.resolve("a/out/passwd"), Err(ConfineError::Symlink));
+            assert_eq!(root.resolve("a/out/does-not-exist"), Err(ConfineError::Symlink));
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.md");
+        std::fs::write(&p, b"ok\nab\xff").unwrap();
+        let err = read_text(&p, Path::new("bad.md")).unwrap_err();
+        assert!(err.message.contains("offset 5"), "{}", err.message);
+        assert_eq!((err.line, err.column), (Some(2), Some(3)));
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        assert_eq!(normalize_newlines("\u{feff}a\r\nb\rc".into()), "a\nb\nc");
+    }
+
+    #[test]
+    fn atomic_write_replaces() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("out.pdf");
+        write_atomic(&p, b"one").unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,20 @@
+//! coala-report: compiles an annual report (book.toml + markdown articles)
+//! into a typeset PDF and an EPUB 3.
+//!
+//! The pipeline, one module per stage:
+//! `manifest` (book.toml) → `project` (articles loaded in order, with
+//! `frontmatter`) → `markdown` (comrak → `doc`, the document model, resolved
+//! once for the whole report) → `emit::typst` → `pdf` (typst World,
+//! typesetting, export) → `build` (orchestration, atomic outputs) → `cli`.
+
+pub mod build;
+pub mod cli;
+pub mod diag;
+pub mod doc;
+pub mod emit;
+pub mod frontmatter;
+pub mod fsutil;
+pub mod manifest;
+pub mod markdown;
+pub mod pdf;
+pub mod project;

@@ -1,0 +1,323 @@
+//! `book.toml`: the report's manifest, parsed into checked serde structs.
+//!
+//! Unknown keys are errors (`deny_unknown_fields`), reported with the file,
+//! line, column and the list of keys that are allowed.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diag::Diagnostic;
+
+/// The whole manifest.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Manifest {
+    pub book: BookMeta,
+    #[serde(default)]
+    pub build: BuildConfig,
+    /// Unnumbered articles before the first part (foreword, session report...).
+    #[serde(default)]
+    pub front: Vec<String>,
+    /// The numbered parts, in order.
+    #[serde(default, rename = "part")]
+    pub parts: Vec<PartConfig>,
+    /// Articles after the last part (glossary, contributors...).
+    #[serde(default)]
+    pub back: Vec<String>,
+}
+
+/// `[book]`: the report's metadata.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BookMeta {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub edition: Option<String>,
+    #[serde(default)]
+    pub editors: Vec<String>,
+    #[serde(default)]
+    pub authors: Vec<String>,
+    pub publisher: Option<String>,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// ISO 8601 date (`YYYY-MM-DD`).
+    pub date: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub license: Option<String>,
+    pub identifier: Option<String>,
+    /// Cover image, relative to the report root.
+    pub cover: Option<String>,
+    /// Folder of the articles, relative to the report root.
+    #[serde(default = "default_src")]
+    pub src: String,
+}
+
+/// `[build]`: where and what to build.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BuildConfig {
+    #[serde(default = "default_build_dir")]
+    pub build_dir: String,
+    #[serde(default = "default_formats")]
+    pub formats: Vec<Format>,
+    /// The Typst template, relative to the report root.
+    #[serde(default = "default_style")]
+    pub style: String,
+    /// File name (without extension) of the outputs; default: the root folder's name.
+    pub name: Option<String>,
+    #[serde(default)]
+    pub pdf: PdfConfig,
+}
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        Self {
+            build_dir: default_build_dir(),
+            formats: default_formats(),
+            style: default_style(),
+            name: None,
+            pdf: PdfConfig::default(),
+        }
+    }
+}
+
+/// `[build.pdf]`: options of the PDF.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PdfConfig {
+    /// `a4` (default) or `us-letter`.
+    pub paper: Option<Paper>,
+    /// Typeset for two-sided printing (mirrored margins, parts on recto pages).
+    #[serde(default)]
+    pub twoside: bool,
+    /// Number the sections inside articles (1, 1.1, ...).
+    #[serde(default)]
+    pub numbered_sections: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Paper {
+    A4,
+    UsLetter,
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Pdf,
+    Epub,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Epub => "epub",
+        }
+    }
+}
+
+/// One `[[part]]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PartConfig {
+    pub title: Option<String>,
+    #[serde(default)]
+    pub articles: Vec<String>,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_src() -> String {
+    "report".into()
+}
+fn default_build_dir() -> String {
+    "build".into()
+}
+fn default_formats() -> Vec<Format> {
+    vec![Format::Pdf, Format::Epub]
+}
+fn default_style() -> String {
+    "styles/report.typ".into()
+}
+
+/// The manifest's file name.
+pub const MANIFEST: &str = "book.toml";
+
+impl Manifest {
+    /// Parses manifest text. `path` is only used in diagnostics.
+    pub fn parse(text: &str, path: &Path) -> Result<Manifest, Diagnostic> {
+        let manifest: Manifest = toml::from_str(text).map_err(|err| {
+            let (message, hint) = split_serde_message(err.message());
+            let mut diag = Diagnostic::error(message).with_file(path);
+            if let Some(span) = err.span() {
+                diag = diag.with_span(text, span);
+            }
+            match hint {
+                Some(hint) => diag.with_hint(hint),
+                None => diag.with_hint("see the manifest reference in the README"),
+            }
+        })?;
+        manifest.check(text, path)?;
+        Ok(manifest)
+    }
+
+    /// Checks what serde cannot: values that parse but make no sense.
+    fn check(&self, text: &str, path: &Path) -> Result<(), Diagnostic> {
+        let at = |key: &str| -> Diagnostic {
+            let diag = Diagnostic::error(String::new()).with_file(path);
+            match find_key(text, key) {
+                Some(span) => diag.with_span(text, span),
+                None => diag,
+            }
+        };
+        if self.book.title.trim().is_empty() {
+            return Err(at("title").with_message("`book.title` is empty").with_hint(
+                "give the report a title: title = \"Annual Report\"",
+            ));
+        }
+        if let Some(date) = &self.book.date
+            && parse_iso_date(date).is_none()
+        {
+            return Err(at("date")
+                .with_message(format!("`book.date` is not an ISO 8601 date: `{date}`"))
+                .with_hint("write the date as YYYY-MM-DD, e.g. date = \"2016-12-08\""));
+        }
+        if !is_language_tag(&self.book.language) {
+            return Err(at("language")
+                .with_message(format!(
+                    "`book.language` is not a BCP 47 language tag: `{}`",
+                    self.book.language
+                ))
+                .with_hint("use a tag such as \"en\", \"es\" or \"pt-BR\""));
+        }
+        if self.front.is_empty()
+            && self.back.is_empty()
+            && self.parts.iter().all(|p| p.articles.is_empty())
+        {
+            return Err(Diagnostic::error("the manifest selects no article")
+                .with_file(path)
+                .with_hint(
+                    "list articles in `front`, `back` or a `[[part]]`'s `articles`, \
+                     e.g. front = [\"foreword.md\"]",
+                ));
+        }
+        if let Some(name) = &self.build.name
+            && (name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.'))
+        {
+            return Err(at("name")
+                .with_message(format!("`build.name` is not a plain file name: `{name}`"))
+                .with_hint("use a name such as \"coala-report-2016\", without slashes"));
+        }
+        Ok(())
+    }
+
+    /// The source folder of the articles (relative to the root).
+    pub fn src_dir(&self) -> PathBuf {
+        PathBuf::from(&self.book.src)
+    }
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" into a
+/// message and a hint.
+fn split_serde_message(message: &str) -> (String, Option<String>) {
+    let message = message.trim();
+    if let Some((head, tail)) = message.split_once(", expected one of ") {
+        return (
+            head.to_string(),
+            Some(format!("the keys allowed here are {tail}")),
+        );
+    }
+    if let Some((head, tail)) = message.split_once(", expected ") {
+        return (head.to_string(), Some(format!("expected {tail}")));
+    }
+    (message.to_string(), None)
+}
+
+/// Finds the byte span of the first `key =` in `text` (for diagnostics).
+fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            let start = offset + (line.len() - trimmed.len());
+            return Some(start..start + key.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Parses `YYYY-MM-DD` (optionally followed by a time, which is ignored).
+pub fn parse_iso_date(text: &str) -> Option<(i32, u8, u8)> {
+    let date = text.get(..10)?;
+    let rest = &text[10..];
+    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+        return None;
+    }
+    let mut it = date.split('-');
+    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let y: i32 = y.parse().ok()?;
+    let m: u8 = m.parse().ok()?;
+    let d: u8 = d.parse().ok()?;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (d >= 1 && d <= days).then_some((y, m, d))
+}
+
+/// A loose check of a BCP 47 tag: alphanumeric subtags of 1-8 characters,
+/// a primary language subtag of 2-3 letters.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let Some(primary) = parts.next() else { return false };
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_iso_date("2016-12-08"), Some((2016, 12, 8)));
+        assert_eq!(parse_iso_date("2016-02-30"), None);
+        assert_eq!(parse_iso_date("2016-12-08T10:00:00Z"), Some((2016, 12, 8)));
+        assert_eq!(parse_iso_date("8 December 2016"), None);
+    }
+
+    #[test]
+    fn language_tags() {
+        assert!(is_language_tag("en"));
+        assert!(is_language_tag("pt-BR"));
+        assert!(!is_language_tag("en_US.UTF-8"));
+        assert!(!is_language_tag(""));
+    }
+
+    #[test]
+    fn unknown_key_names_the_allowed_keys() {
+        let text = "[book]\ntitle = \"T\"\ntitel = \"x\"\n";
+        let err = Manifest::parse(text, Path::new("book.toml")).unwrap_err();
+        assert!(err.message.contains("unknown field `titel`"), "{}", err.message);
+        assert!(err.hint.as_deref().unwrap().contains("`subtitle`"));
+        assert_eq!(err.line, Some(3));
+        assert_eq!(err.column, Some(1));
+    }
+}

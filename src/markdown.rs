@@ -1,0 +1,731 @@
+//! Markdown → document model: one comrak configuration (CommonMark + GFM),
+//! and a pure function from one article's text to its blocks.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use comrak::nodes::{AlertType, AstNode, ListType, NodeValue, TableAlignment};
+use comrak::{Arena, Options, parse_document};
+
+use crate::diag::Diagnostic;
+use crate::doc::{Align, Block, BlockKind, CalloutKind, Footnote, Image, ImageSrc, Inline, LinkDest, ListItem};
+
+/// The one comrak configuration of the project.
+pub fn options() -> Options<'static> {
+    let mut options = Options::default();
+    let ext = &mut options.extension;
+    ext.strikethrough = true;
+    ext.table = true;
+    ext.autolink = true;
+    ext.tasklist = true;
+    ext.footnotes = true;
+    ext.alerts = true;
+    ext.math_dollars = true;
+    ext.math_code = true;
+    options
+}
+
+/// How deep block nesting may go before the rest is flattened to text.
+pub const MAX_DEPTH: usize = 100;
+
+/// The result of converting one article's markdown.
+#[derive(Debug, Default)]
+pub struct Converted {
+    /// The text of the first level-1 heading, if it was taken as the title.
+    pub h1_title: Option<(Vec<Inline>, usize)>,
+    pub blocks: Vec<Block>,
+    pub footnotes: Vec<Footnote>,
+    /// Heading slugs, in order.
+    pub anchors: Vec<String>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Converts `body` (markdown after the front matter) to blocks.
+/// `line_offset` is added to comrak's 1-based lines; `take_h1` takes the first
+/// level-1 heading as the title and leaves it out of the body; `drop_h1`
+/// leaves out a first level-1 heading equal to the given title.
+pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>) -> Converted {
+    let arena = Arena::new();
+    let options = options();
+    let root = parse_document(&arena, body, &options);
+    let mut conv = Converter {
+        path,
+        line_offset,
+        warnings: Vec::new(),
+        footnote_defs: HashMap::new(),
+        footnote_numbers: HashMap::new(),
+        footnotes: Vec::new(),
+        anchorizer: comrak::Anchorizer::new(),
+        anchors: Vec::new(),
+        min_level: 6,
+    };
+
+    // Footnote definitions first, so references can be numbered on use.
+    for node in root.children() {
+        if let NodeValue::FootnoteDefinition(def) = &node.data().value {
+            conv.footnote_defs.insert(def.name.clone(), node);
+        }
+    }
+
+    // The title: the first H1 when there is no front-matter title; an H1
+    // that repeats the front-matter title is not printed twice.
+    let mut skip = None;
+    let mut h1_title = None;
+    let first_h1 = root.children().find(|n| matches!(n.data().value, NodeValue::Heading(ref h) if h.level == 1));
+    if let Some(h1) = first_h1 {
+        match title {
+            None => {
+                let line = conv.line(h1);
+                h1_title = Some((conv.inlines(h1), line));
+                skip = Some(h1 as *const AstNode);
+            }
+            Some(t) => {
+                let is_first_block = root.children().find(|n| !matches!(n.data().value, NodeValue::FootnoteDefinition(_)))
+                    .is_some_and(|n| std::ptr::eq(n, h1));
+                let text = crate::doc::plain_text(&conv.inlines_quiet(h1));
+                if is_first_block && normalize_ws(&text).eq_ignore_ascii_case(&normalize_ws(t)) {
+                    skip = Some(h1 as *const AstNode);
+                }
+            }
+        }
+    }
+
+    for node in root.children() {
+        if let NodeValue::Heading(h) = &node.data().value
+            && skip != Some(node as *const AstNode)
+        {
+            conv.min_level = conv.min_level.min(h.level);
+        }
+    }
+
+    let mut blocks = Vec::new();
+    for node in root.children() {
+        if skip == Some(node as *const AstNode) {
+            continue;
+        }
+        conv.block(node, 0, &mut blocks);
+    }
+
+    // Footnotes that were defined but never referenced.
+    let mut unused: Vec<_> = conv
+        .footnote_defs
+        .iter()
+        .filter(|(name, _)| !conv.footnote_numbers.contains_key(*name))
+        .map(|(name, node)| (conv.line(node), name.clone()))
+        .collect();
+    unused.sort();
+    for (line, name) in unused {
+        conv.warnings.push(
+            Diagnostic::warning(format!("footnote `[^{name}]` is defined but never referenced"))
+                .with_file(path)
+                .with_line(line)
+                .with_hint(format!("reference it with [^{name}] or remove the definition")),
+        );
+    }
+
+    Converted {
+        h1_title,
+        blocks,
+        footnotes: conv.footnotes,
+        anchors: conv.anchors,
+        warnings: conv.warnings,
+    }
+}
+
+fn normalize_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+struct Converter<'a, 'p> {
+    path: &'p Path,
+    line_offset: usize,
+    warnings: Vec<Diagnostic>,
+    footnote_defs: HashMap<String, &'a AstNode<'a>>,
+    footnote_numbers: HashMap<String, usize>,
+    footnotes: Vec<Footnote>,
+    anchorizer: comrak::Anchorizer,
+    anchors: Vec<String>,
+    min_level: u8,
+}
+
+impl<'a> Converter<'a, '_> {
+    fn line(&self, node: &'a AstNode<'a>) -> usize {
+        node.data().sourcepos.start.line + self.line_offset
+    }
+
+    fn warn(&mut self, line: usize, message: String, hint: &str) {
+        self.warnings.push(Diagnostic::warning(message).with_file(self.path).with_line(line).with_hint(hint.to_string()));
+    }
+
+    fn blocks_of(&mut self, node: &'a AstNode<'a>, depth: usize) -> Vec<Block> {
+        let mut out = Vec::new();
+        for child in node.children() {
+            self.block(child, depth + 1, &mut out);
+        }
+        out
+    }
+
+    fn block(&mut self, node: &'a AstNode<'a>, depth: usize, out: &mut Vec<Block>) {
+        let line = self.line(node);
+        if depth > MAX_DEPTH {
+            // Deeper nesting is flattened to its text: no stack overflow, nothing lost.
+            if depth == MAX_DEPTH + 1 {
+                self.warn(line, format!("blocks nested more than {MAX_DEPTH} levels deep are flattened"), "reduce the nesting of quotes or lists");
+            }
+            let mut text = String::new();
+            collect_text(node, &mut text);
+            if !text.trim().is_empty() {
+                out.push(Block { line, kind: BlockKind::Paragraph(vec![Inline::Text(text.trim().to_string())]) });
+            }
+            return;
+        }
+        let value = node.data().value.clone();
+        let kind = match value {
+            NodeValue::Paragraph => {
+                let inlines = self.inlines(node);
+                if inlines.is_empty() {
+                    return;
+                }
+                // A paragraph holding only an image is a figure.
+                let non_space: Vec<&Inline> = inlines.iter().filter(|i| !matches!(i, Inline::SoftBreak | Inline::LineBreak) && !matches!(i, Inline::Text(t) if t.trim().is_empty())).collect();
+                if let [Inline::Image(image)] = non_space.as_slice() {
+                    let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
+                    BlockKind::Figure { image: image.clone(), caption }
+                } else {
+                    BlockKind::Paragraph(inlines)
+                }
+            }
+            NodeValue::Heading(h) => {
+                let content = self.inlines(node);
+                let text = crate::doc::plain_text(&content);
+                let id = self.anchorizer.anchorize(&text);
+                self.anchors.push(id.clone());
+                let level = (h.level.saturating_sub(self.min_level) + 1).clamp(1, 6);
+                BlockKind::Heading { level, id, content }
+            }
+            NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => BlockKind::Quote(self.blocks_of(node, depth)),
+            NodeValue::Alert(alert) => {
+                let kind = match alert.alert_type {
+                    AlertType::Note => CalloutKind::Note,
+                    AlertType::Tip => CalloutKind::Tip,
+                    AlertType::Important => CalloutKind::Important,
+                    AlertType::Warning => CalloutKind::Warning,
+                    AlertType::Caution => CalloutKind::Caution,
+                };
+                BlockKind::Callout { kind, title: alert.title.clone(), blocks: self.blocks_of(node, depth) }
+            }
+            NodeValue::List(list) => {
+                let start = match list.list_type {
+                    ListType::Bullet => None,
+                    ListType::Ordered => Some(list.start),
+                };
+                let mut items = Vec::new();
+                for item in node.children() {
+                    let task = match &item.data().value {
+                        NodeValue::TaskItem(t) => Some(t.symbol.is_some_and(|c| c != ' ')),
+                        _ => None,
+                    };
+                    items.push(ListItem { task, blocks: self.blocks_of(item, depth) });
+                }
+                BlockKind::List { start, tight: list.tight, items }
+            }
+            NodeValue::CodeBlock(code) => {
+                let info = code.info.trim();
+                let lang = info.split_whitespace().next().map(|s| s.trim_matches(['{', '}', '.']).to_string()).filter(|s| !s.is_empty());
+                if lang.as_deref() == Some("math") {
+                    BlockKind::Math(code.literal.trim_end().to_string())
+                } else {
+                    let mut literal = code.literal.clone();
+                    if literal.ends_with('\n') {
+                        literal.pop();
+                    }
+                    BlockKind::Code { lang, code: literal }
+                }
+            }
+            NodeValue::HtmlBlock(html) => {
+                let literal = html.literal.trim();
+                if is_comment(literal) {
+                    return;
+                }
+                // Images in raw HTML keep their meaning; other tags are dropped, their text kept.
+                if let Some(image) = html_img(literal, line) {
+                    let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
+                    out.push(Block { line, kind: BlockKind::Figure { image, caption } });
+                    return;
+                }
+                let text = html_text(literal);
+                self.warn(line, "raw HTML block: its tags are left out and its text is kept".into(), "write the content in markdown so it appears the same in the PDF and the EPUB");
+                if text.trim().is_empty() {
+                    return;
+                }
+                BlockKind::Paragraph(vec![Inline::Text(normalize_ws(&text))])
+            }
+            NodeValue::ThematicBreak => BlockKind::Rule,
+            NodeValue::Table(table) => {
+                let align = table.alignments.iter().map(|a| match a {
+                    TableAlignment::None => Align::None,
+                    TableAlignment::Left => Align::Left,
+                    TableAlignment::Center => Align::Center,
+                    TableAlignment::Right => Align::Right,
+                }).collect::<Vec<_>>();
+                let mut header = Vec::new();
+                let mut rows = Vec::new();
+                for row in node.children() {
+                    let is_header = matches!(row.data().value, NodeValue::TableRow(true));
+                    let mut cells: Vec<Vec<Inline>> = row.children().map(|c| self.inlines(c)).collect();
+                    cells.resize(align.len(), Vec::new());
+                    if is_header {
+                        header = cells;
+                    } else {
+                        rows.push(cells);
+                    }
+                }
+                BlockKind::Table { align, header, rows }
+            }
+            NodeValue::FootnoteDefinition(_) => return,
+            NodeValue::DescriptionList | NodeValue::DescriptionItem(_) | NodeValue::DescriptionTerm | NodeValue::DescriptionDetails => {
+                out.extend(self.blocks_of(node, depth));
+                return;
+            }
+            NodeValue::Document | NodeValue::FrontMatter(_) => return,
+            _ => {
+                // Any other block: keep its text.
+                let mut text = String::new();
+                collect_text(node, &mut text);
+                if text.trim().is_empty() {
+                    return;
+                }
+                BlockKind::Paragraph(vec![Inline::Text(text)])
+            }
+        };
+        out.push(Block { line, kind });
+    }
+
+    /// The inline children of `node`.
+    fn inlines(&mut self, node: &'a AstNode<'a>) -> Vec<Inline> {
+        let children: Vec<&'a AstNode<'a>> = node.children().collect();
+        let mut out = Vec::new();
+        self.inline_seq(&children, &mut out, 0);
+        merge_text(out)
+    }
+
+    /// Like `inlines`, without side effects on footnotes or warnings.
+    fn inlines_quiet(&mut self, node: &'a AstNode<'a>) -> Vec<Inline> {
+        let (w, n, f) = (self.warnings.len(), self.footnote_numbers.clone(), self.footnotes.len());
+        let out = self.inlines(node);
+        self.warnings.truncate(w);
+        self.footnote_numbers = n;
+        self.footnotes.truncate(f);
+        out
+    }
+
+    fn inline_seq(&mut self, nodes: &[&'a AstNode<'a>], out: &mut Vec<Inline>, depth: usize) {
+        let mut i = 0;
+        while i < nodes.len() {
+            let node = nodes[i];
+            let value = node.data().value.clone();
+            if let NodeValue::HtmlInline(html) = &value {
+                i += self.inline_html(html, nodes, i, out, depth);
+                continue;
+            }
+            self.inline(node, value, out, depth);
+            i += 1;
+        }
+    }
+
+    fn children_inlines(&mut self, node: &'a AstNode<'a>, depth: usize) -> Vec<Inline> {
+        let children: Vec<&'a AstNode<'a>> = node.children().collect();
+        let mut out = Vec::new();
+        if depth > MAX_DEPTH {
+            let mut text = String::new();
+            collect_text(node, &mut text);
+            out.push(Inline::Text(text));
+        } else {
+            self.inline_seq(&children, &mut out, depth + 1);
+        }
+        merge_text(out)
+    }
+
+    fn inline(&mut self, node: &'a AstNode<'a>, value: NodeValue, out: &mut Vec<Inline>, depth: usize) {
+        let line = self.line(node);
+        match value {
+            NodeValue::Text(t) => out.push(Inline::Text(t.into_owned())),
+            NodeValue::Code(c) => out.push(Inline::Code(c.literal)),
+            NodeValue::Emph => out.push(Inline::Emph(self.children_inlines(node, depth))),
+            NodeValue::Strong => out.push(Inline::Strong(self.children_inlines(node, depth))),
+            NodeValue::Strikethrough => out.push(Inline::Strike(self.children_inlines(node, depth))),
+            NodeValue::Superscript => out.push(Inline::Sup(self.children_inlines(node, depth))),
+            NodeValue::Subscript => out.push(Inline::Sub(self.children_inlines(node, depth))),
+            NodeValue::SoftBreak => out.push(Inline::SoftBreak),
+            NodeValue::LineBreak => out.push(Inline::LineBreak),
+            NodeValue::Link(link) => {
+                let content = self.children_inlines(node, depth);
+                out.push(Inline::Link { dest: LinkDest::Unresolved(link.url.clone()), content, line });
+            }
+            NodeValue::Image(link) => {
+                let alt = crate::doc::plain_text(&self.children_inlines(node, depth));
+                if alt.trim().is_empty() {
+                    self.warn(line, format!("image `{}` has no alt text", link.url), "describe the image for readers who cannot see it: ![description](path)");
+                }
+                let title = Some(link.title.clone()).filter(|t| !t.trim().is_empty());
+                out.push(Inline::Image(Image { src: ImageSrc::Unresolved(link.url.clone()), alt, title, line }));
+            }
+            NodeValue::FootnoteReference(r) => {
+                let name = r.name.clone();
+                if let Some(&number) = self.footnote_numbers.get(&name) {
+                    out.push(Inline::FootnoteRef { number, first: false });
+                } else if let Some(def) = self.footnote_defs.get(&name).copied() {
+                    let number = self.footnotes.len() + 1;
+                    self.footnote_numbers.insert(name.clone(), number);
+                    let def_line = self.line(def);
+                    // Reserve the slot before converting (footnotes may reference footnotes).
+                    self.footnotes.push(Footnote { name: name.clone(), number, line: def_line, blocks: Vec::new() });
+                    let blocks = if depth > MAX_DEPTH { Vec::new() } else { self.blocks_of(def, depth + 10) };
+                    self.footnotes[number - 1].blocks = blocks;
+                    out.push(Inline::FootnoteRef { number, first: true });
+                } else {
+                    out.push(Inline::Text(format!("[^{name}]")));
+                }
+            }
+            NodeValue::Math(math) => out.push(Inline::Math { tex: math.literal.clone(), display: math.display_math }),
+            NodeValue::HtmlInline(html) => {
+                // Reached only through `inline` directly; handled in `inline_seq`.
+                out.push(Inline::Text(html));
+            }
+            _ => {
+                let mut text = String::new();
+                collect_text(node, &mut text);
+                out.push(Inline::Text(text));
+            }
+        }
+    }
+
+    /// Handles inline HTML at `nodes[i]`; returns how many nodes it consumed.
+    fn inline_html(&mut self, html: &str, nodes: &[&'a AstNode<'a>], i: usize, out: &mut Vec<Inline>, depth: usize) -> usize {
+        let line = self.line(nodes[i]);
+        let trimmed = html.trim();
+        if is_comment(trimmed) {
+            return 1;
+        }
+        let Some(tag) = parse_tag(trimmed) else {
+            out.push(Inline::Text(html.to_string()));
+            return 1;
+        };
+        if tag.name == "br" || tag.name == "wbr" {
+            if tag.name == "br" {
+                out.push(Inline::LineBreak);
+            }
+            return 1;
+        }
+        if tag.name == "img" {
+            if let Some(image) = html_img(trimmed, line) {
+                out.push(Inline::Image(image));
+            }
+            return 1;
+        }
+        const PAIRED: &[&str] = &["sup", "sub", "kbd", "abbr", "b", "strong", "i", "em", "s", "del", "strike", "u", "ins", "mark", "small", "code", "span", "cite", "q", "var", "samp", "dfn", "a"];
+        if !tag.closing && PAIRED.contains(&tag.name.as_str()) && !tag.self_closing {
+            // Find the matching closing tag among the following siblings.
+            let mut level = 0;
+            let mut end = None;
+            for (j, node) in nodes.iter().enumerate().skip(i + 1) {
+                if let NodeValue::HtmlInline(h) = &node.data().value
+                    && let Some(t) = parse_tag(h.trim())
+                    && t.name == tag.name
+                {
+                    if t.closing {
+                        if level == 0 {
+                            end = Some(j);
+                            break;
+                        }
+                        level -= 1;
+                    } else if !t.self_closing {
+                        level += 1;
+                    }
+                }
+            }
+            if let Some(end) = end {
+                let mut inner = Vec::new();
+                if depth <= MAX_DEPTH {
+                    self.inline_seq(&nodes[i + 1..end], &mut inner, depth + 1);
+                }
+                let inner = merge_text(inner);
+                let text = crate::doc::plain_text(&inner);
+                out.push(match tag.name.as_str() {
+                    "sup" => Inline::Sup(inner),
+                    "sub" => Inline::Sub(inner),
+                    "kbd" | "code" | "samp" => Inline::Kbd(text),
+                    "abbr" => Inline::Abbr { title: tag.attr("title").unwrap_or_default(), content: inner },
+                    "b" | "strong" => Inline::Strong(inner),
+                    "i" | "em" | "cite" | "var" | "dfn" => Inline::Emph(inner),
+                    "s" | "del" | "strike" => Inline::Strike(inner),
+                    "a" => match tag.attr("href") {
+                        Some(href) => Inline::Link { dest: LinkDest::Unresolved(href), content: inner, line },
+                        None => return { out.extend(inner); end - i + 1 },
+                    },
+                    "q" => {
+                        let mut v = vec![Inline::Text("“".into())];
+                        v.extend(inner);
+                        v.push(Inline::Text("”".into()));
+                        out.extend(v);
+                        return end - i + 1;
+                    }
+                    _ => {
+                        // u, ins, mark, small, span: keep the text, no styling.
+                        out.extend(inner);
+                        return end - i + 1;
+                    }
+                });
+                return end - i + 1;
+            }
+        }
+        self.warn(line, format!("inline HTML `{trimmed}` is not supported and is left out"), "use markdown, or one of <br>, <sup>, <sub>, <kbd>, <abbr>");
+        1
+    }
+}
+
+fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        if let Inline::Text(t) = &inline
+            && let Some(Inline::Text(prev)) = out.last_mut()
+        {
+            prev.push_str(t);
+            continue;
+        }
+        if matches!(&inline, Inline::Text(t) if t.is_empty()) {
+            continue;
+        }
+        out.push(inline);
+    }
+    out
+}
+
+fn collect_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
+    // Iterative, so deep nesting cannot overflow the stack.
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        match &n.data().value {
+            NodeValue::Text(t) => out.push_str(t),
+            NodeValue::Code(c) => out.push_str(&c.literal),
+            NodeValue::CodeBlock(c) => out.push_str(&c.literal),
+            NodeValue::Math(m) => out.push_str(&m.literal),
+            NodeValue::SoftBreak | NodeValue::LineBreak => out.push(' '),
+            NodeValue::Paragraph | NodeValue::Heading(_) => out.push(' '),
+            _ => {}
+        }
+        let children: Vec<_> = n.children().collect();
+        stack.extend(children.into_iter().rev());
+    }
+}
+
+fn is_comment(html: &str) -> bool {
+    html.starts_with("<!--") && html.ends_with("-->")
+}
+
+struct Tag {
+    name: String,
+    closing: bool,
+    self_closing: bool,
+    attrs: Vec<(String, String)>,
+}
+
+impl Tag {
+    fn attr(&self, name: &str) -> Option<String> {
+        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+}
+
+/// Parses one HTML tag (`<name attr="v">`, `</name>`, `<name/>`).
+fn parse_tag(html: &str) -> Option<Tag> {
+    let inner = html.strip_prefix('<')?.strip_suffix('>')?;
+    let (closing, inner) = match inner.strip_prefix('/') {
+        Some(rest) => (true, rest),
+        None => (false, inner),
+    };
+    let (self_closing, inner) = match inner.strip_suffix('/') {
+        Some(rest) => (true, rest),
+        None => (false, inner),
+    };
+    let name_end = inner.find(|c: char| c.is_whitespace()).unwrap_or(inner.len());
+    let name = inner[..name_end].to_ascii_lowercase();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return None;
+    }
+    Some(Tag { name, closing, self_closing, attrs: parse_attrs(&inner[name_end..]) })
+}
+
+fn parse_attrs(mut s: &str) -> Vec<(String, String)> {
+    let mut attrs = Vec::new();
+    loop {
+        s = s.trim_start();
+        if s.is_empty() {
+            break;
+        }
+        let key_end = s.find(|c: char| c == '=' || c.is_whitespace()).unwrap_or(s.len());
+        let key = s[..key_end].to_ascii_lowercase();
+        s = s[key_end..].trim_start();
+        let mut value = String::new();
+        if let Some(rest) = s.strip_prefix('=') {
+            let rest = rest.trim_start();
+            if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                let body = &rest[1..];
+                let end = body.find(q).unwrap_or(body.len());
+                value = decode_entities(&body[..end]);
+                s = body.get(end + 1..).unwrap_or("");
+            } else {
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                value = decode_entities(&rest[..end]);
+                s = &rest[end..];
+            }
+        }
+        if key.is_empty() {
+            break;
+        }
+        attrs.push((key, value));
+    }
+    attrs
+}
+
+/// An `<img src alt title>` anywhere in `html`.
+fn html_img(html: &str, line: usize) -> Option<Image> {
+    let start = html.to_ascii_lowercase().find("<img")?;
+    let end = html[start..].find('>')? + start;
+    let tag = parse_tag(&html[start..=end])?;
+    // Only a lone image (possibly wrapped in <p>/<div>/<center>) counts.
+    let rest = format!("{}{}", &html[..start], &html[end + 1..]);
+    if !html_text(&rest).trim().is_empty() {
+        return None;
+    }
+    let src = tag.attr("src")?;
+    Some(Image {
+        src: ImageSrc::Unresolved(src),
+        alt: tag.attr("alt").unwrap_or_default(),
+        title: tag.attr("title").filter(|t| !t.is_empty()),
+        line,
+    })
+}
+
+/// The text of an HTML fragment: tags removed, entities decoded.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        match rest[open..].find('>') {
+            Some(close) => {
+                let tag = &rest[open..open + close + 1];
+                if tag.starts_with("<br") || tag.starts_with("</p") || tag.starts_with("</div") || tag.starts_with("</li") || tag.starts_with("</tr") {
+                    out.push(' ');
+                }
+                rest = &rest[open + close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp..];
+        let semi = after.find(';').filter(|&i| i <= 10);
+        let decoded = semi.and_then(|i| {
+            let name = &after[1..i];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                _ if name.starts_with("#x") || name.starts_with("#X") => u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32),
+                _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            };
+            c.map(|c| (c, i))
+        });
+        match decoded {
+            Some((c, i)) => {
+                out.push(c);
+                rest = &after[i + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(md: &str) -> Converted {
+        convert(md, 0, Path::new("a.md"), Some("Title"))
+    }
+
+    #[test]
+    fn first_h1_becomes_title() {
+        let c = convert("# The Title\n\nText\n\n## Section\n", 0, Path::new("a.md"), None);
+        assert_eq!(c.h1_title.unwrap().0, vec![Inline::Text("The Title".into())]);
+        assert_eq!(c.blocks.len(), 2);
+        assert!(matches!(&c.blocks[1].kind, BlockKind::Heading { level: 1, id, .. } if id == "section"));
+    }
+
+    #[test]
+    fn repeated_title_is_dropped() {
+        let c = conv("# Title\n\nText\n");
+        assert_eq!(c.blocks.len(), 1);
+    }
+
+    #[test]
+    fn inline_html_maps() {
+        let c = conv("a<sup>2</sup> <kbd>Ctrl</kbd> <abbr title=\"Internet Governance Forum\">IGF</abbr><br>b <blink>x</blink>\n");
+        let BlockKind::Paragraph(p) = &c.blocks[0].kind else { panic!() };
+        assert!(p.contains(&Inline::Sup(vec![Inline::Text("2".into())])));
+        assert!(p.contains(&Inline::Kbd("Ctrl".into())));
+        assert!(p.contains(&Inline::LineBreak));
+        assert!(p.iter().any(|i| matches!(i, Inline::Abbr { title, .. } if title == "Internet Governance Forum")));
+        assert_eq!(c.warnings.len(), 2, "{:?}", c.warnings);
+        assert!(c.warnings[0].message.contains("<blink>"));
+    }
+
+    #[test]
+    fn footnotes_numbered_by_first_use() {
+        let c = conv("A[^b] B[^a] C[^b]\n\n[^a]: First.\n[^b]: Second.\n[^c]: Unused.\n");
+        assert_eq!(c.footnotes.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+        let BlockKind::Paragraph(p) = &c.blocks[0].kind else { panic!() };
+        let refs: Vec<_> = p.iter().filter_map(|i| match i { Inline::FootnoteRef { number, first } => Some((*number, *first)), _ => None }).collect();
+        assert_eq!(refs, [(1, true), (2, true), (1, false)]);
+        assert_eq!(c.warnings.len(), 1);
+        assert!(c.warnings[0].message.contains("[^c]"));
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let md = ">".repeat(5000) + " deep\n";
+        let c = conv(&md);
+        assert!(!c.blocks.is_empty());
+    }
+
+    #[test]
+    fn html_block_keeps_text() {
+        let c = conv("<div class=\"x\">Hello <b>world</b></div>\n\n<!-- a comment -->\n");
+        assert_eq!(c.blocks.len(), 1);
+        assert_eq!(c.blocks[0].kind, BlockKind::Paragraph(vec![Inline::Text("Hello world".into())]));
+    }
+}

@@ -1,0 +1,254 @@
+//! Typesetting: a typst `World` confined to the report root, with the
+//! generated main file in memory and the fonts embedded in the binary; then
+//! PDF export. Typst diagnostics are mapped back to the markdown.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World, WorldExt};
+use typst_kit::files::{FileLoader, FileStore};
+use typst_kit::fonts::FontStore;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+
+use crate::diag::Diagnostic;
+use crate::emit::typst::Emitted;
+use crate::fsutil::Root;
+
+/// The virtual path of the generated main file.
+pub const MAIN: &str = "/__coala_report_main.typ";
+
+/// The embedded fonts, loaded once per process.
+fn fonts() -> &'static FontStore {
+    static FONTS: OnceLock<FontStore> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let mut store = FontStore::new();
+        store.extend(typst_kit::fonts::embedded());
+        store
+    })
+}
+
+/// Reads project files, refusing anything outside the root (`..`, absolute
+/// paths and symlinks that point outside) and every package.
+struct ConfinedLoader {
+    root: Root,
+}
+
+impl FileLoader for ConfinedLoader {
+    fn load(&self, id: FileId) -> FileResult<Bytes> {
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return Err(FileError::Other(Some(
+                "packages are not available: coala-report builds offline; copy the package into the report folder".into(),
+            )));
+        }
+        let rel = id.vpath().get_without_slash();
+        let path = self.root.resolve(rel).map_err(|e| FileError::Other(Some(e.describe("file", rel).into())))?;
+        let meta = std::fs::metadata(&path).map_err(|e| FileError::from_io(e, &path))?;
+        if meta.is_dir() {
+            return Err(FileError::IsDirectory);
+        }
+        std::fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+    }
+}
+
+/// The world typst compiles in. Kept alive between builds (watch mode) so
+/// typst's incremental compilation can reuse what did not change.
+pub struct ReportWorld {
+    main: FileId,
+    main_source: Source,
+    library: LazyHash<Library>,
+    files: FileStore<ConfinedLoader>,
+    today: Option<Datetime>,
+    root: PathBuf,
+}
+
+impl ReportWorld {
+    pub fn new(root: &Root, today: Option<(i32, u8, u8)>) -> Self {
+        let vpath = VirtualPath::new(MAIN).expect("valid virtual path");
+        let main = FileId::unique(RootedPath::new(VirtualRoot::Project, vpath));
+        Self {
+            main,
+            main_source: Source::new(main, String::new()),
+            library: LazyHash::new(Library::builder().build()),
+            files: FileStore::new(ConfinedLoader { root: root.clone() }),
+            today: today.and_then(|(y, m, d)| Datetime::from_ymd(y, m, d)),
+            root: root.path().to_path_buf(),
+        }
+    }
+
+    /// Replaces the main source (incrementally) and marks files stale.
+    pub fn set_main(&mut self, text: &str) {
+        self.main_source.replace(text);
+        self.files.reset();
+    }
+
+    pub fn main_text(&self) -> &str {
+        self.main_source.text()
+    }
+}
+
+impl World for ReportWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        fonts().book()
+    }
+
+    fn main(&self) -> FileId {
+        self.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.main {
+            Ok(self.main_source.clone())
+        } else {
+            self.files.source(id)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.main {
+            Ok(Bytes::from_string(self.main_source.clone()))
+        } else {
+            self.files.file(id)
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        fonts().font(index)
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        self.today
+    }
+}
+
+/// What typesetting produced.
+pub struct Typeset {
+    pub document: PagedDocument,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compiles the world's main file. Errors are mapped to the markdown.
+pub fn typeset(world: &ReportWorld, emitted: &Emitted) -> Result<Typeset, Vec<Diagnostic>> {
+    let warned = typst::compile::<PagedDocument>(world);
+    let warnings = map_diagnostics(world, emitted, &warned.warnings);
+    match warned.output {
+        Ok(document) => Ok(Typeset { document, warnings }),
+        Err(errors) => {
+            let mut all = map_diagnostics(world, emitted, &errors);
+            all.extend(warnings);
+            Err(all)
+        }
+    }
+}
+
+/// Options of the PDF export.
+pub struct ExportOptions {
+    pub ident: String,
+    /// Seconds since the Unix epoch, UTC.
+    pub timestamp: Option<i64>,
+}
+
+/// Exports the document to PDF bytes.
+pub fn export(world: &ReportWorld, emitted: &Emitted, document: &PagedDocument, options: &ExportOptions) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let timestamp = options.timestamp.and_then(|secs| {
+        let (y, mo, d, h, mi, s) = civil_from_unix(secs);
+        Datetime::from_ymd_hms(y, mo, d, h, mi, s).map(Timestamp::new_utc)
+    });
+    let pdf_options = PdfOptions {
+        ident: Smart::Custom(options.ident.clone()),
+        creator: Smart::Custom(Some(format!("coala-report {}", env!("CARGO_PKG_VERSION")))),
+        timestamp,
+        page_ranges: None,
+        standards: PdfStandards::default(),
+        tagged: true,
+        pretty: false,
+    };
+    typst_pdf::pdf(document, &pdf_options).map_err(|errors| map_diagnostics(world, emitted, &errors))
+}
+
+/// Splits Unix seconds into a UTC civil date and time.
+pub fn civil_from_unix(secs: i64) -> (i32, u8, u8, u8, u8, u8) {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    (y as i32, m as u8, d as u8, (rem / 3600) as u8, (rem % 3600 / 60) as u8, (rem % 60) as u8)
+}
+
+/// Maps typst diagnostics to ours: errors in the generated main file point to
+/// the markdown line that produced the markup; errors in the template point to
+/// the template.
+fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for diag in diags {
+        let mut d = match diag.severity {
+            TypstSeverity::Error => Diagnostic::error(format!("typesetting failed: {}", diag.message)),
+            TypstSeverity::Warning => Diagnostic::warning(format!("typesetting: {}", diag.message)),
+        };
+        // The innermost location in the generated file or the template: the
+        // span itself, or the first trace point that has one.
+        let mut spans = vec![diag.span];
+        spans.extend(diag.trace.iter().map(|t| typst::syntax::DiagSpan::from(t.span)));
+        for span in spans {
+            let Some(id) = span.id() else { continue };
+            let Some(range) = world.range(span) else { continue };
+            if id == world.main {
+                match emitted.locate(range.start) {
+                    Some(mark) => {
+                        if let Some(file) = &mark.file {
+                            d = d.with_file(file).with_line(mark.line);
+                        } else {
+                            d = d.with_file(crate::manifest::MANIFEST);
+                        }
+                    }
+                    None => d = d.with_file(crate::manifest::MANIFEST),
+                }
+            } else if let Ok(source) = world.source(id) {
+                let rel = id.vpath().get_without_slash().to_string();
+                d = d.with_file(Path::new(&rel)).with_span(source.text(), range);
+            }
+            break;
+        }
+        let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
+        if !hints.is_empty() {
+            d = d.with_hint(hints.join("; "));
+        } else if d.is_error() && d.file.as_ref().is_some_and(|f| f.extension().is_some_and(|e| e == "md")) {
+            d = d.with_hint("run with --emit-typst to see the generated Typst source");
+        }
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    let _ = &world.root;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil() {
+        assert_eq!(civil_from_unix(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(civil_from_unix(1_481_155_200), (2016, 12, 8, 0, 0, 0));
+        assert_eq!(civil_from_unix(951_782_400 + 3661), (2000, 2, 29, 1, 1, 1));
+    }
+}

@@ -1,0 +1,202 @@
+//! A report folder: the manifest, then every article loaded and converted, in
+//! the order the manifest gives.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::doc::{self, Article, Inline, Part, Placement, Report};
+use crate::frontmatter;
+use crate::fsutil::{self, Root};
+use crate::manifest::{MANIFEST, Manifest};
+use crate::markdown;
+
+/// A loaded report and everything that was noticed on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub root: Root,
+    pub report: Report,
+    /// Warnings, and errors that did not stop loading (the build stops on them).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Reads and parses `book.toml` in `root`.
+pub fn load_manifest(root: &Root) -> Result<Manifest, Diagnostic> {
+    let path = root.path().join(MANIFEST);
+    if !path.is_file() {
+        return Err(Diagnostic::error(format!("no `{MANIFEST}` in `{}`", root.path().display()))
+            .with_hint("run coala-report in the report's folder, or pass the folder: coala-report build PATH"));
+    }
+    let text = fsutil::read_text(&path, Path::new(MANIFEST))?;
+    Manifest::parse(&text, Path::new(MANIFEST))
+}
+
+/// Loads the whole report: manifest, then every article. Stops at the first
+/// error that makes the rest meaningless (a broken manifest); collects the
+/// others (every missing or broken article is reported in one run).
+pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    let root = Root::new(root_dir).map_err(|d| vec![d])?;
+    let manifest = load_manifest(&root).map_err(|d| vec![d])?;
+    let manifest_text = std::fs::read_to_string(root.path().join(MANIFEST)).unwrap_or_default();
+    let mut diagnostics = Vec::new();
+    let mut seen = HashSet::new();
+    let mut ids = HashSet::new();
+
+    let mut load_list = |list: &[String], placement: Placement, diagnostics: &mut Vec<Diagnostic>| -> Vec<Article> {
+        let mut out = Vec::new();
+        for rel in list {
+            let at_manifest = |message: String| {
+                let d = Diagnostic::error(message).with_file(MANIFEST);
+                match find_string(&manifest_text, rel) {
+                    Some(span) => d.with_span(&manifest_text, span),
+                    None => d,
+                }
+            };
+            let key = doc::join_rel("", rel).unwrap_or_else(|| rel.clone());
+            if !seen.insert(key.clone()) {
+                diagnostics.push(at_manifest(format!("the article `{rel}` is listed twice")).with_hint("list each article once in book.toml"));
+                continue;
+            }
+            match load_article(&root, &manifest, rel, placement, &mut ids) {
+                Ok((article, warnings)) => {
+                    diagnostics.extend(warnings);
+                    out.push(article);
+                }
+                Err(LoadError::Manifest(message, hint)) => diagnostics.push(at_manifest(message).with_hint(hint)),
+                Err(LoadError::File(d)) => diagnostics.push(d),
+            }
+        }
+        out
+    };
+
+    let front = load_list(&manifest.front, Placement::Front, &mut diagnostics);
+    let mut parts = Vec::new();
+    for (i, part) in manifest.parts.iter().enumerate() {
+        let articles = load_list(&part.articles, Placement::Part(i + 1), &mut diagnostics);
+        parts.push(Part { number: i + 1, title: part.title.clone(), articles });
+    }
+    let back = load_list(&manifest.back, Placement::Back, &mut diagnostics);
+
+    let mut report = Report { manifest, front, parts, back };
+    let image_root = root.clone();
+    let image_exists = move |rel: &str| -> Result<(), String> {
+        match image_root.resolve(rel) {
+            Ok(path) if path.is_file() => {
+                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+                if ["png", "jpg", "jpeg", "gif", "svg", "webp"].contains(&ext.as_str()) {
+                    Ok(())
+                } else {
+                    Err(format!("`{ext}` images are not supported (use PNG, JPEG, GIF, SVG or WebP)"))
+                }
+            }
+            Ok(_) => Err("no such file".into()),
+            Err(e) => Err(e.describe("image", rel)),
+        }
+    };
+    diagnostics.extend(doc::resolve(&mut report, &image_exists));
+    if diagnostics.iter().any(|d| d.is_error()) && report.articles().next().is_none() {
+        return Err(diagnostics);
+    }
+    Ok(Loaded { root, report, diagnostics })
+}
+
+enum LoadError {
+    /// Reported at the article's entry in book.toml.
+    Manifest(String, String),
+    /// Reported in the article itself.
+    File(Diagnostic),
+}
+
+fn load_article(
+    root: &Root,
+    manifest: &Manifest,
+    rel: &str,
+    placement: Placement,
+    ids: &mut HashSet<String>,
+) -> Result<(Article, Vec<Diagnostic>), LoadError> {
+    let src = manifest.book.src.trim_end_matches('/');
+    let joined = if src.is_empty() || src == "." { rel.to_string() } else { format!("{src}/{rel}") };
+    let abs = root.resolve(&joined).map_err(|e| LoadError::Manifest(e.describe("article", rel), e.hint().into()))?;
+    if !abs.is_file() {
+        let hint = if abs.is_dir() {
+            "list markdown files, not folders".to_string()
+        } else {
+            format!("article paths are relative to `{}/`; check the name, or create the file", manifest.book.src)
+        };
+        let message = if abs.is_dir() { format!("the article `{rel}` is a folder") } else { format!("the article `{rel}` does not exist") };
+        return Err(LoadError::Manifest(message, hint));
+    }
+    let shown = PathBuf::from(&joined);
+    let text = fsutil::read_text(&abs, &shown).map_err(LoadError::File)?;
+    let split = frontmatter::split(&text, &shown).map_err(LoadError::File)?;
+    let mut warnings = split.warnings;
+    let meta = split.meta;
+    let converted = markdown::convert(split.body, split.body_line_offset, &shown, meta.title.as_deref());
+    warnings.extend(converted.warnings);
+
+    let title = match (&meta.title, converted.h1_title) {
+        (Some(t), _) => vec![Inline::Text(t.clone())],
+        (None, Some((inlines, _))) => inlines,
+        (None, None) => {
+            let stem = Path::new(rel).file_stem().and_then(|s| s.to_str()).unwrap_or(rel);
+            warnings.push(
+                Diagnostic::warning(format!("`{rel}` has no title; using `{stem}`"))
+                    .with_file(&shown)
+                    .with_line(1)
+                    .with_hint("add `title = \"...\"` to the front matter, or start the article with `# Title`"),
+            );
+            vec![Inline::Text(stem.to_string())]
+        }
+    };
+    let abstract_ = match &meta.abstract_ {
+        Some(text) => markdown::convert(text, 0, &shown, Some("")).blocks,
+        None => Vec::new(),
+    };
+    let src_rel = doc::join_rel("", rel).unwrap_or_else(|| rel.to_string());
+    let id = unique_id(&src_rel, ids);
+    let article = Article {
+        path: shown,
+        src_rel,
+        id,
+        subtitle: meta.subtitle.clone(),
+        meta,
+        title,
+        abstract_,
+        blocks: converted.blocks,
+        footnotes: converted.footnotes,
+        anchors: converted.anchors.into_iter().collect(),
+        placement,
+    };
+    Ok((article, warnings))
+}
+
+/// An id from the article's path: ASCII letters, digits and `-`, unique.
+fn unique_id(src_rel: &str, ids: &mut HashSet<String>) -> String {
+    let stem = src_rel.strip_suffix(".md").or_else(|| src_rel.strip_suffix(".markdown")).unwrap_or(src_rel);
+    let mut base: String = stem
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    base = base.trim_matches('-').to_string();
+    if base.is_empty() || !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        base = format!("a-{base}");
+    }
+    let mut id = base.clone();
+    let mut n = 2;
+    while !ids.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// The span of the first `"needle"` (quoted) in `text`.
+fn find_string(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
+    for quote in ['"', '\''] {
+        let quoted = format!("{quote}{needle}{quote}");
+        if let Some(i) = text.find(&quoted) {
+            return Some(i..i + quoted.len());
+        }
+    }
+    None
+}
