@@ -145,7 +145,7 @@ impl WithLen for Diagnostic {
 
 fn parse_toml(inner: &str, shown: &Path) -> Result<Value, Diagnostic> {
     let table: toml::Table = toml::from_str(inner).map_err(|err| {
-        let mut d = Diagnostic::error(format!("malformed TOML front matter: {}", err.message().trim()))
+        let mut d = Diagnostic::error(format!("malformed TOML front matter: {}", one_line(err.message())))
             .with_file(shown)
             .with_hint("front matter between `+++` lines is TOML: key = \"value\"");
         if let Some(span) = err.span() {
@@ -155,6 +155,11 @@ fn parse_toml(inner: &str, shown: &Path) -> Result<Value, Diagnostic> {
         d
     })?;
     Ok(toml_to_json(toml::Value::Table(table)))
+}
+
+/// A multi-line parser message on one line.
+fn one_line(message: &str) -> String {
+    message.trim().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
 }
 
 fn parse_yaml(inner: &str, shown: &Path) -> Result<Value, Diagnostic> {

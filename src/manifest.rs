@@ -154,7 +154,7 @@ impl Manifest {
     /// Parses manifest text. `path` is only used in diagnostics.
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, Diagnostic> {
         let manifest: Manifest = toml::from_str(text).map_err(|err| {
-            let (message, hint) = split_serde_message(err.message());
+            let (message, hint) = split_serde_message(&err.message().replace('\n', "; "));
             let mut diag = Diagnostic::error(message).with_file(path);
             if let Some(span) = err.span() {
                 diag = diag.with_span(text, span);

@@ -17,7 +17,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::diag::Diagnostic;
-use crate::emit::typst::Emitted;
+use crate::emit::typst::{Emitted, Mark};
 use crate::fsutil::Root;
 
 /// The virtual path of the generated main file.
@@ -203,29 +203,30 @@ fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagno
             TypstSeverity::Error => Diagnostic::error(format!("typesetting failed: {}", diag.message)),
             TypstSeverity::Warning => Diagnostic::warning(format!("typesetting: {}", diag.message)),
         };
-        // The innermost location in the generated file or the template: the
-        // span itself, or the first trace point that has one.
+        // Prefer the markdown line that produced the failing markup (the
+        // span, or the first trace point in the generated file); name the
+        // template location too when the error was raised there.
         let mut spans = vec![diag.span];
         spans.extend(diag.trace.iter().map(|t| typst::syntax::DiagSpan::from(t.span)));
-        for span in spans {
-            let Some(id) = span.id() else { continue };
-            let Some(range) = world.range(span) else { continue };
-            if id == world.main {
-                match emitted.locate(range.start) {
-                    Some(mark) => {
-                        if let Some(file) = &mark.file {
-                            d = d.with_file(file).with_line(mark.line);
-                        } else {
-                            d = d.with_file(crate::manifest::MANIFEST);
-                        }
-                    }
-                    None => d = d.with_file(crate::manifest::MANIFEST),
-                }
-            } else if let Ok(source) = world.source(id) {
-                let rel = id.vpath().get_without_slash().to_string();
-                d = d.with_file(Path::new(&rel)).with_span(source.text(), range);
+        let located: Vec<(FileId, std::ops::Range<usize>)> =
+            spans.iter().filter_map(|&span| Some((span.id()?, world.range(span)?))).collect();
+        let other = located.iter().find(|(id, _)| *id != world.main);
+        let other_location = other.and_then(|(id, range)| {
+            let source = world.source(*id).ok()?;
+            let rel = id.vpath().get_without_slash().to_string();
+            let probe = Diagnostic::error("").with_file(Path::new(&rel)).with_span(source.text(), range.clone());
+            probe.location().map(|loc| (rel, range.clone(), source, loc))
+        });
+        if let Some((_, range)) = located.iter().find(|(id, _)| *id == world.main) {
+            match emitted.locate(range.start) {
+                Some(Mark { file: Some(file), line, .. }) => d = d.with_file(file).with_line(*line),
+                _ => d = d.with_file(crate::manifest::MANIFEST),
             }
-            break;
+            if let Some((_, _, _, loc)) = &other_location {
+                d.message.push_str(&format!(" (raised in {loc})"));
+            }
+        } else if let Some((rel, range, source, _)) = other_location {
+            d = d.with_file(Path::new(&rel)).with_span(source.text(), range);
         }
         let hints: Vec<String> = diag.hints.iter().map(|h| h.v.to_string()).collect();
         if !hints.is_empty() {
@@ -251,4 +252,27 @@ mod tests {
         assert_eq!(civil_from_unix(1_481_155_200), (2016, 12, 8, 0, 0, 0));
         assert_eq!(civil_from_unix(951_782_400 + 3661), (2000, 2, 29, 1, 1, 1));
     }
+}
+
+/// The text of a typeset document, in layout order, one line per text run
+/// (for tests and checks that do not want to parse the PDF).
+pub fn document_text(document: &PagedDocument) -> String {
+    use typst::layout::{Frame, FrameItem};
+    fn walk(frame: &Frame, out: &mut String) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => walk(&group.frame, out),
+                FrameItem::Text(text) => {
+                    out.push_str(&text.text);
+                    out.push('\n');
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = String::new();
+    for page in document.pages() {
+        walk(&page.frame, &mut out);
+    }
+    out
 }

@@ -114,6 +114,10 @@ fn load_article(
     placement: Placement,
     ids: &mut HashSet<String>,
 ) -> Result<(Article, Vec<Diagnostic>), LoadError> {
+    if rel.starts_with('/') || rel.starts_with('\\') || Path::new(rel).is_absolute() {
+        let e = crate::fsutil::ConfineError::Absolute;
+        return Err(LoadError::Manifest(e.describe("article", rel), e.hint().into()));
+    }
     let src = manifest.book.src.trim_end_matches('/');
     let joined = if src.is_empty() || src == "." { rel.to_string() } else { format!("{src}/{rel}") };
     let abs = root.resolve(&joined).map_err(|e| LoadError::Manifest(e.describe("article", rel), e.hint().into()))?;

@@ -90,6 +90,13 @@ pub fn emit(report: &Report, style: &str) -> Emitted {
     Emitted { source: e.out, marks: e.marks }
 }
 
+/// The Typst markup of one article's body alone (for tests and tools).
+pub fn article_body(article: &Article) -> String {
+    let mut e = Emitter { out: String::new(), marks: Vec::new(), article: Some(article) };
+    e.blocks(&article.blocks);
+    e.out
+}
+
 struct Emitter<'a> {
     out: String,
     marks: Vec<Mark>,

@@ -1,0 +1,180 @@
+//! Bad input gets a clear error that names the file, line and column, and
+//! says how to fix it. The messages are pinned.
+
+use crate::harness::TestReport;
+
+const ARTICLE: &str = "+++\ntitle = \"A\"\n+++\n\nText.\n";
+
+fn report(manifest: &str) -> TestReport {
+    let r = TestReport::new();
+    r.with_styles();
+    r.write("book.toml", manifest).write("report/a.md", ARTICLE);
+    r
+}
+
+#[test]
+fn unknown_manifest_key() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\ntitel = \"typo\"\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn missing_article() {
+    let r = report("front = [\"a.md\", \"missing.md\"]\n\n[book]\ntitle = \"T\"\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn broken_front_matter() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write("report/a.md", "+++\ntitle = \"A\"\nauthors = [\"x\"\n+++\n\nText.\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn broken_yaml_front_matter() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write("report/a.md", "---\ntitle: A\nauthor: [unclosed\n---\n\nText.\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn article_path_escaping_the_root() {
+    let r = report("front = [\"../../etc/passwd\"]\n\n[book]\ntitle = \"T\"\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn absolute_article_path() {
+    let r = report("front = [\"/etc/passwd\"]\n\n[book]\ntitle = \"T\"\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("the article path `/etc/passwd` is absolute"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_pointing_outside_the_root() {
+    let r = report("front = [\"a.md\", \"link.md\"]\n\n[book]\ntitle = \"T\"\n");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.md"), "# Secret\n").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("secret.md"), r.path().join("report/link.md")).unwrap();
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("the article path `link.md` is a symlink that points outside the report root"), "{}", run.stderr);
+}
+
+#[test]
+fn image_outside_the_root_and_missing_image() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\n![a secret](../../etc/hosts.png)\n\n![nothing](nope.png)\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("error: image `../../etc/hosts.png` is outside the report root"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/a.md:5:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("error: image `nope.png`: no such file"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/a.md:7:1"), "{}", run.stderr);
+}
+
+#[test]
+fn template_escaping_the_root_is_refused() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n[build]\nstyle = \"../x.typ\"\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("the template path `../x.typ` leaves the report root"), "{}", run.stderr);
+}
+
+#[test]
+fn template_cannot_read_outside_the_root() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    let style = r.path().join("styles/report.typ");
+    let mut text = std::fs::read_to_string(&style).unwrap();
+    text.push_str("\n#let leak = read(\"/../../../../etc/passwd\")\n");
+    std::fs::write(&style, text).unwrap();
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("styles/report.typ"), "{}", run.stderr);
+}
+
+#[test]
+fn no_manifest() {
+    let r = TestReport::new();
+    let run = r.run(&["build"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.starts_with("error: no `book.toml` in"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: run coala-report in the report's folder"), "{}", run.stderr);
+}
+
+#[test]
+fn typst_error_is_mapped_to_the_markdown_line() {
+    // A template function that fails on a given alt text: the error must
+    // point to the markdown line of the image, not to generated Typst.
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    let style = r.path().join("styles/report.typ");
+    let mut text = std::fs::read_to_string(&style).unwrap();
+    text.push_str("\n#let missing-image(block: false, alt: \"\") = if alt == \"boom\" { panic(\"exploded\") } else { alt }\n");
+    std::fs::write(&style, text).unwrap();
+    r.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nFirst paragraph.\n\nSecond paragraph ![boom](https://example.org/x.png).\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("typesetting failed: panicked with: exploded (raised in styles/report.typ:"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/a.md:7"), "{}", run.stderr);
+}
+
+#[test]
+fn warnings_name_file_and_line() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write(
+        "report/a.md",
+        "+++\ntitle = \"A\"\n+++\n\n[empty]() and [gone](#nowhere) and [other](other.md)\n\n![](https://example.org/remote.png)\n\n<div>\nx\n</div>\n\nAn <blink>inline</blink> tag.\n",
+    );
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for expected in [
+        "warning: link with an empty target",
+        "warning: link to `#nowhere`, which is not a heading of this article",
+        "warning: link to `other.md`, an article that is not in the report",
+        "warning: remote image `https://example.org/remote.png` is not fetched (builds are offline)",
+        "warning: image `https://example.org/remote.png` has no alt text",
+        "warning: raw HTML block: its tags are left out and its text is kept",
+        "warning: inline HTML `<blink>` is not supported and is left out",
+    ] {
+        assert!(run.stderr.contains(expected), "missing `{expected}` in:\n{}", run.stderr);
+    }
+    assert!(run.stderr.contains("report/a.md:5:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/a.md:9:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/a.md:13:1"), "{}", run.stderr);
+    assert!(!run.stderr.contains("inline HTML `</blink>`"), "a closing tag is not reported twice:\n{}", run.stderr);
+}
+
+#[test]
+fn duplicate_article_and_bad_date() {
+    let r = report("front = [\"a.md\", \"./a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("error: the article `./a.md` is listed twice"), "{}", run.stderr);
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\ndate = \"8 December 2016\"\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("`book.date` is not an ISO 8601 date"), "{}", run.stderr);
+    assert!(run.stderr.contains("book.toml:5:1"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_utf8_article() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    std::fs::write(r.path().join("report/a.md"), b"+++\ntitle = \"A\"\n+++\nabc\xff\n").unwrap();
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("`report/a.md` is not valid UTF-8 (invalid byte at offset 23)"), "{}", run.stderr);
+}

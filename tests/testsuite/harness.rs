@@ -1,0 +1,152 @@
+//! Test harness: fixture reports in temporary folders, the real binary, and
+//! external validators that skip loudly when absent (and fail in CI).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared` beside the repository, when present.
+pub fn shared() -> Option<PathBuf> {
+    let path = repo().join("../shared");
+    path.is_dir().then(|| path.canonicalize().unwrap())
+}
+
+/// Prints straight to the process's stderr, past the test harness's capture,
+/// so that a skip is seen.
+pub fn say(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+/// Whether `tool` is on the PATH. Absent: a loud skip locally, a failure in CI.
+pub fn require_tool(tool: &str, test: &str) -> bool {
+    let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var_os("CI").is_some() {
+            panic!("{test}: `{tool}` is required in CI (.ci/run installs it)");
+        }
+        say(&format!("SKIPPED {test}: `{tool}` is not installed (apt-get install poppler-utils qpdf)"));
+    }
+    found
+}
+
+/// A report in a temporary folder.
+pub struct TestReport {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TestReport {
+    /// An empty report folder.
+    pub fn new() -> TestReport {
+        TestReport { dir: tempfile::tempdir().unwrap() }
+    }
+
+    /// A copy of `tests/fixtures/NAME`.
+    pub fn fixture(name: &str) -> TestReport {
+        let report = TestReport::new();
+        copy_dir(&repo().join("tests/fixtures").join(name), report.path());
+        report
+    }
+
+    /// A copy of the sample report at the repository's top level.
+    pub fn sample() -> TestReport {
+        let report = TestReport::new();
+        std::fs::copy(repo().join("book.toml"), report.path().join("book.toml")).unwrap();
+        copy_dir(&repo().join("report"), &report.path().join("report"));
+        copy_dir(&repo().join("styles"), &report.path().join("styles"));
+        report
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a file (creating folders), with the default template if asked.
+    pub fn write(&self, rel: &str, content: &str) -> &Self {
+        let path = self.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+        self
+    }
+
+    /// Copies the default template into the report.
+    pub fn with_styles(&self) -> &Self {
+        copy_dir(&repo().join("styles"), &self.path().join("styles"));
+        self
+    }
+
+    /// Runs the binary with `args`, in the report folder.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let output = Command::new(env!("CARGO_BIN_EXE_coala-report"))
+            .args(args)
+            .arg("--color=never")
+            .current_dir(self.path())
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `build --format pdf`, asserting success.
+    pub fn build_pdf(&self) -> Run {
+        let run = self.run(&["build", "--format", "pdf"]);
+        assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+        run
+    }
+
+    pub fn pdf(&self) -> PathBuf {
+        self.path().join("build/report.pdf")
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// The text of a PDF (pdftotext), or `None` (after a loud skip) without it.
+pub fn pdf_text(pdf: &Path, test: &str) -> Option<String> {
+    if !require_tool("pdftotext", test) {
+        return None;
+    }
+    let out = Command::new("pdftotext").arg("-enc").arg("UTF-8").arg(pdf).arg("-").output().unwrap();
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// Number of pages of a PDF (pdfinfo), or `None` without it.
+pub fn pdf_pages(pdf: &Path, test: &str) -> Option<usize> {
+    if !require_tool("pdfinfo", test) {
+        return None;
+    }
+    let out = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines().find_map(|l| l.strip_prefix("Pages:")).map(|n| n.trim().parse().unwrap())
+}
+
+/// Whitespace removed, hyphenation joins undone: for comparing typeset text.
+pub fn squash(text: &str) -> String {
+    text.replace("-\n", "-").replace('\u{ad}', "").chars().filter(|c| !c.is_whitespace()).collect()
+}

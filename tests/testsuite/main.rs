@@ -1,0 +1,11 @@
+//! The integration test suite: one binary (like mdBook's), with a harness
+//! that copies fixture reports into temporary folders and runs the real
+//! `coala-report` binary on them.
+
+mod harness;
+
+mod constructs;
+mod eips;
+mod errors;
+mod escaping;
+mod sample;
