@@ -80,6 +80,34 @@ fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Everything `build` checks, without typesetting: the manifest, front
+/// matter, links, anchors, images and the template. Reports all problems.
+pub fn check(root_dir: &Path) -> Outcome {
+    let mut outcome = Outcome::default();
+    let start = Instant::now();
+    match project::load(root_dir) {
+        Ok(loaded) => {
+            outcome.root = Some(loaded.root.path().to_path_buf());
+            outcome.diagnostics = loaded.diagnostics;
+            if let Err(d) = check_style(&loaded.root, &loaded.report.manifest.build.style) {
+                outcome.diagnostics.push(d);
+            }
+        }
+        Err(diagnostics) => outcome.diagnostics = diagnostics,
+    }
+    outcome.config_error = is_config_failure(&outcome.diagnostics);
+    outcome.timings.push(Timing { stage: "total", duration: start.elapsed() });
+    outcome
+}
+
+/// A failure is a configuration error when every error is in book.toml (or
+/// has no file: the report folder itself).
+fn is_config_failure(diagnostics: &[Diagnostic]) -> bool {
+    let mut errors = diagnostics.iter().filter(|d| d.is_error()).peekable();
+    errors.peek().is_some()
+        && errors.all(|d| d.file.is_none() || d.file.as_deref() == Some(Path::new(crate::manifest::MANIFEST)))
+}
+
 /// Runs the build.
 pub fn build(options: &BuildOptions) -> Outcome {
     let mut outcome = Outcome::default();
@@ -87,7 +115,7 @@ pub fn build(options: &BuildOptions) -> Outcome {
     let loaded = match project::load(&options.root) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
-            outcome.config_error = diagnostics.iter().any(|d| d.file.as_deref() == Some(Path::new("book.toml")) || d.file.is_none());
+            outcome.config_error = is_config_failure(&diagnostics);
             outcome.diagnostics = diagnostics;
             return outcome;
         }
@@ -97,7 +125,7 @@ pub fn build(options: &BuildOptions) -> Outcome {
     let Loaded { root, report, diagnostics } = loaded;
     outcome.diagnostics = diagnostics;
     if outcome.failed() {
-        outcome.config_error = outcome.diagnostics.iter().filter(|d| d.is_error()).all(|d| d.file.as_deref() == Some(Path::new("book.toml")));
+        outcome.config_error = is_config_failure(&outcome.diagnostics);
         return outcome;
     }
 
@@ -110,80 +138,141 @@ pub fn build(options: &BuildOptions) -> Outcome {
     let name = manifest.build.name.clone().unwrap_or_else(|| "report".to_string());
     let timestamp = source_date(manifest.book.date.as_deref());
 
-    if formats.contains(&Format::Pdf) || options.emit_typst {
-        let style = manifest.build.style.clone();
-        if let Err(d) = check_style(&root, &style) {
-            outcome.config_error = true;
+    let want_pdf = formats.contains(&Format::Pdf);
+    let want_typst = want_pdf || options.emit_typst;
+    let style = manifest.build.style.clone();
+    if want_typst && let Err(d) = check_style(&root, &style) {
+        outcome.config_error = true;
+        outcome.diagnostics.push(d);
+        return outcome;
+    }
+
+    // PDF and EPUB are produced concurrently from the one parse; nothing is
+    // written unless every requested artifact was produced.
+    let (typst_stage, epub_stage) = std::thread::scope(|scope| {
+        let epub = formats.contains(&Format::Epub).then(|| {
+            scope.spawn(|| {
+                let t = Instant::now();
+                (crate::epub::build(&report, &root, timestamp), t.elapsed())
+            })
+        });
+        let typst = want_typst.then(|| typeset_stage(&report, &root, &style, timestamp, want_pdf));
+        let epub = epub.map(|handle| {
+            handle.join().unwrap_or_else(|_| {
+                (
+                    Err(vec![
+                        Diagnostic::error("internal error: the EPUB writer panicked")
+                            .with_hint("please report this bug with the report that causes it"),
+                    ]),
+                    Duration::ZERO,
+                )
+            })
+        });
+        (typst, epub)
+    });
+
+    let mut files: Vec<(PathBuf, Vec<u8>, &'static str, Option<usize>)> = Vec::new();
+    if let Some(stage) = typst_stage {
+        outcome.timings.extend(stage.timings);
+        outcome.diagnostics.extend(stage.diagnostics);
+        if options.emit_typst {
+            files.push((out_dir.join(format!("{name}.typ")), stage.source.into_bytes(), "typst", None));
+        }
+        if let Some((bytes, pages)) = stage.pdf {
+            files.push((out_dir.join(format!("{name}.pdf")), bytes, "pdf", Some(pages)));
+        }
+    }
+    if let Some((result, duration)) = epub_stage {
+        outcome.timings.push(Timing { stage: "epub", duration });
+        match result {
+            Ok((bytes, warnings)) => {
+                outcome.diagnostics.extend(warnings);
+                files.push((out_dir.join(format!("{name}.epub")), bytes, "epub", None));
+            }
+            Err(diagnostics) => outcome.diagnostics.extend(diagnostics),
+        }
+    }
+    if outcome.failed() {
+        return outcome;
+    }
+    let t = Instant::now();
+    for (path, bytes, format, pages) in files {
+        if let Err(d) = fsutil::write_atomic(&path, &bytes) {
             outcome.diagnostics.push(d);
             return outcome;
         }
-        let t = Instant::now();
-        let emitted = emit::typst::emit(&report, &style);
-        outcome.timings.push(Timing { stage: "convert", duration: t.elapsed() });
-        if options.emit_typst {
-            let path = out_dir.join(format!("{name}.typ"));
-            match fsutil::write_atomic(&path, emitted.source.as_bytes()) {
-                Ok(()) => outcome.artifacts.push(Artifact { path, format: "typst", bytes: emitted.source.len(), pages: None }),
-                Err(d) => {
-                    outcome.diagnostics.push(d);
-                    return outcome;
-                }
-            }
-        }
-        if formats.contains(&Format::Pdf) {
-            let today = timestamp.map(|s| {
-                let (y, m, d, ..) = pdf::civil_from_unix(s);
-                (y, m, d)
-            });
-            let mut world = ReportWorld::new(&root, today);
-            world.set_main(&emitted.source);
-            let t = Instant::now();
-            let typeset = match pdf::typeset(&world, &emitted) {
-                Ok(t) => t,
-                Err(diagnostics) => {
-                    outcome.diagnostics.extend(diagnostics);
-                    return outcome;
-                }
-            };
-            outcome.diagnostics.extend(typeset.warnings);
-            outcome.timings.push(Timing { stage: "typeset", duration: t.elapsed() });
-            let t = Instant::now();
-            let ident = manifest.book.identifier.clone().unwrap_or_else(|| {
-                format!("{} {}", manifest.book.title, manifest.book.edition.clone().unwrap_or_default())
-            });
-            let bytes = match pdf::export(&world, &emitted, &typeset.document, &ExportOptions { ident, timestamp }) {
-                Ok(bytes) => bytes,
-                Err(diagnostics) => {
-                    outcome.diagnostics.extend(diagnostics);
-                    return outcome;
-                }
-            };
-            let path = out_dir.join(format!("{name}.pdf"));
-            if let Err(d) = fsutil::write_atomic(&path, &bytes) {
-                outcome.diagnostics.push(d);
-                return outcome;
-            }
-            outcome.timings.push(Timing { stage: "write pdf", duration: t.elapsed() });
-            outcome.artifacts.push(Artifact { path, format: "pdf", bytes: bytes.len(), pages: Some(typeset.document.pages().len()) });
-        }
+        outcome.artifacts.push(Artifact { path, format, bytes: bytes.len(), pages });
     }
-    if formats.contains(&Format::Epub) {
-        outcome.diagnostics.push(
-            Diagnostic::warning("the EPUB format is not implemented yet; only the PDF was built")
-                .with_hint("build the PDF alone with --format pdf"),
-        );
-    }
+    outcome.timings.push(Timing { stage: "write", duration: t.elapsed() });
     outcome.timings.push(Timing { stage: "total", duration: start.elapsed() });
     outcome
+}
+
+/// What the Typst side produced.
+struct TypstStage {
+    source: String,
+    /// The PDF's bytes and page count, when asked for and successful.
+    pdf: Option<(Vec<u8>, usize)>,
+    diagnostics: Vec<Diagnostic>,
+    timings: Vec<Timing>,
+}
+
+/// Converts the report to Typst and, if `want_pdf`, typesets and exports it.
+fn typeset_stage(
+    report: &crate::doc::Report,
+    root: &fsutil::Root,
+    style: &str,
+    timestamp: Option<i64>,
+    want_pdf: bool,
+) -> TypstStage {
+    let t = Instant::now();
+    let emitted = emit::typst::emit(report, style);
+    let mut stage = TypstStage {
+        source: String::new(),
+        pdf: None,
+        diagnostics: Vec::new(),
+        timings: vec![Timing { stage: "convert", duration: t.elapsed() }],
+    };
+    if want_pdf {
+        let today = timestamp.map(|s| {
+            let (y, m, d, ..) = pdf::civil_from_unix(s);
+            (y, m, d)
+        });
+        let mut world = ReportWorld::new(root, today);
+        world.set_main(&emitted.source);
+        let t = Instant::now();
+        match pdf::typeset(&world, &emitted) {
+            Ok(typeset) => {
+                stage.diagnostics.extend(typeset.warnings);
+                stage.timings.push(Timing { stage: "typeset", duration: t.elapsed() });
+                let t = Instant::now();
+                let book = &report.manifest.book;
+                let ident = book
+                    .identifier
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
+                match pdf::export(&world, &emitted, &typeset.document, &ExportOptions { ident, timestamp }) {
+                    Ok(bytes) => stage.pdf = Some((bytes, typeset.document.pages().len())),
+                    Err(diagnostics) => stage.diagnostics.extend(diagnostics),
+                }
+                stage.timings.push(Timing { stage: "pdf export", duration: t.elapsed() });
+            }
+            Err(diagnostics) => stage.diagnostics.extend(diagnostics),
+        }
+    }
+    stage.source = emitted.source;
+    stage
 }
 
 /// The template must exist inside the root.
 fn check_style(root: &fsutil::Root, style: &str) -> Result<(), Diagnostic> {
     match root.resolve(style) {
         Ok(path) if path.is_file() => Ok(()),
-        Ok(_) => Err(Diagnostic::error(format!("the template `{style}` does not exist"))
-            .with_file("book.toml")
-            .with_hint("set `[build] style` to a .typ file inside the report, or copy styles/report.typ from coala-report")),
+        Ok(_) => {
+            Err(Diagnostic::error(format!("the template `{style}` does not exist")).with_file("book.toml").with_hint(
+                "set `[build] style` to a .typ file inside the report, or copy styles/report.typ from coala-report",
+            ))
+        }
         Err(e) => Err(Diagnostic::error(e.describe("template", style)).with_file("book.toml").with_hint(e.hint())),
     }
 }

@@ -20,7 +20,11 @@ pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "coala-report", version, about = "Compiles an annual report (book.toml + markdown) into a typeset PDF and an EPUB 3")]
+#[command(
+    name = "coala-report",
+    version,
+    about = "Compiles an annual report (book.toml + markdown) into a typeset PDF and an EPUB 3"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -30,6 +34,12 @@ pub struct Cli {
     /// Print only errors and warnings.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Print a machine-readable summary on stdout (see the README's schema).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Treat warnings as errors: exit with 1 when there are any.
+    #[arg(long, global = true)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -56,6 +66,21 @@ pub enum Command {
         #[arg(long)]
         emit_typst: bool,
     },
+    /// Check the report (manifest, front matter, links, anchors, images,
+    /// template) without typesetting; report every problem.
+    Check {
+        /// The folder holding book.toml.
+        #[arg(default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+/// How to report an outcome.
+struct Report {
+    choice: ColorChoice,
+    quiet: bool,
+    json: bool,
+    deny_warnings: bool,
 }
 
 /// Runs the command line; returns the exit code.
@@ -78,27 +103,55 @@ pub fn main() -> i32 {
             }
         }
     };
+    let how = Report { choice, quiet: cli.quiet || cli.json, json: cli.json, deny_warnings: cli.deny_warnings };
     match cli.command {
         Command::Build { root, out, formats, emit_typst } => {
             let options = BuildOptions { root, out, formats, emit_typst };
-            run_build(&options, choice, cli.quiet)
+            let outcome = build::build(&options);
+            finish(&outcome, &options.root, "build", &how)
+        }
+        Command::Check { root } => {
+            let outcome = build::check(&root);
+            finish(&outcome, &root, "check", &how)
         }
     }
 }
 
-fn run_build(options: &BuildOptions, choice: ColorChoice, quiet: bool) -> i32 {
-    let outcome = build::build(options);
+fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, how: &Report) -> i32 {
+    let (choice, quiet) = (how.choice, how.quiet);
     let mut stderr = StandardStream::stderr(choice);
-    let root = outcome.root.clone().unwrap_or_else(|| options.root.clone());
+    let root = outcome.root.clone().unwrap_or_else(|| root_arg.to_path_buf());
     let mut diagnostics = outcome.diagnostics.clone();
     // Errors first, then warnings, each in source order.
     diagnostics.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
     let _ = diag::emit(&mut stderr, &root, &diagnostics);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
+    let code = if outcome.failed() {
+        if outcome.config_error { EXIT_USAGE } else { EXIT_FAILED }
+    } else if how.deny_warnings && warnings > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    };
+    if how.json {
+        println!("{}", crate::summary::json(command, outcome, &diagnostics, code));
+    }
     if outcome.failed() {
-        let _ = writeln!(stderr, "error: build failed with {errors} error(s) and {warnings} warning(s); no artifact was replaced");
-        return if outcome.config_error { EXIT_USAGE } else { EXIT_FAILED };
+        let what = if command == "build" { "build failed" } else { "check failed" };
+        let tail = if command == "build" { "; no artifact was replaced" } else { "" };
+        let _ = writeln!(stderr, "error: {what} with {errors} error(s) and {warnings} warning(s){tail}");
+        return code;
+    }
+    if code != EXIT_OK {
+        let _ = writeln!(stderr, "error: {warnings} warning(s) and --deny-warnings");
+        return code;
+    }
+    if command == "check" {
+        if !quiet {
+            println!("checked: {errors} error(s), {warnings} warning(s)");
+        }
+        return code;
     }
     if !quiet {
         let cwd = std::env::current_dir().unwrap_or_default();
@@ -107,9 +160,19 @@ fn run_build(options: &BuildOptions, choice: ColorChoice, quiet: bool) -> i32 {
             let pages = artifact.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
             println!("wrote {} ({}, {} KiB{pages})", shown.display(), artifact.format, artifact.bytes.div_ceil(1024));
         }
-        let total = outcome.timings.iter().find(|t| t.stage == "total").map(|t| t.duration.as_secs_f64()).unwrap_or(0.0);
-        let stages: Vec<String> = outcome.timings.iter().filter(|t| t.stage != "total").map(|t| format!("{} {:.2}s", t.stage, t.duration.as_secs_f64())).collect();
-        println!("built in {total:.2}s ({}){}", stages.join(", "), if warnings > 0 { format!(", {warnings} warning(s)") } else { String::new() });
+        let total =
+            outcome.timings.iter().find(|t| t.stage == "total").map(|t| t.duration.as_secs_f64()).unwrap_or(0.0);
+        let stages: Vec<String> = outcome
+            .timings
+            .iter()
+            .filter(|t| t.stage != "total")
+            .map(|t| format!("{} {:.2}s", t.stage, t.duration.as_secs_f64()))
+            .collect();
+        println!(
+            "built in {total:.2}s ({}){}",
+            stages.join(", "),
+            if warnings > 0 { format!(", {warnings} warning(s)") } else { String::new() }
+        );
     }
-    EXIT_OK
+    code
 }

@@ -40,15 +40,7 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, message: impl Into<String>) -> Self {
-        Self {
-            severity,
-            message: message.into(),
-            file: None,
-            line: None,
-            column: None,
-            len: 1,
-            hint: None,
-        }
+        Self { severity, message: message.into(), file: None, line: None, column: None, len: 1, hint: None }
     }
 
     pub fn with_message(mut self, message: impl Into<String>) -> Self {

@@ -112,15 +112,37 @@ pub enum BlockKind {
     Paragraph(Vec<Inline>),
     /// `level` is 1 for the article's top sections (whatever markdown level
     /// the author used for them), 2 below, and so on.
-    Heading { level: u8, id: String, content: Vec<Inline> },
+    Heading {
+        level: u8,
+        id: String,
+        content: Vec<Inline>,
+    },
     Quote(Vec<Block>),
-    List { start: Option<usize>, tight: bool, items: Vec<ListItem> },
-    Code { lang: Option<String>, code: String },
+    List {
+        start: Option<usize>,
+        tight: bool,
+        items: Vec<ListItem>,
+    },
+    Code {
+        lang: Option<String>,
+        code: String,
+    },
     Math(String),
-    Table { align: Vec<Align>, header: Vec<Vec<Inline>>, rows: Vec<Vec<Vec<Inline>>> },
+    Table {
+        align: Vec<Align>,
+        header: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
     /// A paragraph holding nothing but an image.
-    Figure { image: Image, caption: Vec<Inline> },
-    Callout { kind: CalloutKind, title: Option<String>, blocks: Vec<Block> },
+    Figure {
+        image: Image,
+        caption: Vec<Inline>,
+    },
+    Callout {
+        kind: CalloutKind,
+        title: Option<String>,
+        blocks: Vec<Block>,
+    },
     Rule,
 }
 
@@ -141,12 +163,25 @@ pub enum Inline {
     Sup(Vec<Inline>),
     Sub(Vec<Inline>),
     Kbd(String),
-    Abbr { title: String, content: Vec<Inline> },
-    Link { dest: LinkDest, content: Vec<Inline>, line: usize },
+    Abbr {
+        title: String,
+        content: Vec<Inline>,
+    },
+    Link {
+        dest: LinkDest,
+        content: Vec<Inline>,
+        line: usize,
+    },
     Image(Image),
     /// A reference to `Article::footnotes[number - 1]`; `first` on its first use.
-    FootnoteRef { number: usize, first: bool },
-    Math { tex: String, display: bool },
+    FootnoteRef {
+        number: usize,
+        first: bool,
+    },
+    Math {
+        tex: String,
+        display: bool,
+    },
     SoftBreak,
     LineBreak,
 }
@@ -157,7 +192,10 @@ pub enum LinkDest {
     Unresolved(String),
     External(String),
     /// An article of the report, and optionally a heading in it.
-    Internal { article: String, anchor: Option<String> },
+    Internal {
+        article: String,
+        anchor: Option<String>,
+    },
     /// Rendered as its text only (a warning was given).
     Dropped,
 }
@@ -183,10 +221,7 @@ pub enum ImageSrc {
 impl Report {
     /// All articles in reading order.
     pub fn articles(&self) -> impl Iterator<Item = &Article> {
-        self.front
-            .iter()
-            .chain(self.parts.iter().flat_map(|p| p.articles.iter()))
-            .chain(self.back.iter())
+        self.front.iter().chain(self.parts.iter().flat_map(|p| p.articles.iter())).chain(self.back.iter())
     }
 
     pub fn articles_mut(&mut self) -> impl Iterator<Item = &mut Article> {
@@ -227,10 +262,8 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
 /// become internal links, unknown targets become warnings.
 pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), String>) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let index: HashMap<String, (String, HashSet<String>)> = report
-        .articles()
-        .map(|a| (a.src_rel.clone(), (a.id.clone(), a.anchors.clone())))
-        .collect();
+    let index: HashMap<String, (String, HashSet<String>)> =
+        report.articles().map(|a| (a.src_rel.clone(), (a.id.clone(), a.anchors.clone()))).collect();
     let src = report.manifest.book.src.trim_end_matches('/').to_string();
     for article in report.articles_mut() {
         let ctx = Ctx {
@@ -339,14 +372,16 @@ const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "ftp", "tel", "doi", 
 
 fn resolve_link(url: &str, line: usize, ctx: &Ctx, out: &mut Vec<Diagnostic>) -> LinkDest {
     let warn = |out: &mut Vec<Diagnostic>, message: String, hint: &str| {
-        out.push(
-            Diagnostic::warning(message).with_file(&ctx.path).with_line(line).with_hint(hint.to_string()),
-        );
+        out.push(Diagnostic::warning(message).with_file(&ctx.path).with_line(line).with_hint(hint.to_string()));
         LinkDest::Dropped
     };
     let url = url.trim();
     if url.is_empty() {
-        return warn(out, "link with an empty target".into(), "give the link a target, or remove the brackets; it is shown as plain text");
+        return warn(
+            out,
+            "link with an empty target".into(),
+            "give the link a target, or remove the brackets; it is shown as plain text",
+        );
     }
     if let Some(scheme) = scheme(url) {
         let lower = scheme.to_ascii_lowercase();
@@ -427,7 +462,13 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     let decoded = percent_decode(url.split(['?', '#']).next().unwrap_or(&url));
-    let joined = if ctx.src.is_empty() { ctx.article_dir.clone() } else if ctx.article_dir.is_empty() { ctx.src.to_string() } else { format!("{}/{}", ctx.src, ctx.article_dir) };
+    let joined = if ctx.src.is_empty() {
+        ctx.article_dir.clone()
+    } else if ctx.article_dir.is_empty() {
+        ctx.src.to_string()
+    } else {
+        format!("{}/{}", ctx.src, ctx.article_dir)
+    };
     let rel = if decoded.starts_with('/') { None } else { join_rel(&joined, &decoded) };
     let Some(rel) = rel else {
         out.push(

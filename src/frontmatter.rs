@@ -73,8 +73,7 @@ impl Kind {
         }
     }
 
-    pub const KNOWN: &'static str =
-        "article, policy-analysis, session-report, foreword, glossary, contributors";
+    pub const KNOWN: &'static str = "article, policy-analysis, session-report, foreword, glossary, contributors";
 }
 
 /// The result of splitting a markdown file.
@@ -96,12 +95,7 @@ pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, Diagnostic> {
     } else if text.starts_with("---\n") {
         "---"
     } else {
-        return Ok(Split {
-            meta: FrontMatter::default(),
-            body: text,
-            body_line_offset: 0,
-            warnings: vec![],
-        });
+        return Ok(Split { meta: FrontMatter::default(), body: text, body_line_offset: 0, warnings: vec![] });
     };
     // Find the closing delimiter on a line of its own.
     let mut offset = delim.len() + 1;
@@ -202,9 +196,7 @@ fn toml_to_json(value: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => {
-            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
-        }
+        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
     }
 }
 
@@ -246,9 +238,7 @@ fn typed(value: Value, inner: &str, shown: &Path) -> Result<(FrontMatter, Vec<Di
     let mut warnings = Vec::new();
     let bad = |key: &str, expected: &str| {
         let line = find_key_line(inner, key).map_or(2, |l| l + 1);
-        Diagnostic::error(format!("front matter key `{key}` must be {expected}"))
-            .with_file(shown)
-            .with_line(line)
+        Diagnostic::error(format!("front matter key `{key}` must be {expected}")).with_file(shown).with_line(line)
     };
     for (key, value) in map {
         match key.as_str() {
@@ -256,9 +246,7 @@ fn typed(value: Value, inner: &str, shown: &Path) -> Result<(FrontMatter, Vec<Di
             "subtitle" => meta.subtitle = Some(scalar(&value).ok_or_else(|| bad("subtitle", "a string"))?),
             "date" => meta.date = Some(scalar(&value).ok_or_else(|| bad("date", "a date or string"))?),
             "abstract" => meta.abstract_ = Some(scalar(&value).ok_or_else(|| bad("abstract", "a string"))?),
-            "language" | "lang" => {
-                meta.language = Some(scalar(&value).ok_or_else(|| bad(&key, "a language tag"))?)
-            }
+            "language" | "lang" => meta.language = Some(scalar(&value).ok_or_else(|| bad(&key, "a language tag"))?),
             "kind" => {
                 let text = scalar(&value).ok_or_else(|| bad("kind", "a string"))?;
                 let kind = Kind::parse(&text);
@@ -273,9 +261,7 @@ fn typed(value: Value, inner: &str, shown: &Path) -> Result<(FrontMatter, Vec<Di
                 }
                 meta.kind = kind;
             }
-            "keywords" | "tags" => {
-                meta.keywords = string_list(&value).ok_or_else(|| bad(&key, "a list of strings"))?
-            }
+            "keywords" | "tags" => meta.keywords = string_list(&value).ok_or_else(|| bad(&key, "a list of strings"))?,
             "authors" | "author" => {
                 meta.authors = authors(&value).map_err(|msg| {
                     let line = find_key_line(inner, &key).map_or(2, |l| l + 1);
@@ -323,9 +309,7 @@ fn authors(value: &Value) -> Result<Vec<Author>, String> {
                 _ => Err("each author is a name or a table".to_string()),
             })
             .collect(),
-        Value::Object(_) => Ok(vec![
-            serde_json::from_value::<Author>(value.clone()).map_err(|e| e.to_string())?,
-        ]),
+        Value::Object(_) => Ok(vec![serde_json::from_value::<Author>(value.clone()).map_err(|e| e.to_string())?]),
         Value::Null => Ok(vec![]),
         _ => Err("must be a name, a list of names or a list of tables".into()),
     }
@@ -376,10 +360,12 @@ fn parse_author(s: &str) -> Author {
 
 /// The 1-based line (within `inner`) of a top-level `key` in TOML or YAML.
 fn find_key_line(inner: &str, key: &str) -> Option<usize> {
-    inner.lines().position(|line| {
-        line.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with('=') || rest.starts_with(':'))
-    }).map(|i| i + 1)
+    inner
+        .lines()
+        .position(|line| {
+            line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('=') || rest.starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -402,7 +388,9 @@ mod tests {
 
     #[test]
     fn yaml_front_matter_with_eip_authors() {
-        let s = split_ok("---\neip: 1\ntitle: X\nauthor: Vitalik Buterin (@vbuterin), Martin Swende <martin@x.org>, Jane (@j, @k)\ncreated: 2015-10-27\n---\nBody");
+        let s = split_ok(
+            "---\neip: 1\ntitle: X\nauthor: Vitalik Buterin (@vbuterin), Martin Swende <martin@x.org>, Jane (@j, @k)\ncreated: 2015-10-27\n---\nBody",
+        );
         let names: Vec<_> = s.meta.authors.iter().map(|a| a.name.as_str()).collect();
         assert_eq!(names, ["Vitalik Buterin", "Martin Swende", "Jane"]);
         assert_eq!(s.meta.authors[1].email.as_deref(), Some("martin@x.org"));

@@ -100,9 +100,9 @@ impl ConfineError {
             ConfineError::Escapes => {
                 format!("the {what} path `{path}` leaves the report root")
             }
-            ConfineError::Symlink => format!(
-                "the {what} path `{path}` is a symlink that points outside the report root"
-            ),
+            ConfineError::Symlink => {
+                format!("the {what} path `{path}` is a symlink that points outside the report root")
+            }
         }
     }
 
@@ -141,11 +141,7 @@ pub fn normalize_newlines(text: String) -> String {
         Some(rest) => rest.to_string(),
         None => text,
     };
-    if text.contains('\r') {
-        text.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        text
-    }
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text }
 }
 
 fn io_reason(err: &std::io::Error) -> String {
@@ -166,11 +162,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
             .with_hint("check that the build folder is writable, or choose another with --out")
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".coala-report-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(fail)?;
+    let mut tmp = tempfile::Builder::new().prefix(".coala-report-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     #[cfg(unix)]

@@ -178,9 +178,9 @@ impl Manifest {
             }
         };
         if self.book.title.trim().is_empty() {
-            return Err(at("title").with_message("`book.title` is empty").with_hint(
-                "give the report a title: title = \"Annual Report\"",
-            ));
+            return Err(at("title")
+                .with_message("`book.title` is empty")
+                .with_hint("give the report a title: title = \"Annual Report\""));
         }
         if let Some(date) = &self.book.date
             && parse_iso_date(date).is_none()
@@ -191,22 +191,14 @@ impl Manifest {
         }
         if !is_language_tag(&self.book.language) {
             return Err(at("language")
-                .with_message(format!(
-                    "`book.language` is not a BCP 47 language tag: `{}`",
-                    self.book.language
-                ))
+                .with_message(format!("`book.language` is not a BCP 47 language tag: `{}`", self.book.language))
                 .with_hint("use a tag such as \"en\", \"es\" or \"pt-BR\""));
         }
-        if self.front.is_empty()
-            && self.back.is_empty()
-            && self.parts.iter().all(|p| p.articles.is_empty())
-        {
-            return Err(Diagnostic::error("the manifest selects no article")
-                .with_file(path)
-                .with_hint(
-                    "list articles in `front`, `back` or a `[[part]]`'s `articles`, \
+        if self.front.is_empty() && self.back.is_empty() && self.parts.iter().all(|p| p.articles.is_empty()) {
+            return Err(Diagnostic::error("the manifest selects no article").with_file(path).with_hint(
+                "list articles in `front`, `back` or a `[[part]]`'s `articles`, \
                      e.g. front = [\"foreword.md\"]",
-                ));
+            ));
         }
         if let Some(name) = &self.build.name
             && (name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.'))
@@ -229,10 +221,7 @@ impl Manifest {
 fn split_serde_message(message: &str) -> (String, Option<String>) {
     let message = message.trim();
     if let Some((head, tail)) = message.split_once(", expected one of ") {
-        return (
-            head.to_string(),
-            Some(format!("the keys allowed here are {tail}")),
-        );
+        return (head.to_string(), Some(format!("the keys allowed here are {tail}")));
     }
     if let Some((head, tail)) = message.split_once(", expected ") {
         return (head.to_string(), Some(format!("expected {tail}")));

@@ -82,7 +82,9 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
                 skip = Some(h1 as *const AstNode);
             }
             Some(t) => {
-                let is_first_block = root.children().find(|n| !matches!(n.data().value, NodeValue::FootnoteDefinition(_)))
+                let is_first_block = root
+                    .children()
+                    .find(|n| !matches!(n.data().value, NodeValue::FootnoteDefinition(_)))
                     .is_some_and(|n| std::ptr::eq(n, h1));
                 let text = crate::doc::plain_text(&conv.inlines_quiet(h1));
                 if is_first_block && normalize_ws(&text).eq_ignore_ascii_case(&normalize_ws(t)) {
@@ -125,13 +127,7 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         );
     }
 
-    Converted {
-        h1_title,
-        blocks,
-        footnotes: conv.footnotes,
-        anchors: conv.anchors,
-        warnings: conv.warnings,
-    }
+    Converted { h1_title, blocks, footnotes: conv.footnotes, anchors: conv.anchors, warnings: conv.warnings }
 }
 
 fn normalize_ws(s: &str) -> String {
@@ -156,7 +152,8 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn warn(&mut self, line: usize, message: String, hint: &str) {
-        self.warnings.push(Diagnostic::warning(message).with_file(self.path).with_line(line).with_hint(hint.to_string()));
+        self.warnings
+            .push(Diagnostic::warning(message).with_file(self.path).with_line(line).with_hint(hint.to_string()));
     }
 
     fn blocks_of(&mut self, node: &'a AstNode<'a>, depth: usize) -> Vec<Block> {
@@ -172,7 +169,11 @@ impl<'a> Converter<'a, '_> {
         if depth > MAX_DEPTH {
             // Deeper nesting is flattened to its text: no stack overflow, nothing lost.
             if depth == MAX_DEPTH + 1 {
-                self.warn(line, format!("blocks nested more than {MAX_DEPTH} levels deep are flattened"), "reduce the nesting of quotes or lists");
+                self.warn(
+                    line,
+                    format!("blocks nested more than {MAX_DEPTH} levels deep are flattened"),
+                    "reduce the nesting of quotes or lists",
+                );
             }
             let mut text = String::new();
             collect_text(node, &mut text);
@@ -189,7 +190,13 @@ impl<'a> Converter<'a, '_> {
                     return;
                 }
                 // A paragraph holding only an image is a figure.
-                let non_space: Vec<&Inline> = inlines.iter().filter(|i| !matches!(i, Inline::SoftBreak | Inline::LineBreak) && !matches!(i, Inline::Text(t) if t.trim().is_empty())).collect();
+                let non_space: Vec<&Inline> = inlines
+                    .iter()
+                    .filter(|i| {
+                        !matches!(i, Inline::SoftBreak | Inline::LineBreak)
+                            && !matches!(i, Inline::Text(t) if t.trim().is_empty())
+                    })
+                    .collect();
                 if let [Inline::Image(image)] = non_space.as_slice() {
                     let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
                     BlockKind::Figure { image: image.clone(), caption }
@@ -233,7 +240,11 @@ impl<'a> Converter<'a, '_> {
             }
             NodeValue::CodeBlock(code) => {
                 let info = code.info.trim();
-                let lang = info.split_whitespace().next().map(|s| s.trim_matches(['{', '}', '.']).to_string()).filter(|s| !s.is_empty());
+                let lang = info
+                    .split_whitespace()
+                    .next()
+                    .map(|s| s.trim_matches(['{', '}', '.']).to_string())
+                    .filter(|s| !s.is_empty());
                 if lang.as_deref() == Some("math") {
                     BlockKind::Math(code.literal.trim_end().to_string())
                 } else {
@@ -256,7 +267,11 @@ impl<'a> Converter<'a, '_> {
                     return;
                 }
                 let text = html_text(literal);
-                self.warn(line, "raw HTML block: its tags are left out and its text is kept".into(), "write the content in markdown so it appears the same in the PDF and the EPUB");
+                self.warn(
+                    line,
+                    "raw HTML block: its tags are left out and its text is kept".into(),
+                    "write the content in markdown so it appears the same in the PDF and the EPUB",
+                );
                 if text.trim().is_empty() {
                     return;
                 }
@@ -264,12 +279,16 @@ impl<'a> Converter<'a, '_> {
             }
             NodeValue::ThematicBreak => BlockKind::Rule,
             NodeValue::Table(table) => {
-                let align = table.alignments.iter().map(|a| match a {
-                    TableAlignment::None => Align::None,
-                    TableAlignment::Left => Align::Left,
-                    TableAlignment::Center => Align::Center,
-                    TableAlignment::Right => Align::Right,
-                }).collect::<Vec<_>>();
+                let align = table
+                    .alignments
+                    .iter()
+                    .map(|a| match a {
+                        TableAlignment::None => Align::None,
+                        TableAlignment::Left => Align::Left,
+                        TableAlignment::Center => Align::Center,
+                        TableAlignment::Right => Align::Right,
+                    })
+                    .collect::<Vec<_>>();
                 let mut header = Vec::new();
                 let mut rows = Vec::new();
                 for row in node.children() {
@@ -285,7 +304,10 @@ impl<'a> Converter<'a, '_> {
                 BlockKind::Table { align, header, rows }
             }
             NodeValue::FootnoteDefinition(_) => return,
-            NodeValue::DescriptionList | NodeValue::DescriptionItem(_) | NodeValue::DescriptionTerm | NodeValue::DescriptionDetails => {
+            NodeValue::DescriptionList
+            | NodeValue::DescriptionItem(_)
+            | NodeValue::DescriptionTerm
+            | NodeValue::DescriptionDetails => {
                 out.extend(self.blocks_of(node, depth));
                 return;
             }
@@ -367,7 +389,11 @@ impl<'a> Converter<'a, '_> {
             NodeValue::Image(link) => {
                 let alt = crate::doc::plain_text(&self.children_inlines(node, depth));
                 if alt.trim().is_empty() {
-                    self.warn(line, format!("image `{}` has no alt text", link.url), "describe the image for readers who cannot see it: ![description](path)");
+                    self.warn(
+                        line,
+                        format!("image `{}` has no alt text", link.url),
+                        "describe the image for readers who cannot see it: ![description](path)",
+                    );
                 }
                 let title = Some(link.title.clone()).filter(|t| !t.trim().is_empty());
                 out.push(Inline::Image(Image { src: ImageSrc::Unresolved(link.url.clone()), alt, title, line }));
@@ -403,7 +429,14 @@ impl<'a> Converter<'a, '_> {
     }
 
     /// Handles inline HTML at `nodes[i]`; returns how many nodes it consumed.
-    fn inline_html(&mut self, html: &str, nodes: &[&'a AstNode<'a>], i: usize, out: &mut Vec<Inline>, depth: usize) -> usize {
+    fn inline_html(
+        &mut self,
+        html: &str,
+        nodes: &[&'a AstNode<'a>],
+        i: usize,
+        out: &mut Vec<Inline>,
+        depth: usize,
+    ) -> usize {
         let line = self.line(nodes[i]);
         let trimmed = html.trim();
         if is_comment(trimmed) {
@@ -425,7 +458,10 @@ impl<'a> Converter<'a, '_> {
             }
             return 1;
         }
-        const PAIRED: &[&str] = &["sup", "sub", "kbd", "abbr", "b", "strong", "i", "em", "s", "del", "strike", "u", "ins", "mark", "small", "code", "span", "cite", "q", "var", "samp", "dfn", "a"];
+        const PAIRED: &[&str] = &[
+            "sup", "sub", "kbd", "abbr", "b", "strong", "i", "em", "s", "del", "strike", "u", "ins", "mark", "small",
+            "code", "span", "cite", "q", "var", "samp", "dfn", "a",
+        ];
         if !tag.closing && PAIRED.contains(&tag.name.as_str()) && !tag.self_closing {
             // Find the matching closing tag among the following siblings.
             let mut level = 0;
@@ -463,7 +499,12 @@ impl<'a> Converter<'a, '_> {
                     "s" | "del" | "strike" => Inline::Strike(inner),
                     "a" => match tag.attr("href") {
                         Some(href) => Inline::Link { dest: LinkDest::Unresolved(href), content: inner, line },
-                        None => return { out.extend(inner); end - i + 1 },
+                        None => {
+                            return {
+                                out.extend(inner);
+                                end - i + 1
+                            };
+                        }
                     },
                     "q" => {
                         let mut v = vec![Inline::Text("“".into())];
@@ -485,7 +526,11 @@ impl<'a> Converter<'a, '_> {
             // Its opening tag was already reported.
             return 1;
         }
-        self.warn(line, format!("inline HTML `{trimmed}` is not supported and is left out"), "use markdown, or one of <br>, <sup>, <sub>, <kbd>, <abbr>");
+        self.warn(
+            line,
+            format!("inline HTML `{trimmed}` is not supported and is left out"),
+            "use markdown, or one of <br>, <sup>, <sub>, <kbd>, <abbr>",
+        );
         1
     }
 }
@@ -621,7 +666,12 @@ pub fn html_text(html: &str) -> String {
         match rest[open..].find('>') {
             Some(close) => {
                 let tag = &rest[open..open + close + 1];
-                if tag.starts_with("<br") || tag.starts_with("</p") || tag.starts_with("</div") || tag.starts_with("</li") || tag.starts_with("</tr") {
+                if tag.starts_with("<br")
+                    || tag.starts_with("</p")
+                    || tag.starts_with("</div")
+                    || tag.starts_with("</li")
+                    || tag.starts_with("</tr")
+                {
                     out.push(' ');
                 }
                 rest = &rest[open + close + 1..];
@@ -655,7 +705,9 @@ fn decode_entities(s: &str) -> String {
                 "quot" => Some('"'),
                 "apos" => Some('\''),
                 "nbsp" => Some('\u{a0}'),
-                _ if name.starts_with("#x") || name.starts_with("#X") => u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32),
+                _ if name.starts_with("#x") || name.starts_with("#X") => {
+                    u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32)
+                }
                 _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
                 _ => None,
             };
@@ -700,7 +752,9 @@ mod tests {
 
     #[test]
     fn inline_html_maps() {
-        let c = conv("a<sup>2</sup> <kbd>Ctrl</kbd> <abbr title=\"Internet Governance Forum\">IGF</abbr><br>b <blink>x</blink>\n");
+        let c = conv(
+            "a<sup>2</sup> <kbd>Ctrl</kbd> <abbr title=\"Internet Governance Forum\">IGF</abbr><br>b <blink>x</blink>\n",
+        );
         let BlockKind::Paragraph(p) = &c.blocks[0].kind else { panic!() };
         assert!(p.contains(&Inline::Sup(vec![Inline::Text("2".into())])));
         assert!(p.contains(&Inline::Kbd("Ctrl".into())));
@@ -715,7 +769,13 @@ mod tests {
         let c = conv("A[^b] B[^a] C[^b]\n\n[^a]: First.\n[^b]: Second.\n[^c]: Unused.\n");
         assert_eq!(c.footnotes.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["b", "a"]);
         let BlockKind::Paragraph(p) = &c.blocks[0].kind else { panic!() };
-        let refs: Vec<_> = p.iter().filter_map(|i| match i { Inline::FootnoteRef { number, first } => Some((*number, *first)), _ => None }).collect();
+        let refs: Vec<_> = p
+            .iter()
+            .filter_map(|i| match i {
+                Inline::FootnoteRef { number, first } => Some((*number, *first)),
+                _ => None,
+            })
+            .collect();
         assert_eq!(refs, [(1, true), (2, true), (1, false)]);
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].message.contains("[^c]"));

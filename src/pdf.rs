@@ -43,7 +43,8 @@ impl FileLoader for ConfinedLoader {
     fn load(&self, id: FileId) -> FileResult<Bytes> {
         if !matches!(id.root(), VirtualRoot::Project) {
             return Err(FileError::Other(Some(
-                "packages are not available: coala-report builds offline; copy the package into the report folder".into(),
+                "packages are not available: coala-report builds offline; copy the package into the report folder"
+                    .into(),
             )));
         }
         let rel = id.vpath().get_without_slash();
@@ -106,19 +107,11 @@ impl World for ReportWorld {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main {
-            Ok(self.main_source.clone())
-        } else {
-            self.files.source(id)
-        }
+        if id == self.main { Ok(self.main_source.clone()) } else { self.files.source(id) }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.main {
-            Ok(Bytes::from_string(self.main_source.clone()))
-        } else {
-            self.files.file(id)
-        }
+        if id == self.main { Ok(Bytes::from_string(self.main_source.clone())) } else { self.files.file(id) }
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -158,7 +151,12 @@ pub struct ExportOptions {
 }
 
 /// Exports the document to PDF bytes.
-pub fn export(world: &ReportWorld, emitted: &Emitted, document: &PagedDocument, options: &ExportOptions) -> Result<Vec<u8>, Vec<Diagnostic>> {
+pub fn export(
+    world: &ReportWorld,
+    emitted: &Emitted,
+    document: &PagedDocument,
+    options: &ExportOptions,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let timestamp = options.timestamp.and_then(|secs| {
         let (y, mo, d, h, mi, s) = civil_from_unix(secs);
         Datetime::from_ymd_hms(y, mo, d, h, mi, s).map(Timestamp::new_utc)
@@ -242,18 +240,6 @@ fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagno
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil() {
-        assert_eq!(civil_from_unix(0), (1970, 1, 1, 0, 0, 0));
-        assert_eq!(civil_from_unix(1_481_155_200), (2016, 12, 8, 0, 0, 0));
-        assert_eq!(civil_from_unix(951_782_400 + 3661), (2000, 2, 29, 1, 1, 1));
-    }
-}
-
 /// The text of a typeset document, in layout order, one line per text run
 /// (for tests and checks that do not want to parse the PDF).
 pub fn document_text(document: &PagedDocument) -> String {
@@ -275,4 +261,16 @@ pub fn document_text(document: &PagedDocument) -> String {
         walk(&page.frame, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil() {
+        assert_eq!(civil_from_unix(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(civil_from_unix(1_481_155_200), (2016, 12, 8, 0, 0, 0));
+        assert_eq!(civil_from_unix(951_782_400 + 3661), (2000, 2, 29, 1, 1, 1));
+    }
 }

@@ -54,7 +54,10 @@ pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             };
             let key = doc::join_rel("", rel).unwrap_or_else(|| rel.clone());
             if !seen.insert(key.clone()) {
-                diagnostics.push(at_manifest(format!("the article `{rel}` is listed twice")).with_hint("list each article once in book.toml"));
+                diagnostics.push(
+                    at_manifest(format!("the article `{rel}` is listed twice"))
+                        .with_hint("list each article once in book.toml"),
+                );
                 continue;
             }
             match load_article(&root, &manifest, rel, placement, &mut ids) {
@@ -127,7 +130,11 @@ fn load_article(
         } else {
             format!("article paths are relative to `{}/`; check the name, or create the file", manifest.book.src)
         };
-        let message = if abs.is_dir() { format!("the article `{rel}` is a folder") } else { format!("the article `{rel}` does not exist") };
+        let message = if abs.is_dir() {
+            format!("the article `{rel}` is a folder")
+        } else {
+            format!("the article `{rel}` does not exist")
+        };
         return Err(LoadError::Manifest(message, hint));
     }
     let shown = PathBuf::from(&joined);
@@ -177,10 +184,8 @@ fn load_article(
 /// An id from the article's path: ASCII letters, digits and `-`, unique.
 fn unique_id(src_rel: &str, ids: &mut HashSet<String>) -> String {
     let stem = src_rel.strip_suffix(".md").or_else(|| src_rel.strip_suffix(".markdown")).unwrap_or(src_rel);
-    let mut base: String = stem
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect();
+    let mut base: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     base = base.trim_matches('-').to_string();
     if base.is_empty() || !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
         base = format!("a-{base}");

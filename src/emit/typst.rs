@@ -154,9 +154,13 @@ impl<'a> Emitter<'a> {
             self.blocks(&article.abstract_);
             self.out.push_str("],\n");
         }
+        if meta.kind == Kind::SessionReport
+            && let Some(session @ serde_json::Value::Object(_)) = meta.extra.get("session")
+        {
+            let _ = writeln!(self.out, "  session: {},", value(session, None, 0));
+        }
         let _ = writeln!(self.out, "  label: <{}>,", article.id);
         self.out.push_str(")[\n");
-        let _ = Kind::Article;
         self.blocks(&article.blocks);
         self.out.push_str("]\n\n");
         self.article = None;
@@ -187,17 +191,22 @@ impl<'a> Emitter<'a> {
                 self.out.push_str("]\n\n");
             }
             BlockKind::Callout { kind, title, blocks } => {
-                let _ = write!(self.out, "#callout(kind: {}, title: {})[\n", string(kind.as_str()), opt_string(title.as_deref()));
+                let _ = writeln!(
+                    self.out,
+                    "#callout(kind: {}, title: {})[",
+                    string(kind.as_str()),
+                    opt_string(title.as_deref())
+                );
                 self.blocks(blocks);
                 self.out.push_str("]\n\n");
             }
             BlockKind::List { start, tight, items } => {
                 match start {
                     Some(n) => {
-                        let _ = write!(self.out, "#enum(tight: {tight}, start: {n},\n");
+                        let _ = writeln!(self.out, "#enum(tight: {tight}, start: {n},");
                     }
                     None => {
-                        let _ = write!(self.out, "#list(tight: {tight},\n");
+                        let _ = writeln!(self.out, "#list(tight: {tight},");
                     }
                 }
                 for item in items {
@@ -218,7 +227,8 @@ impl<'a> Emitter<'a> {
                 self.out.push_str(")\n\n");
             }
             BlockKind::Code { lang, code } => {
-                let _ = write!(self.out, "#raw(block: true, lang: {}, {})\n\n", opt_string(lang.as_deref()), string(code));
+                let _ =
+                    write!(self.out, "#raw(block: true, lang: {}, {})\n\n", opt_string(lang.as_deref()), string(code));
             }
             BlockKind::Math(tex) => {
                 let _ = write!(self.out, "#tex(block: true, {})\n\n", string(tex));
@@ -255,7 +265,12 @@ impl<'a> Emitter<'a> {
                 self.mark(image.line);
                 match &image.src {
                     ImageSrc::Local(path) => {
-                        let _ = write!(self.out, "#figure-image({}, alt: {}, caption: ", string(&format!("/{path}")), string(&image.alt));
+                        let _ = write!(
+                            self.out,
+                            "#figure-image({}, alt: {}, caption: ",
+                            string(&format!("/{path}")),
+                            string(&image.alt)
+                        );
                         if caption.is_empty() {
                             self.out.push_str("none");
                         } else {
@@ -363,7 +378,8 @@ impl<'a> Emitter<'a> {
         self.mark(image.line);
         match &image.src {
             ImageSrc::Local(path) => {
-                let _ = write!(self.out, "#inline-image({}, alt: {});", string(&format!("/{path}")), string(&image.alt));
+                let _ =
+                    write!(self.out, "#inline-image({}, alt: {});", string(&format!("/{path}")), string(&image.alt));
             }
             _ => {
                 let _ = write!(self.out, "#missing-image(block: false, alt: {});", string(&image.alt));
@@ -380,10 +396,7 @@ impl<'a> Emitter<'a> {
 
 /// Makes an anchor safe inside a Typst label literal `<...>`.
 pub fn label_safe(anchor: &str) -> String {
-    anchor
-        .chars()
-        .map(|c| if typst::syntax::is_id_continue(c) || c == '.' { c } else { '-' })
-        .collect()
+    anchor.chars().map(|c| if typst::syntax::is_id_continue(c) || c == '.' { c } else { '-' }).collect()
 }
 
 /// Escapes markdown text for Typst markup: every character Typst could read
@@ -434,6 +447,44 @@ pub fn string(text: &str) -> String {
     out
 }
 
+/// Front-matter data as a Typst value: strings stay strings (never markup),
+/// a `date` that is an ISO date becomes a `datetime`.
+fn value(v: &serde_json::Value, key: Option<&str>, depth: usize) -> String {
+    use serde_json::Value;
+    if depth > 32 {
+        return "none".into();
+    }
+    match v {
+        Value::Null => "none".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) if f.is_finite() => format!("{f:?}"),
+            _ => "none".into(),
+        },
+        Value::String(s) if key == Some("date") && parse_iso_date(s).is_some() => date(Some(s)),
+        Value::String(s) => string(s),
+        Value::Array(items) => {
+            let mut out = String::from("(");
+            for item in items {
+                out.push_str(&value(item, None, depth + 1));
+                out.push_str(", ");
+            }
+            out.push(')');
+            out
+        }
+        Value::Object(map) if map.is_empty() => "(:)".into(),
+        Value::Object(map) => {
+            let mut out = String::from("(");
+            for (k, item) in map {
+                let _ = write!(out, "{}: {}, ", string(k), value(item, Some(k), depth + 1));
+            }
+            out.push(')');
+            out
+        }
+    }
+}
+
 fn opt_string(text: Option<&str>) -> String {
     text.map_or_else(|| "none".into(), string)
 }
@@ -470,6 +521,17 @@ mod tests {
     #[test]
     fn strings() {
         assert_eq!(string("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+    }
+
+    #[test]
+    fn front_matter_values() {
+        let v: serde_json::Value = serde_json::json!({
+            "date": "2016-12-08", "title": "#set \"x\"", "speakers": [{"name": "A"}], "n": 2, "empty": {}
+        });
+        assert_eq!(
+            value(&v, None, 0),
+            "(\"date\": datetime(year: 2016, month: 12, day: 8), \"empty\": (:), \"n\": 2, \"speakers\": ((\"name\": \"A\", ), ), \"title\": \"#set \\\"x\\\"\", )"
+        );
     }
 
     #[test]

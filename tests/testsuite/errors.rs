@@ -71,7 +71,11 @@ fn symlink_pointing_outside_the_root() {
     std::os::unix::fs::symlink(outside.path().join("secret.md"), r.path().join("report/link.md")).unwrap();
     let run = r.run(&["build", "--format", "pdf"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("the article path `link.md` is a symlink that points outside the report root"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the article path `link.md` is a symlink that points outside the report root"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -122,12 +126,21 @@ fn typst_error_is_mapped_to_the_markdown_line() {
     let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
     let style = r.path().join("styles/report.typ");
     let mut text = std::fs::read_to_string(&style).unwrap();
-    text.push_str("\n#let missing-image(block: false, alt: \"\") = if alt == \"boom\" { panic(\"exploded\") } else { alt }\n");
+    text.push_str(
+        "\n#let missing-image(block: false, alt: \"\") = if alt == \"boom\" { panic(\"exploded\") } else { alt }\n",
+    );
     std::fs::write(&style, text).unwrap();
-    r.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nFirst paragraph.\n\nSecond paragraph ![boom](https://example.org/x.png).\n");
+    r.write(
+        "report/a.md",
+        "+++\ntitle = \"A\"\n+++\n\nFirst paragraph.\n\nSecond paragraph ![boom](https://example.org/x.png).\n",
+    );
     let run = r.run(&["build", "--format", "pdf"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("typesetting failed: panicked with: exploded (raised in styles/report.typ:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("typesetting failed: panicked with: exploded (raised in styles/report.typ:"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("report/a.md:7"), "{}", run.stderr);
 }
 

@@ -42,9 +42,7 @@ fn nasty_cases_escape_to_themselves_in_the_pdf() {
         md.push_str(&format!("Case {i}: {source}\n\n"));
     }
     md.push_str("```#set text(red) {x}\ncode with info string\n```\n");
-    report
-        .write("book.toml", "front = [\"nasty.md\"]\n[book]\ntitle = \"Escaping\"\n")
-        .write("report/nasty.md", &md);
+    report.write("book.toml", "front = [\"nasty.md\"]\n[book]\ntitle = \"Escaping\"\n").write("report/nasty.md", &md);
     report.build_pdf();
     let Some(text) = pdf_text(&report.pdf(), "nasty_cases_escape_to_themselves_in_the_pdf") else { return };
     let squashed = squash(&text);
@@ -80,13 +78,16 @@ fn tricky_char() -> impl Strategy<Value = char> {
     ]
 }
 
-/// Unicode format characters (category Cf: bidi marks, zero-width joiners,
-/// tags): invisible, and typst rightly leaves them out of the laid-out text.
+/// Unicode format characters and other default-ignorable code points (bidi
+/// marks, zero-width joiners, tags, variation selectors): invisible, and typst rightly leaves them out of the laid-out text.
 fn is_format(c: char) -> bool {
     matches!(c as u32,
         0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E | 0x200B..=0x200F
         | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD
-        | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+        | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF
+        // Other default-ignorable code points (variation selectors, fillers).
+        | 0x34F | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F | 0x3164 | 0xFE00..=0xFE0F | 0xFFA0
+        | 0xFFF0..=0xFFF8)
 }
 
 fn is_rtl(c: char) -> bool {

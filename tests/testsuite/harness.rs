@@ -24,7 +24,8 @@ pub fn say(message: &str) {
 
 /// Whether `tool` is on the PATH. Absent: a loud skip locally, a failure in CI.
 pub fn require_tool(tool: &str, test: &str) -> bool {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
+    let found =
+        Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().is_ok_and(|o| o.status.success());
     if !found {
         if std::env::var_os("CI").is_some() {
             panic!("{test}: `{tool}` is required in CI (.ci/run installs it)");

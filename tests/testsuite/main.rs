@@ -6,6 +6,8 @@ mod harness;
 
 mod constructs;
 mod eips;
+mod epub;
 mod errors;
 mod escaping;
 mod sample;
+mod workflow;

@@ -18,11 +18,11 @@ fn sample_report_builds_a_pdf_of_at_least_20_pages() {
     for needle in [
         "Blockchain Technologies and Internet Governance", // report title
         "Contents",
-        "Report of the IGF 2016 session",             // an article title
-        "Carla L. Reyes",                             // an author
+        "Report of the IGF 2016 session", // an article title
+        "Carla L. Reyes",                 // an author
         "Decentralized autonomous organizations and participatory governance", // title from the first H1
         "Glossary",
-        "US$",                                        // escaped text in body
+        "US$", // escaped text in body
     ] {
         assert!(text.contains(&squash(needle)), "`{needle}` is not in the PDF");
     }
@@ -71,6 +71,7 @@ fn a_failed_build_keeps_the_last_good_pdf() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("styles/report.typ"), "{}", run.stderr);
     assert_eq!(std::fs::read(report.pdf()).unwrap(), good, "the PDF was overwritten");
-    let leftovers: Vec<_> = std::fs::read_dir(report.path().join("build")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(report.path().join("build")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 1, "temporary files left behind: {leftovers:?}");
 }

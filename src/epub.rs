@@ -1,0 +1,910 @@
+//! The EPUB 3 edition: the report's XHTML documents (from `emit::xhtml`),
+//! its images and stylesheet, packaged with epub-builder.
+//!
+//! epub-builder 0.8.3 packages the book (container, manifest, spine, guide)
+//! but falls short of what the report needs in three generated files, with
+//! no API to change them:
+//! - `content.opf`: its metadata gives `dc:language` and `dc:creator` ids
+//!   from the same pattern (EPUBCheck: RSC-005 duplicate `epub-creator-0`),
+//!   has no `dc:publisher`, `dc:contributor`, subtitle or roles other than
+//!   `aut`, and its identifier must be a UUID;
+//! - `nav.xhtml`: no `lang`/`xml:lang`, no hidden landmarks heading;
+//! - `toc.ncx`: no `dtb:uid`, a fixed `dtb:depth` of 1;
+//!
+//! and its `zip-library` stamps every entry with the current time. So, once
+//! it has written the book, [`repack`] rewrites the zip: the same entries in
+//! the same order, `mimetype` first and stored, every entry dated from the
+//! build's timestamp, with our `<metadata>` in place of epub-builder's and
+//! our navigation document and NCX in place of its own. Same inputs and
+//! timestamp, same bytes.
+
+use std::collections::HashSet;
+use std::io::{Cursor, Read, Write};
+
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+
+use crate::diag::Diagnostic;
+use crate::doc::{Article, Block, BlockKind, Image, ImageSrc, Inline, Report};
+use crate::emit::xhtml::{self, Context, ImageMap, Labels, Landmark, NavEntry};
+use crate::fsutil::{self, Root};
+
+/// The stylesheet used when the report has no `styles/epub.css`.
+pub const DEFAULT_CSS: &str = include_str!("../styles/epub.css");
+
+/// Where a report may override the stylesheet.
+pub const CSS_PATH: &str = "styles/epub.css";
+
+const STYLESHEET: &str = "stylesheet.css";
+
+/// `dcterms:modified` when there is no timestamp.
+const FALLBACK_TIMESTAMP: i64 = 315_532_800; // 1980-01-01T00:00:00Z, the earliest zip date
+
+/// Builds the EPUB. `timestamp` (seconds since the epoch) dates the book
+/// (`dcterms:modified`) and its zip entries. Returns the bytes and warnings,
+/// or the errors (a missing image names its article and line).
+pub fn build(
+    report: &Report,
+    root: &Root,
+    timestamp: Option<i64>,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let book = &report.manifest.book;
+    let labels = Labels::for_language(&book.language);
+    let mut errors = Vec::new();
+    let warnings = Vec::new();
+
+    // Images: the cover, then every local image in reading order.
+    let mut names = HashSet::new();
+    let mut resources: Vec<Resource> = Vec::new();
+    let cover = match book.cover.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(rel) => match read_image(root, rel.trim_start_matches("./")) {
+            Ok((bytes, mime, ext)) => {
+                let href = unique_name(&mut names, &format!("cover.{ext}"));
+                Some(Resource { href, bytes, mime })
+            }
+            Err(why) => {
+                errors.push(
+                    Diagnostic::error(format!("the cover `{rel}`: {why}"))
+                        .with_file("book.toml")
+                        .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let mut images = ImageMap::new();
+    let mut image_count = 0usize;
+    let mut all_alt = true;
+    for article in report.articles() {
+        let mut found = Vec::new();
+        images_of_article(article, &mut found);
+        for image in found {
+            let ImageSrc::Local(rel) = &image.src else { continue };
+            image_count += 1;
+            all_alt &= !image.alt.trim().is_empty();
+            if images.contains_key(rel) {
+                continue;
+            }
+            match read_image(root, rel) {
+                Ok((bytes, mime, _)) => {
+                    let file = rel.rsplit('/').next().unwrap_or(rel);
+                    let href = unique_name(&mut names, file);
+                    images.insert(rel.clone(), href.clone());
+                    resources.push(Resource { href, bytes, mime });
+                }
+                Err(why) => errors.push(
+                    Diagnostic::error(format!("image `{rel}`: {why}"))
+                        .with_file(&article.path)
+                        .with_line(image.line)
+                        .with_hint("check that the image exists inside the report folder"),
+                ),
+            }
+        }
+    }
+    let css = match root.resolve(CSS_PATH) {
+        Ok(path) if path.is_file() => match fsutil::read_text(&path, std::path::Path::new(CSS_PATH)) {
+            Ok(text) => text,
+            Err(d) => {
+                errors.push(d);
+                String::new()
+            }
+        },
+        _ => DEFAULT_CSS.to_string(),
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET };
+    let identifier = identifier(report);
+    let entries = xhtml::toc(report, &labels);
+
+    // The documents, in reading order.
+    let mut docs: Vec<Doc> = Vec::new();
+    let mut landmarks = Vec::new();
+    if let Some(cover) = &cover {
+        docs.push(Doc::plain(
+            xhtml::COVER_FILE,
+            xhtml::cover_document(report, &cover.href, &ctx),
+            Some(ReferenceType::Cover),
+        ));
+        landmarks.push(Landmark { epub_type: "cover", href: xhtml::COVER_FILE.into(), title: labels.cover.into() });
+    }
+    docs.push(Doc::plain(xhtml::TITLE_FILE, xhtml::title_document(report, &ctx), Some(ReferenceType::TitlePage)));
+    landmarks.push(Landmark {
+        epub_type: "titlepage",
+        href: xhtml::TITLE_FILE.into(),
+        title: labels.title_page.into(),
+    });
+    docs.push(Doc::plain(xhtml::CONTENTS_FILE, xhtml::contents_document(report, &ctx), Some(ReferenceType::Toc)));
+    landmarks.push(Landmark { epub_type: "toc", href: xhtml::CONTENTS_FILE.into(), title: labels.contents.into() });
+    let fixed_pages = docs.len();
+    let mut entry = entries.iter();
+    for article in &report.front {
+        docs.push(Doc::article(article, entry.next(), 1, &ctx));
+    }
+    let body_start = docs.len();
+    for part in &report.parts {
+        let part_entry = entry.next();
+        docs.push(Doc {
+            file: xhtml::part_file(part.number),
+            text: xhtml::part_document(part, &ctx),
+            toc: part_entry.map(|e| (e.title.clone(), 1, Vec::new())),
+            reftype: None,
+        });
+        let mut children = part_entry.map(|e| e.children.iter());
+        for article in &part.articles {
+            docs.push(Doc::article(article, children.as_mut().and_then(|c| c.next()), 2, &ctx));
+        }
+    }
+    for article in &report.back {
+        docs.push(Doc::article(article, entry.next(), 1, &ctx));
+    }
+    // Body matter starts with the first part; without parts, with the first
+    // article (the front matter is read before it either way).
+    let body_index = if report.parts.is_empty() { fixed_pages } else { body_start }.min(docs.len() - 1);
+    docs[body_index].reftype = Some(ReferenceType::Text);
+    landmarks.push(Landmark {
+        epub_type: "bodymatter",
+        href: docs[body_index].file.clone(),
+        title: labels.start.into(),
+    });
+
+    let nav = xhtml::nav_document(&entries, &landmarks, &ctx);
+    let ncx = ncx(&entries, &identifier, &book.title, &book.language);
+    let metadata =
+        metadata(report, &identifier, timestamp, cover.is_some(), image_count + cover.is_some() as usize, all_alt);
+
+    let packaged = package(&labels, &css, cover.as_ref(), &resources, docs).map_err(|e| vec![epub_error(e)])?;
+    let bytes = repack(&packaged, timestamp, &metadata, &nav, &ncx)
+        .map_err(|e| vec![Diagnostic::error(format!("cannot write the EPUB: {e}"))])?;
+    Ok((bytes, warnings))
+}
+
+struct Resource {
+    href: String,
+    bytes: Vec<u8>,
+    mime: &'static str,
+}
+
+/// A content document and its entry in epub-builder's table of contents
+/// (title, level, children).
+struct Doc {
+    file: String,
+    text: String,
+    toc: Option<(String, i32, Vec<TocElement>)>,
+    reftype: Option<ReferenceType>,
+}
+
+impl Doc {
+    fn plain(file: &str, text: String, reftype: Option<ReferenceType>) -> Doc {
+        Doc { file: file.to_string(), text, toc: None, reftype }
+    }
+
+    fn article(article: &Article, entry: Option<&NavEntry>, level: i32, ctx: &Context) -> Doc {
+        let toc = entry.map(|e| (e.title.clone(), level, e.children.iter().map(toc_element).collect()));
+        Doc { file: xhtml::article_file(&article.id), text: xhtml::article_document(article, ctx), toc, reftype: None }
+    }
+}
+
+fn toc_element(entry: &NavEntry) -> TocElement {
+    entry.children.iter().fold(TocElement::new(entry.href.clone(), entry.title.clone()), |e, c| e.child(toc_element(c)))
+}
+
+/// Lets epub-builder package the documents and resources.
+fn package(
+    labels: &Labels,
+    css: &str,
+    cover: Option<&Resource>,
+    resources: &[Resource],
+    docs: Vec<Doc>,
+) -> epub_builder::Result<Vec<u8>> {
+    let mut builder = EpubBuilder::new(ZipLibrary::new()?)?;
+    builder.epub_version(EpubVersion::V30);
+    builder.set_toc_name(labels.contents);
+    builder.set_generator(concat!("coala-report ", env!("CARGO_PKG_VERSION")));
+    builder.stylesheet(css.as_bytes())?;
+    if let Some(cover) = cover {
+        builder.add_cover_image(&cover.href, cover.bytes.as_slice(), cover.mime)?;
+    }
+    for r in resources {
+        builder.add_resource(&r.href, r.bytes.as_slice(), r.mime)?;
+    }
+    for doc in docs {
+        let mut content = EpubContent::new(doc.file, doc.text.as_bytes());
+        if let Some((title, level, children)) = doc.toc {
+            content = content.title(title).level(level);
+            for child in children {
+                content = content.child(child);
+            }
+        }
+        if let Some(reftype) = doc.reftype {
+            content = content.reftype(reftype);
+        }
+        builder.add_content(content)?;
+    }
+    let mut out = Vec::new();
+    builder.generate(&mut out)?;
+    Ok(out)
+}
+
+fn epub_error(e: epub_builder::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot package the EPUB: {e}"))
+}
+
+// ------------------------------------------------------------------ images ---
+
+fn images_of_article<'a>(article: &'a Article, out: &mut Vec<&'a Image>) {
+    inline_images(&article.title, out);
+    block_images(&article.abstract_, out);
+    block_images(&article.blocks, out);
+    for note in &article.footnotes {
+        block_images(&note.blocks, out);
+    }
+}
+
+fn block_images<'a>(blocks: &'a [Block], out: &mut Vec<&'a Image>) {
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Paragraph(i) | BlockKind::Heading { content: i, .. } => inline_images(i, out),
+            BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => block_images(b, out),
+            BlockKind::List { items, .. } => items.iter().for_each(|item| block_images(&item.blocks, out)),
+            BlockKind::Table { header, rows, .. } => {
+                header.iter().chain(rows.iter().flatten()).for_each(|cell| inline_images(cell, out))
+            }
+            BlockKind::Figure { image, caption } => {
+                out.push(image);
+                inline_images(caption, out);
+            }
+            BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
+        }
+    }
+}
+
+fn inline_images<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Image>) {
+    for inline in inlines {
+        match inline {
+            Inline::Image(image) => out.push(image),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Abbr { content: c, .. }
+            | Inline::Link { content: c, .. } => inline_images(c, out),
+            _ => {}
+        }
+    }
+}
+
+/// The media type of an image, from its extension.
+pub fn media_type(path: &str) -> Option<(&'static str, &'static str)> {
+    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => ("image/png", "png"),
+        "jpg" | "jpeg" => ("image/jpeg", "jpg"),
+        "gif" => ("image/gif", "gif"),
+        "svg" => ("image/svg+xml", "svg"),
+        "webp" => ("image/webp", "webp"),
+        _ => return None,
+    })
+}
+
+fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str, &'static str), String> {
+    let (mime, ext) = media_type(rel).ok_or_else(|| "not a PNG, JPEG, GIF, SVG or WebP image".to_string())?;
+    let path = root.resolve(rel).map_err(|e| e.describe("image", rel))?;
+    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => e.to_string(),
+    })?;
+    Ok((bytes, mime, ext))
+}
+
+/// `images/<name>`, made of safe characters and unique (ignoring case).
+fn unique_name(used: &mut HashSet<String>, file: &str) -> String {
+    let safe: String =
+        file.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
+    let safe = safe.trim_start_matches('.').to_string();
+    let (stem, ext) = match safe.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+        _ => (if safe.is_empty() { "image".to_string() } else { safe.clone() }, String::new()),
+    };
+    let mut name = format!("{stem}{ext}");
+    let mut n = 2;
+    while !used.insert(name.to_ascii_lowercase()) {
+        name = format!("{stem}-{n}{ext}");
+        n += 1;
+    }
+    format!("images/{name}")
+}
+
+// ---------------------------------------------------------------- metadata ---
+
+/// The book's identifier: the manifest's (a bare UUID gets `urn:uuid:`),
+/// else a UUID v5 of the title and edition.
+pub fn identifier(report: &Report) -> String {
+    let book = &report.manifest.book;
+    if let Some(id) = book.identifier.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if is_uuid(id) {
+            return format!("urn:uuid:{}", id.to_ascii_lowercase());
+        }
+        return id.to_string();
+    }
+    let name = format!("coala-report:{}\n{}", book.title.trim(), book.edition.as_deref().unwrap_or("").trim());
+    format!("urn:uuid:{}", uuid_v5(&NAMESPACE_URL, name.as_bytes()))
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+}
+
+/// `CCYY-MM-DDThh:mm:ssZ`.
+pub fn format_timestamp(secs: i64) -> String {
+    let (y, m, d, h, mi, s) = crate::pdf::civil_from_unix(secs);
+    if !(1000..=9999).contains(&y) {
+        return format_timestamp(FALLBACK_TIMESTAMP);
+    }
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+const MARC: &str = "scheme=\"marc:relators\"";
+
+/// The package's `<metadata>` element.
+fn metadata(
+    report: &Report,
+    identifier: &str,
+    timestamp: Option<i64>,
+    cover: bool,
+    images: usize,
+    all_alt: bool,
+) -> String {
+    let book = &report.manifest.book;
+    let e = xhtml::escape;
+    let mut m = String::new();
+    m.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:opf=\"http://www.idpf.org/2007/opf\">\n");
+    // epub-builder's package element names `epub-id-1` as the unique identifier.
+    m.push_str(&format!("    <dc:identifier id=\"epub-id-1\">{}</dc:identifier>\n", e(identifier)));
+    m.push_str(&format!("    <dc:title id=\"title\">{}</dc:title>\n", e(book.title.trim())));
+    m.push_str("    <meta refines=\"#title\" property=\"title-type\">main</meta>\n");
+    if let Some(sub) = book.subtitle.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        m.push_str(&format!("    <dc:title id=\"subtitle\">{}</dc:title>\n", e(sub)));
+        m.push_str("    <meta refines=\"#subtitle\" property=\"title-type\">subtitle</meta>\n");
+    }
+    m.push_str(&format!("    <dc:language>{}</dc:language>\n", e(&book.language)));
+
+    // Creators: the authors, then the editors; a name in both has both roles.
+    let mut creators: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (names, role) in [(&book.authors, "aut"), (&book.editors, "edt")] {
+        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            match creators.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, roles)) => roles.push(role),
+                None => creators.push((name, vec![role])),
+            }
+        }
+    }
+    for (i, (name, roles)) in creators.iter().enumerate() {
+        let id = format!("creator-{}", i + 1);
+        m.push_str(&format!("    <dc:creator id=\"{id}\">{}</dc:creator>\n", e(name)));
+        for role in roles {
+            m.push_str(&format!("    <meta refines=\"#{id}\" property=\"role\" {MARC}>{role}</meta>\n"));
+        }
+    }
+    // Contributors: the articles' authors, once each, in reading order.
+    let mut seen: HashSet<&str> = creators.iter().map(|(n, _)| *n).collect();
+    let mut n = 0;
+    for author in report.articles().flat_map(|a| a.meta.authors.iter()) {
+        let name = author.name.trim();
+        if name.is_empty() || !seen.insert(name) {
+            continue;
+        }
+        n += 1;
+        let id = format!("contributor-{n}");
+        m.push_str(&format!("    <dc:contributor id=\"{id}\">{}</dc:contributor>\n", e(name)));
+        m.push_str(&format!("    <meta refines=\"#{id}\" property=\"role\" {MARC}>ctb</meta>\n"));
+    }
+    if let Some(p) = book.publisher.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        m.push_str(&format!("    <dc:publisher>{}</dc:publisher>\n", e(p)));
+    }
+    if let Some(d) = book.date.as_deref().and_then(|d| d.get(..10)) {
+        m.push_str(&format!("    <dc:date>{}</dc:date>\n", e(d)));
+    }
+    if let Some(d) = book.description.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        m.push_str(&format!("    <dc:description>{}</dc:description>\n", e(d)));
+    }
+    let mut seen_subjects = HashSet::new();
+    for k in book.keywords.iter().map(|k| k.trim()).filter(|k| !k.is_empty()) {
+        if seen_subjects.insert(k) {
+            m.push_str(&format!("    <dc:subject>{}</dc:subject>\n", e(k)));
+        }
+    }
+    if let Some(l) = book.license.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        m.push_str(&format!("    <dc:rights>{}</dc:rights>\n", e(l)));
+    }
+    m.push_str(&format!(
+        "    <meta property=\"dcterms:modified\">{}</meta>\n",
+        format_timestamp(timestamp.unwrap_or(FALLBACK_TIMESTAMP))
+    ));
+    if cover {
+        // EPUB 2 readers find the cover this way.
+        m.push_str("    <meta name=\"cover\" content=\"cover-image\"/>\n");
+    }
+
+    // Accessibility (schema.org, as DAISY Ace checks it).
+    let mut a11y = |property: &str, value: &str| {
+        m.push_str(&format!("    <meta property=\"schema:{property}\">{value}</meta>\n"));
+    };
+    a11y("accessMode", "textual");
+    if images > 0 {
+        a11y("accessMode", "visual");
+        a11y("accessModeSufficient", "textual,visual");
+    }
+    if images == 0 || all_alt {
+        a11y("accessModeSufficient", "textual");
+    }
+    a11y("accessibilityFeature", "structuralNavigation");
+    a11y("accessibilityFeature", "tableOfContents");
+    a11y("accessibilityFeature", "readingOrder");
+    a11y("accessibilityFeature", "displayTransformability");
+    if images > 0 && all_alt {
+        a11y("accessibilityFeature", "alternativeText");
+    }
+    a11y("accessibilityHazard", "none");
+    let mut summary = String::from(
+        "This publication has a navigable table of contents and headings nested in order; \
+         its text reflows and follows the reader's settings.",
+    );
+    if images > 0 {
+        summary.push_str(if all_alt {
+            " Every image has a text alternative."
+        } else {
+            " Some images have no text alternative."
+        });
+    }
+    summary.push_str(" Mathematical expressions, if any, are given as TeX source.");
+    m.push_str(&format!("    <meta property=\"schema:accessibilitySummary\" xml:lang=\"en\">{}</meta>\n", e(&summary)));
+    m.push_str(&format!("    <meta name=\"generator\" content=\"coala-report {}\"/>\n", env!("CARGO_PKG_VERSION")));
+    m.push_str("  </metadata>");
+    m
+}
+
+/// The NCX, for EPUB 2 reading systems: the same entries as the nav.
+fn ncx(entries: &[NavEntry], identifier: &str, title: &str, lang: &str) -> String {
+    fn depth(entries: &[NavEntry]) -> usize {
+        entries.iter().map(|e| 1 + depth(&e.children)).max().unwrap_or(0)
+    }
+    fn points(entries: &[NavEntry], order: &mut usize, indent: usize, out: &mut String) {
+        for e in entries {
+            *order += 1;
+            let pad = "  ".repeat(indent);
+            out.push_str(&format!(
+                "{pad}<navPoint id=\"navPoint-{o}\" playOrder=\"{o}\">\n{pad}  <navLabel><text>{}</text></navLabel>\n{pad}  <content src=\"{}\"/>\n",
+                xhtml::escape(&e.title),
+                xhtml::url_attr(&e.href),
+                o = *order
+            ));
+            points(&e.children, order, indent + 1, out);
+            out.push_str(&format!("{pad}</navPoint>\n"));
+        }
+    }
+    let e = xhtml::escape;
+    let mut out = String::new();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(&format!(
+        "<ncx xmlns=\"http://www.daisy.org/z3986/2005/ncx/\" version=\"2005-1\" xml:lang=\"{}\">\n",
+        e(lang)
+    ));
+    out.push_str("  <head>\n");
+    out.push_str(&format!("    <meta name=\"dtb:uid\" content=\"{}\"/>\n", e(identifier)));
+    out.push_str(&format!("    <meta name=\"dtb:depth\" content=\"{}\"/>\n", depth(entries).max(1)));
+    out.push_str(
+        "    <meta name=\"dtb:totalPageCount\" content=\"0\"/>\n    <meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n",
+    );
+    out.push_str("  </head>\n");
+    out.push_str(&format!("  <docTitle><text>{}</text></docTitle>\n  <navMap>\n", e(title)));
+    let mut order = 0;
+    points(entries, &mut order, 2, &mut out);
+    out.push_str("  </navMap>\n</ncx>\n");
+    out
+}
+
+// ------------------------------------------------------------------ repack ---
+
+/// The zip date of every entry: the timestamp, within the range zip dates
+/// can hold, else 1980-01-01.
+fn zip_date(timestamp: Option<i64>) -> zip::DateTime {
+    timestamp
+        .and_then(|secs| {
+            let (y, m, d, h, mi, s) = crate::pdf::civil_from_unix(secs);
+            let y = u16::try_from(y).ok().filter(|y| (1980..=2107).contains(y))?;
+            zip::DateTime::from_date_and_time(y, m, d, h, mi, s - s % 2).ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Rewrites epub-builder's zip deterministically (see the module comment),
+/// replacing the OPF's metadata, the navigation document and the NCX.
+fn repack(packaged: &[u8], timestamp: Option<i64>, metadata: &str, nav: &str, ncx: &str) -> Result<Vec<u8>, String> {
+    use zip::write::SimpleFileOptions;
+    use zip::{CompressionMethod, ZipArchive, ZipWriter};
+
+    let mut archive = ZipArchive::new(Cursor::new(packaged)).map_err(|e| e.to_string())?;
+    let date = zip_date(timestamp);
+    let options = SimpleFileOptions::default().last_modified_time(date).unix_permissions(0o644);
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    // The OCF: `mimetype` first, stored, without extra fields.
+    writer.start_file("mimetype", options.compression_method(CompressionMethod::Stored)).map_err(|e| e.to_string())?;
+    writer.write_all(b"application/epub+zip").map_err(|e| e.to_string())?;
+    let mut seen_opf = false;
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
+        let name = file.name().to_string();
+        if name == "mimetype" || file.is_dir() {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let bytes = match name.as_str() {
+            "OEBPS/content.opf" => {
+                seen_opf = true;
+                replace_metadata(&String::from_utf8_lossy(&bytes), metadata)?.into_bytes()
+            }
+            "OEBPS/nav.xhtml" => nav.as_bytes().to_vec(),
+            "OEBPS/toc.ncx" => ncx.as_bytes().to_vec(),
+            _ => bytes,
+        };
+        // Compressed images gain nothing from deflate.
+        let lower = name.to_ascii_lowercase();
+        let method = if [".png", ".jpg", ".jpeg", ".gif", ".webp"].iter().any(|e| lower.ends_with(e)) {
+            CompressionMethod::Stored
+        } else {
+            CompressionMethod::Deflated
+        };
+        writer.start_file(name, options.compression_method(method)).map_err(|e| e.to_string())?;
+        writer.write_all(&bytes).map_err(|e| e.to_string())?;
+    }
+    if !seen_opf {
+        return Err("epub-builder wrote no OEBPS/content.opf".into());
+    }
+    Ok(writer.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+/// Replaces the `<metadata>` element of epub-builder's OPF with ours.
+fn replace_metadata(opf: &str, metadata: &str) -> Result<String, String> {
+    let start = opf.find("<metadata").ok_or("the OPF has no <metadata>")?;
+    let end = opf[start..].find("</metadata>").ok_or("the OPF has no </metadata>")? + start + "</metadata>".len();
+    Ok(format!("{}{}{}", &opf[..start], metadata, &opf[end..]))
+}
+
+// ------------------------------------------------------------- UUID v5 ---
+
+const NAMESPACE_URL: [u8; 16] =
+    [0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
+
+/// A name-based UUID (RFC 9562, version 5: SHA-1).
+fn uuid_v5(namespace: &[u8; 16], name: &[u8]) -> String {
+    let mut data = namespace.to_vec();
+    data.extend_from_slice(name);
+    let hash = sha1(&data);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&hash[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+}
+
+/// SHA-1 (FIPS 180-4), for UUID v5 only.
+fn sha1(data: &[u8]) -> [u8; 20] {
+    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut msg = data.to_vec();
+    let bits = (data.len() as u64).wrapping_mul(8);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
+    }
+    msg.extend_from_slice(&bits.to_be_bytes());
+    for chunk in msg.chunks(64) {
+        let mut w = [0u32; 80];
+        for (i, word) in chunk.chunks(4).enumerate() {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..80 {
+            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e] = h;
+        for (i, wi) in w.iter().enumerate() {
+            let (f, k) = match i {
+                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
+                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
+                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
+                _ => (b ^ c ^ d, 0xCA62_C1D6),
+            };
+            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
+            e = d;
+            d = c;
+            c = b.rotate_left(30);
+            b = a;
+            a = t;
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 20];
+    for (i, x) in h.iter().enumerate() {
+        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAMESPACE_DNS: [u8; 16] =
+        [0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
+
+    #[test]
+    fn sha1_and_uuid_v5() {
+        let hex: String = sha1(b"abc").iter().map(|x| format!("{x:02x}")).collect();
+        assert_eq!(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(uuid_v5(&NAMESPACE_DNS, b"python.org"), "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(format_timestamp(1_481_155_200), "2016-12-08T00:00:00Z");
+        assert_eq!(format_timestamp(FALLBACK_TIMESTAMP), "1980-01-01T00:00:00Z");
+        assert_eq!(zip_date(None), zip::DateTime::default());
+    }
+
+    #[test]
+    fn image_names() {
+        let mut used = HashSet::new();
+        assert_eq!(unique_name(&mut used, "a b.PNG"), "images/a-b.PNG");
+        assert_eq!(unique_name(&mut used, "a-b.png"), "images/a-b-2.png");
+        assert_eq!(unique_name(&mut used, ".hidden"), "images/hidden");
+        assert_eq!(media_type("x.JPEG"), Some(("image/jpeg", "jpg")));
+    }
+}
+
+#[cfg(test)]
+mod build_tests {
+    use super::*;
+    use std::io::Read;
+
+    /// Parses XML, allowing the `<!DOCTYPE html>` of XHTML 5.
+    fn parse_xml(text: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
+        roxmltree::Document::parse_with_options(
+            text,
+            roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() },
+        )
+    }
+
+    const EVERYTHING: &str = r#"---
+title: "Every construct <&>"
+authors:
+  - name: Ada Lovelace
+    affiliation: Analytical Engines
+language: en-GB
+---
+
+Intro with *emph*, **strong**, ~~strike~~, `code`, <kbd>Ctrl</kbd>, a [link](<https://example.org/a b> "t"),
+a link to [the other article](other.md#second-section), to [itself](#a-section), to
+[a missing one](missing.md), a footnote[^n] and [a link with a note[^m]](https://example.org).
+Inline math $a < b$ and an image ![alt text](images/dot.png) and a remote one ![remote](https://example.org/x.png).
+
+## A section
+
+> A quote with **bold**.
+
+> [!WARNING]
+> Careful.
+
+- [x] done
+- [ ] not done
+
+3. three
+4. four
+
+```rust
+fn main() { println!("<&>"); }
+```
+
+$$
+\frac{a}{b}
+$$
+
+| Left | Center | Right |
+|:-----|:------:|------:|
+| 1    | 2      | 3     |
+
+![A figure](images/dot.png "The caption")
+
+<script>alert(1)</script>
+
+<div onclick="alert(1)">raw html</div>
+
+---
+
+#### Skipped levels
+
+## Été à Zürich
+
+See [the summer](#été-à-zürich) and [the other one](other.md#été).
+
+Second use of the note[^n].
+
+[^n]: The note, with a [link](https://example.org).
+[^m]: Another note.
+
+    With a second paragraph.
+"#;
+
+    const OTHER: &str = "# Other\n\n## Second section\n\nBack to [the first](everything.md).\n\n## Été\n";
+
+    fn fixture() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("report/images")).unwrap();
+        std::fs::write(
+            root.join("book.toml"),
+            "front = [\"everything.md\"]\n[book]\ntitle = \"Test & <report>\"\nsubtitle = \"Sub\"\nedition = \"2016\"\n\
+             editors = [\"Ed\"]\nauthors = [\"Au\", \"Ed\"]\npublisher = \"Pub\"\nlanguage = \"es\"\ndate = \"2016-12-08\"\n\
+             description = \"D\"\nkeywords = [\"k1\", \"k2\"]\nlicense = \"CC BY 4.0\"\ncover = \"report/images/dot.png\"\n\
+             [[part]]\ntitle = \"One\"\narticles = [\"other.md\"]\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("report/everything.md"), EVERYTHING).unwrap();
+        std::fs::write(root.join("report/other.md"), OTHER).unwrap();
+        // A 1x1 PNG.
+        let png: &[u8] = &[
+            0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+            0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+            0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x60, 0x60, 0xf8, 0x0f, 0x00, 0x01, 0x04, 0x01, 0x00,
+            0x5f, 0xe5, 0xc3, 0x4b, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+        ];
+        std::fs::write(root.join("report/images/dot.png"), png).unwrap();
+        dir
+    }
+
+    fn entries(bytes: &[u8]) -> Vec<(String, zip::CompressionMethod, String)> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        (0..archive.len())
+            .map(|i| {
+                let mut f = archive.by_index(i).unwrap();
+                let mut text = Vec::new();
+                f.read_to_end(&mut text).unwrap();
+                (f.name().to_string(), f.compression(), String::from_utf8_lossy(&text).into_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn builds_a_valid_reproducible_epub() {
+        let dir = fixture();
+        let loaded = crate::project::load(dir.path()).unwrap();
+        assert!(!loaded.diagnostics.iter().any(|d| d.is_error()), "{:?}", loaded.diagnostics);
+        let (one, _) = build(&loaded.report, &loaded.root, Some(1_481_155_200)).unwrap();
+        let (two, _) = build(&loaded.report, &loaded.root, Some(1_481_155_200)).unwrap();
+        assert!(one == two, "two builds differ");
+        let (other_time, _) = build(&loaded.report, &loaded.root, Some(1_500_000_000)).unwrap();
+        assert!(one != other_time);
+
+        let files = entries(&one);
+        assert_eq!(files[0].0, "mimetype");
+        assert_eq!(files[0].1, zip::CompressionMethod::Stored);
+        assert_eq!(files[0].2, "application/epub+zip");
+        // The local file header of the first entry: `mimetype` at offset 30, no extra field.
+        assert_eq!(&one[30..38], b"mimetype");
+        assert_eq!(&one[28..30], &[0, 0]);
+
+        let get = |name: &str| files.iter().find(|f| f.0 == name).unwrap_or_else(|| panic!("no {name}")).2.clone();
+        let opf = get("OEBPS/content.opf");
+        parse_xml(&opf).unwrap();
+        assert_eq!(opf.matches("dcterms:modified").count(), 1);
+        for expect in [
+            "<meta property=\"dcterms:modified\">2016-12-08T00:00:00Z</meta>",
+            "<dc:language>es</dc:language>",
+            "<dc:title id=\"title\">Test &amp; &lt;report&gt;</dc:title>",
+            "<dc:creator id=\"creator-1\">Au</dc:creator>",
+            "<meta refines=\"#creator-2\" property=\"role\" scheme=\"marc:relators\">aut</meta>\n    <meta refines=\"#creator-2\" property=\"role\" scheme=\"marc:relators\">edt</meta>",
+            "<dc:contributor id=\"contributor-1\">Ada Lovelace</dc:contributor>",
+            "<dc:publisher>Pub</dc:publisher>",
+            "<dc:subject>k2</dc:subject>",
+            "<dc:rights>CC BY 4.0</dc:rights>",
+            "properties=\"cover-image\"",
+            "<meta property=\"schema:accessibilityHazard\">none</meta>",
+            "<meta property=\"schema:accessibilityFeature\">alternativeText</meta>",
+            "<dc:identifier id=\"epub-id-1\">urn:uuid:",
+        ] {
+            assert!(opf.contains(expect), "expected {expect} in\n{opf}");
+        }
+
+        let nav = get("OEBPS/nav.xhtml");
+        parse_xml(&nav).unwrap();
+        for expect in [
+            "href=\"everything.xhtml\"",
+            "href=\"other.xhtml\"",
+            "href=\"part_1.xhtml\">Parte 1. One</a>",
+            "href=\"everything.xhtml#everything.a-section\"",
+            "epub:type=\"cover\"",
+            "epub:type=\"toc\"",
+            "epub:type=\"bodymatter\" href=\"part_1.xhtml\"",
+            "lang=\"es\" xml:lang=\"es\"",
+        ] {
+            assert!(nav.contains(expect), "expected {expect} in\n{nav}");
+        }
+        parse_xml(&get("OEBPS/toc.ncx")).unwrap();
+
+        let mut ids = HashSet::new();
+        for (name, _, text) in files.iter().filter(|f| f.0.ends_with(".xhtml")) {
+            let doc = parse_xml(text).unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+            assert!(doc.root_element().attribute("lang").is_some(), "{name}");
+            for id in doc.descendants().filter_map(|n| n.attribute("id")) {
+                assert!(ids.insert(id.to_string()), "id {id} is not unique in the book ({name})");
+            }
+        }
+        let article = get("OEBPS/everything.xhtml");
+        for expect in [
+            "lang=\"en-GB\" xml:lang=\"en-GB\"",
+            "<a class=\"internal\" href=\"other.xhtml#other.second-section\">the other article</a>",
+            "<a class=\"internal\" href=\"#everything.a-section\">itself</a>",
+            "a missing one",
+            "<img src=\"images/dot.png\" alt=\"alt text\"/>",
+            "<span class=\"image-unavailable\">remote</span>",
+            "<a class=\"external\" href=\"https://example.org/a%20b\">link</a>",
+            "<figcaption>The caption</figcaption>",
+            "epub:type=\"noteref\"",
+            "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"everything.fn.1\">",
+            "href=\"#everything.ref.1.2\"",
+            "<h2 id=\"everything.été-à-zürich\">Été à Zürich</h2>",
+            "<a class=\"internal\" href=\"#everything.été-à-zürich\">the summer</a>",
+            "<a class=\"internal\" href=\"other.xhtml#other.été\">the other one</a>",
+        ] {
+            assert!(article.contains(expect), "expected {expect} in\n{article}");
+        }
+        assert!(!article.contains("<script"), "{article}");
+        assert!(!article.contains("onclick"), "{article}");
+        assert!(!article.contains("missing.md"), "{article}");
+        assert!(get("OEBPS/other.xhtml").contains("<a class=\"internal\" href=\"everything.xhtml\">the first</a>"));
+    }
+
+    #[test]
+    fn a_missing_image_is_an_error_naming_the_line() {
+        let dir = fixture();
+        let loaded = crate::project::load(dir.path()).unwrap();
+        std::fs::remove_file(dir.path().join("report/images/dot.png")).unwrap();
+        let errors = build(&loaded.report, &loaded.root, None).unwrap_err();
+        let md = Some(std::path::Path::new("report/everything.md"));
+        let image = errors.iter().find(|d| d.file.as_deref() == md).expect("an error in the article");
+        assert!(image.message.contains("images/dot.png"), "{image}");
+        assert_eq!(image.line, Some(12));
+        assert!(
+            errors
+                .iter()
+                .any(|d| d.file.as_deref() == Some(std::path::Path::new("book.toml")) && d.message.contains("cover"))
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! The machine-readable summary printed by `--json` (schema in the README).
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::build::Outcome;
+use crate::diag::{Diagnostic, Severity};
+
+/// Version of the JSON schema; bumped on incompatible changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The summary of one run, as a JSON string.
+pub fn json(command: &str, outcome: &Outcome, diagnostics: &[Diagnostic], exit_code: i32) -> String {
+    let artifacts: Vec<Value> = outcome
+        .artifacts
+        .iter()
+        .map(|a| {
+            let sha256 = std::fs::read(&a.path).map(|bytes| hex(&Sha256::digest(&bytes))).ok();
+            json!({
+                "path": a.path.display().to_string(),
+                "format": a.format,
+                "bytes": a.bytes,
+                "sha256": sha256,
+                "pages": a.pages,
+            })
+        })
+        .collect();
+    let diag = |d: &Diagnostic| {
+        json!({
+            "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+            "message": d.message,
+            "file": d.file.as_ref().map(|f| f.display().to_string()),
+            "line": d.line,
+            "column": d.column,
+            "hint": d.hint,
+        })
+    };
+    let timings: serde_json::Map<String, Value> = outcome
+        .timings
+        .iter()
+        .map(|t| (t.stage.to_string(), json!((t.duration.as_secs_f64() * 1e6).round() / 1e6)))
+        .collect();
+    let value = json!({
+        "schema": SCHEMA_VERSION,
+        "command": command,
+        "success": exit_code == 0,
+        "exit_code": exit_code,
+        "artifacts": artifacts,
+        "errors": diagnostics.iter().filter(|d| d.is_error()).map(diag).collect::<Vec<_>>(),
+        "warnings": diagnostics.iter().filter(|d| !d.is_error()).map(diag).collect::<Vec<_>>(),
+        "timings": timings,
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
