@@ -171,6 +171,7 @@ pub enum Inline {
         dest: LinkDest,
         content: Vec<Inline>,
         line: usize,
+        column: usize,
     },
     Image(Image),
     /// A reference to `Article::footnotes[number - 1]`; `first` on its first use.
@@ -206,6 +207,7 @@ pub struct Image {
     pub alt: String,
     pub title: Option<String>,
     pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -339,10 +341,10 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 
 fn resolve_inline(inline: &mut Inline, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     match inline {
-        Inline::Link { dest, content, line } => {
+        Inline::Link { dest, content, line, column } => {
             if let LinkDest::Unresolved(url) = dest {
                 let url = url.clone();
-                *dest = resolve_link(&url, *line, ctx, out);
+                *dest = resolve_link(&url, (*line, *column), ctx, out);
             }
             content.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
         }
@@ -370,9 +372,11 @@ pub fn scheme(url: &str) -> Option<&str> {
 
 const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "ftp", "tel", "doi", "urn"];
 
-fn resolve_link(url: &str, line: usize, ctx: &Ctx, out: &mut Vec<Diagnostic>) -> LinkDest {
+fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut Vec<Diagnostic>) -> LinkDest {
     let warn = |out: &mut Vec<Diagnostic>, message: String, hint: &str| {
-        out.push(Diagnostic::warning(message).with_file(&ctx.path).with_line(line).with_hint(hint.to_string()));
+        out.push(
+            Diagnostic::warning(message).with_file(&ctx.path).with_position(line, column).with_hint(hint.to_string()),
+        );
         LinkDest::Dropped
     };
     let url = url.trim();
@@ -425,7 +429,7 @@ fn resolve_link(url: &str, line: usize, ctx: &Ctx, out: &mut Vec<Diagnostic>) ->
                 out.push(
                     Diagnostic::warning(format!("link to `{url}`: `{target}` has no heading `#{a}`"))
                         .with_file(&ctx.path)
-                        .with_line(line)
+                        .with_position(line, column)
                         .with_hint("the link goes to the start of the article instead"),
                 );
                 LinkDest::Internal { article: id.clone(), anchor: None }
@@ -450,12 +454,12 @@ fn resolve_link(url: &str, line: usize, ctx: &Ctx, out: &mut Vec<Diagnostic>) ->
 fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let ImageSrc::Unresolved(url) = &image.src else { return };
     let url = url.trim().to_string();
-    let line = image.line;
+    let (line, column) = (image.line, image.column);
     if scheme(&url).is_some() || url.starts_with("//") {
         out.push(
             Diagnostic::warning(format!("remote image `{url}` is not fetched (builds are offline)"))
                 .with_file(&ctx.path)
-                .with_line(line)
+                .with_position(line, column)
                 .with_hint("download it into the report folder and link the local copy; its alt text is shown"),
         );
         image.src = ImageSrc::Unavailable(url);
@@ -474,7 +478,7 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::error(format!("image `{url}` is outside the report root"))
                 .with_file(&ctx.path)
-                .with_line(line)
+                .with_position(line, column)
                 .with_hint("images must be files inside the folder that holds book.toml"),
         );
         image.src = ImageSrc::Unavailable(url);
@@ -486,7 +490,7 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(format!("image `{url}`: {why}"))
                     .with_file(&ctx.path)
-                    .with_line(line)
+                    .with_position(line, column)
                     .with_hint("check the path: images are relative to the article's folder"),
             );
             image.src = ImageSrc::Unavailable(url);

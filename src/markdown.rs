@@ -50,8 +50,11 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
     let arena = Arena::new();
     let options = options();
     let root = parse_document(&arena, body, &options);
+    let line_starts = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let mut conv = Converter {
         path,
+        body,
+        line_starts,
         line_offset,
         warnings: Vec::new(),
         footnote_defs: HashMap::new(),
@@ -136,6 +139,9 @@ fn normalize_ws(s: &str) -> String {
 
 struct Converter<'a, 'p> {
     path: &'p Path,
+    body: &'p str,
+    /// Byte offset of each line of `body`.
+    line_starts: Vec<usize>,
     line_offset: usize,
     warnings: Vec<Diagnostic>,
     footnote_defs: HashMap<String, &'a AstNode<'a>>,
@@ -151,9 +157,18 @@ impl<'a> Converter<'a, '_> {
         node.data().sourcepos.start.line + self.line_offset
     }
 
-    fn warn(&mut self, line: usize, message: String, hint: &str) {
-        self.warnings
-            .push(Diagnostic::warning(message).with_file(self.path).with_line(line).with_hint(hint.to_string()));
+    /// The 1-based column of `node`, in characters (comrak counts bytes).
+    fn column(&self, node: &'a AstNode<'a>) -> usize {
+        let pos = node.data().sourcepos.start;
+        let Some(&start) = self.line_starts.get(pos.line.saturating_sub(1)) else { return pos.column.max(1) };
+        let end = (start + pos.column.saturating_sub(1)).min(self.body.len());
+        self.body.get(start..end).map_or(pos.column.max(1), |prefix| prefix.chars().count() + 1)
+    }
+
+    fn warn(&mut self, (line, column): (usize, usize), message: String, hint: &str) {
+        self.warnings.push(
+            Diagnostic::warning(message).with_file(self.path).with_position(line, column).with_hint(hint.to_string()),
+        );
     }
 
     fn blocks_of(&mut self, node: &'a AstNode<'a>, depth: usize) -> Vec<Block> {
@@ -166,11 +181,12 @@ impl<'a> Converter<'a, '_> {
 
     fn block(&mut self, node: &'a AstNode<'a>, depth: usize, out: &mut Vec<Block>) {
         let line = self.line(node);
+        let column = self.column(node);
         if depth > MAX_DEPTH {
             // Deeper nesting is flattened to its text: no stack overflow, nothing lost.
             if depth == MAX_DEPTH + 1 {
                 self.warn(
-                    line,
+                    (line, column),
                     format!("blocks nested more than {MAX_DEPTH} levels deep are flattened"),
                     "reduce the nesting of quotes or lists",
                 );
@@ -261,14 +277,14 @@ impl<'a> Converter<'a, '_> {
                     return;
                 }
                 // Images in raw HTML keep their meaning; other tags are dropped, their text kept.
-                if let Some(image) = html_img(literal, line) {
+                if let Some(image) = html_img(literal, line, column) {
                     let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
                     out.push(Block { line, kind: BlockKind::Figure { image, caption } });
                     return;
                 }
                 let text = html_text(literal);
                 self.warn(
-                    line,
+                    (line, column),
                     "raw HTML block: its tags are left out and its text is kept".into(),
                     "write the content in markdown so it appears the same in the PDF and the EPUB",
                 );
@@ -372,6 +388,7 @@ impl<'a> Converter<'a, '_> {
 
     fn inline(&mut self, node: &'a AstNode<'a>, value: NodeValue, out: &mut Vec<Inline>, depth: usize) {
         let line = self.line(node);
+        let column = self.column(node);
         match value {
             NodeValue::Text(t) => out.push(Inline::Text(t.into_owned())),
             NodeValue::Code(c) => out.push(Inline::Code(c.literal)),
@@ -384,19 +401,25 @@ impl<'a> Converter<'a, '_> {
             NodeValue::LineBreak => out.push(Inline::LineBreak),
             NodeValue::Link(link) => {
                 let content = self.children_inlines(node, depth);
-                out.push(Inline::Link { dest: LinkDest::Unresolved(link.url.clone()), content, line });
+                out.push(Inline::Link { dest: LinkDest::Unresolved(link.url.clone()), content, line, column });
             }
             NodeValue::Image(link) => {
                 let alt = crate::doc::plain_text(&self.children_inlines(node, depth));
                 if alt.trim().is_empty() {
                     self.warn(
-                        line,
+                        (line, column),
                         format!("image `{}` has no alt text", link.url),
                         "describe the image for readers who cannot see it: ![description](path)",
                     );
                 }
                 let title = Some(link.title.clone()).filter(|t| !t.trim().is_empty());
-                out.push(Inline::Image(Image { src: ImageSrc::Unresolved(link.url.clone()), alt, title, line }));
+                out.push(Inline::Image(Image {
+                    src: ImageSrc::Unresolved(link.url.clone()),
+                    alt,
+                    title,
+                    line,
+                    column,
+                }));
             }
             NodeValue::FootnoteReference(r) => {
                 let name = r.name.clone();
@@ -438,6 +461,7 @@ impl<'a> Converter<'a, '_> {
         depth: usize,
     ) -> usize {
         let line = self.line(nodes[i]);
+        let column = self.column(nodes[i]);
         let trimmed = html.trim();
         if is_comment(trimmed) {
             return 1;
@@ -453,7 +477,7 @@ impl<'a> Converter<'a, '_> {
             return 1;
         }
         if tag.name == "img" {
-            if let Some(image) = html_img(trimmed, line) {
+            if let Some(image) = html_img(trimmed, line, column) {
                 out.push(Inline::Image(image));
             }
             return 1;
@@ -498,7 +522,7 @@ impl<'a> Converter<'a, '_> {
                     "i" | "em" | "cite" | "var" | "dfn" => Inline::Emph(inner),
                     "s" | "del" | "strike" => Inline::Strike(inner),
                     "a" => match tag.attr("href") {
-                        Some(href) => Inline::Link { dest: LinkDest::Unresolved(href), content: inner, line },
+                        Some(href) => Inline::Link { dest: LinkDest::Unresolved(href), content: inner, line, column },
                         None => {
                             return {
                                 out.extend(inner);
@@ -527,7 +551,7 @@ impl<'a> Converter<'a, '_> {
             return 1;
         }
         self.warn(
-            line,
+            (line, column),
             format!("inline HTML `{trimmed}` is not supported and is left out"),
             "use markdown, or one of <br>, <sup>, <sub>, <kbd>, <abbr>",
         );
@@ -639,7 +663,7 @@ fn parse_attrs(mut s: &str) -> Vec<(String, String)> {
 }
 
 /// An `<img src alt title>` anywhere in `html`.
-fn html_img(html: &str, line: usize) -> Option<Image> {
+fn html_img(html: &str, line: usize, column: usize) -> Option<Image> {
     let start = html.to_ascii_lowercase().find("<img")?;
     let end = html[start..].find('>')? + start;
     let tag = parse_tag(&html[start..=end])?;
@@ -654,6 +678,7 @@ fn html_img(html: &str, line: usize) -> Option<Image> {
         alt: tag.attr("alt").unwrap_or_default(),
         title: tag.attr("title").filter(|t| !t.is_empty()),
         line,
+        column,
     })
 }
 
@@ -779,6 +804,15 @@ mod tests {
         assert_eq!(refs, [(1, true), (2, true), (1, false)]);
         assert_eq!(c.warnings.len(), 1);
         assert!(c.warnings[0].message.contains("[^c]"));
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let c = conv("Ñandú — <blink>x</blink>\n");
+        assert_eq!((c.warnings[0].line, c.warnings[0].column), (Some(1), Some(9)));
+        let c = convert("x\n\nÉté [a](#nope)\n", 3, Path::new("a.md"), Some("T"));
+        let BlockKind::Paragraph(p) = &c.blocks[1].kind else { panic!() };
+        assert!(matches!(&p[1], Inline::Link { line: 6, column: 5, .. }), "{p:?}");
     }
 
     #[test]

@@ -323,7 +323,7 @@ impl<'a> Emitter<'a> {
                 self.inlines(content);
                 self.out.push_str("];");
             }
-            Inline::Link { dest, content, line } => {
+            Inline::Link { dest, content, line, .. } => {
                 self.mark(*line);
                 match dest {
                     LinkDest::External(url) => {

@@ -1125,7 +1125,13 @@ mod tests {
 
     /// An article using every construct of the model.
     fn everything() -> Article {
-        let img = |src: ImageSrc, alt: &str| Image { src, alt: alt.into(), title: Some("T \"q\"".into()), line: 3 };
+        let img = |src: ImageSrc, alt: &str| Image {
+            src,
+            alt: alt.into(),
+            title: Some("T \"q\"".into()),
+            line: 3,
+            column: 1,
+        };
         let blocks = vec![
             b(BlockKind::Heading { level: 1, id: "intro".into(), content: vec![t("Intro <1>")] }),
             para(vec![
@@ -1144,18 +1150,21 @@ mod tests {
                     dest: LinkDest::External("https://e.org/a b?x=1&y=\"2\"".into()),
                     content: vec![t("ext"), Inline::FootnoteRef { number: 1, first: true }],
                     line: 2,
+                    column: 1,
                 },
                 Inline::Link {
                     dest: LinkDest::Internal { article: "other".into(), anchor: Some("sec".into()) },
                     content: vec![t("int")],
                     line: 2,
+                    column: 1,
                 },
                 Inline::Link {
                     dest: LinkDest::Internal { article: "art".into(), anchor: Some("intro".into()) },
                     content: vec![t("self")],
                     line: 2,
+                    column: 1,
                 },
-                Inline::Link { dest: LinkDest::Dropped, content: vec![t("dropped")], line: 2 },
+                Inline::Link { dest: LinkDest::Dropped, content: vec![t("dropped")], line: 2, column: 1 },
                 Inline::FootnoteRef { number: 1, first: false },
                 Inline::FootnoteRef { number: 2, first: true },
                 Inline::Math { tex: "a<b".into(), display: false },

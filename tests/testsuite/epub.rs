@@ -25,7 +25,8 @@ fn which(tool: &str) -> String {
 }
 
 fn assert_clean(report: &str, out: &str) {
-    let errors_or_warnings = out.lines().any(|l| l.starts_with("ERROR") || l.starts_with("WARNING") || l.starts_with("FATAL"));
+    let errors_or_warnings =
+        out.lines().any(|l| l.starts_with("ERROR") || l.starts_with("WARNING") || l.starts_with("FATAL"));
     assert!(!errors_or_warnings, "EPUBCheck found problems in the {report} EPUB:\n{out}");
     assert!(out.contains("No errors or warnings detected"), "unexpected EPUBCheck output:\n{out}");
 }
@@ -99,8 +100,11 @@ fn a_failing_epub_keeps_both_previous_artifacts() {
     let epub = std::fs::read(report.path().join("build/report.epub")).unwrap();
     // A cover that does not exist fails the EPUB (and the PDF).
     let manifest = std::fs::read_to_string(report.path().join("book.toml")).unwrap();
-    std::fs::write(report.path().join("book.toml"), manifest.replace("[book]\n", "[book]\ncover = \"report/nope.png\"\n"))
-        .unwrap();
+    std::fs::write(
+        report.path().join("book.toml"),
+        manifest.replace("[book]\n", "[book]\ncover = \"report/nope.png\"\n"),
+    )
+    .unwrap();
     let run = report.run(&["build"]);
     assert_ne!(run.code, 0, "{}", run.stderr);
     assert_eq!(std::fs::read(report.pdf()).unwrap(), pdf);

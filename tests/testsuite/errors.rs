@@ -166,7 +166,7 @@ fn warnings_name_file_and_line() {
     }
     assert!(run.stderr.contains("report/a.md:5:1"), "{}", run.stderr);
     assert!(run.stderr.contains("report/a.md:9:1"), "{}", run.stderr);
-    assert!(run.stderr.contains("report/a.md:13:1"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/a.md:13:4"), "{}", run.stderr);
     assert!(!run.stderr.contains("inline HTML `</blink>`"), "a closing tag is not reported twice:\n{}", run.stderr);
 }
 
