@@ -17,6 +17,7 @@ pub mod frontmatter;
 pub mod fsutil;
 pub mod manifest;
 pub mod markdown;
+pub mod math;
 pub mod pdf;
 pub mod project;
 pub mod summary;

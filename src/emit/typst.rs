@@ -227,11 +227,13 @@ impl<'a> Emitter<'a> {
                 self.out.push_str(")\n\n");
             }
             BlockKind::Code { lang, code } => {
+                let code = break_long_tokens(code, 48);
                 let _ =
-                    write!(self.out, "#raw(block: true, lang: {}, {})\n\n", opt_string(lang.as_deref()), string(code));
+                    write!(self.out, "#raw(block: true, lang: {}, {})\n\n", opt_string(lang.as_deref()), string(&code));
             }
             BlockKind::Math(tex) => {
-                let _ = write!(self.out, "#tex(block: true, {})\n\n", string(tex));
+                self.math(tex, true);
+                self.out.push_str("\n\n");
             }
             BlockKind::Table { align, header, rows } => {
                 let columns = align.len().max(1);
@@ -308,7 +310,7 @@ impl<'a> Emitter<'a> {
         match inline {
             Inline::Text(t) => escape_into(t, &mut self.out),
             Inline::Code(c) => {
-                let _ = write!(self.out, "#raw({});", string(c));
+                let _ = write!(self.out, "#raw({});", string(&break_long_tokens(c, 32)));
             }
             Inline::Kbd(c) => {
                 let _ = write!(self.out, "#kbd({});", string(c));
@@ -359,11 +361,25 @@ impl<'a> Emitter<'a> {
                     let _ = write!(self.out, "#footnote(<{label}>);");
                 }
             }
-            Inline::Math { tex, display } => {
-                let _ = write!(self.out, "#tex(block: {display}, {});", string(tex));
-            }
+            Inline::Math { tex, display } => self.math(tex, *display),
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("\\\n"),
+        }
+    }
+
+    /// LaTeX math as a Typst equation (its LaTeX source when it cannot be
+    /// converted; the build reports that as an error before typesetting).
+    fn math(&mut self, tex: &str, display: bool) {
+        match crate::math::to_typst(tex) {
+            Ok(typst) if display => {
+                let _ = write!(self.out, "$ {} $", typst.trim());
+            }
+            Ok(typst) => {
+                let _ = write!(self.out, "${}$", typst.trim());
+            }
+            Err(_) => {
+                let _ = write!(self.out, "#tex(block: {display}, {});", string(tex));
+            }
         }
     }
 
@@ -424,6 +440,43 @@ pub fn escape_into(text: &str, out: &mut String) {
             _ => out.push(c),
         }
     }
+}
+
+/// Code with a break opportunity (U+200B) between the characters of every
+/// token of at least `min` non-space characters (hashes, URLs, base64), so
+/// that it wraps at the measure instead of running off the page. Done here
+/// rather than by a `show regex(..)` rule in the template: that rule cost
+/// typst about a third of the EIP corpus's typesetting time and memory.
+pub fn break_long_tokens(code: &str, min: usize) -> std::borrow::Cow<'_, str> {
+    if !code.split(char::is_whitespace).any(|t| t.chars().nth(min - 1).is_some()) {
+        return std::borrow::Cow::Borrowed(code);
+    }
+    // Combining marks and joiners stay attached to the character before.
+    let joins = |c: char| {
+        matches!(c, '\u{300}'..='\u{36f}' | '\u{1ab0}'..='\u{1aff}' | '\u{1dc0}'..='\u{1dff}' | '\u{200c}' | '\u{200d}'
+            | '\u{20d0}'..='\u{20ff}' | '\u{fe00}'..='\u{fe0f}' | '\u{fe20}'..='\u{fe2f}')
+    };
+    let mut out = String::with_capacity(code.len() * 2);
+    let mut rest = code;
+    while !rest.is_empty() {
+        let (token, tail) = rest.split_at(rest.find(char::is_whitespace).unwrap_or(rest.len()));
+        if token.chars().nth(min - 1).is_some() {
+            let mut prev: Option<char> = None;
+            for c in token.chars() {
+                if prev.is_some_and(|p| p != '\u{200d}') && !joins(c) {
+                    out.push('\u{200b}');
+                }
+                out.push(c);
+                prev = Some(c);
+            }
+        } else {
+            out.push_str(token);
+        }
+        let space = tail.find(|c: char| !c.is_whitespace()).unwrap_or(tail.len());
+        out.push_str(&tail[..space]);
+        rest = &tail[space..];
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A Typst string literal.
@@ -516,6 +569,13 @@ mod tests {
         assert_eq!(escape("#set *a* $x$"), "\\#set \\*a\\* \\$x\\$");
         assert_eq!(escape("a // b /* c"), "a \\/\\/ b \\/\\* c");
         assert_eq!(escape("1. x"), "1\\. x");
+    }
+
+    #[test]
+    fn long_tokens_get_break_opportunities() {
+        assert_eq!(break_long_tokens("short tokens stay", 8), "short tokens stay");
+        assert_eq!(break_long_tokens("ab abcd\n  x", 4), "ab a\u{200b}b\u{200b}c\u{200b}d\n  x");
+        assert_eq!(break_long_tokens("e\u{301}e\u{301}", 4), "e\u{301}\u{200b}e\u{301}");
     }
 
     #[test]

@@ -191,3 +191,21 @@ fn invalid_utf8_article() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("`report/a.md` is not valid UTF-8 (invalid byte at offset 23)"), "{}", run.stderr);
 }
+
+#[test]
+fn unconvertible_math_is_an_error_at_its_position() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write(
+        "report/a.md",
+        "+++\ntitle = \"A\"\n+++\n\nFine $x^2$, bad $\\nosuchcommand{x}$.\n\n```math\n\\alsobad\n```\n",
+    );
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: cannot typeset the math `\\nosuchcommand{x}`: unknown command: \\nosuchcommand"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("report/a.md:5:17"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/a.md:8:1"), "{}", run.stderr);
+}
