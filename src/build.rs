@@ -108,104 +108,181 @@ fn is_config_failure(diagnostics: &[Diagnostic]) -> bool {
         && errors.all(|d| d.file.is_none() || d.file.as_deref() == Some(Path::new(crate::manifest::MANIFEST)))
 }
 
-/// Runs the build.
+/// Follows a build's stages (the progress display and `--verbose`). Called
+/// from the PDF and the EPUB threads, hence `Sync`.
+pub trait Progress: Sync {
+    /// A stage started.
+    fn start(&self, _stage: &'static str) {}
+    /// A stage ended; `detail` says what it did (e.g. "9 articles").
+    fn done(&self, _stage: &'static str, _took: Duration, _detail: &str) {}
+    /// An article was loaded.
+    fn loaded(&self, _article: &Path) {}
+}
+
+/// Reports nothing.
+pub struct Silent;
+
+impl Progress for Silent {}
+
+/// Runs the build once.
 pub fn build(options: &BuildOptions) -> Outcome {
-    let mut outcome = Outcome::default();
-    let start = Instant::now();
-    let loaded = match project::load(&options.root) {
-        Ok(loaded) => loaded,
-        Err(diagnostics) => {
-            outcome.config_error = is_config_failure(&diagnostics);
-            outcome.diagnostics = diagnostics;
+    Session::new(options.clone()).build(&Silent)
+}
+
+/// What identifies a typst world: the canonical root and the date it gives
+/// `datetime.today()`. A world is reused only while both stay the same.
+type WorldKey = (PathBuf, Option<(i32, u8, u8)>);
+
+/// A build session: the options and the typst world, kept alive across
+/// builds (`watch`) so that typst's incremental compilation reuses whatever
+/// an edit did not touch. `build` uses a fresh session for one build.
+pub struct Session {
+    options: BuildOptions,
+    world: Option<(WorldKey, ReportWorld)>,
+    builds: usize,
+}
+
+impl Session {
+    pub fn new(options: BuildOptions) -> Self {
+        Self { options, world: None, builds: 0 }
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.options
+    }
+
+    /// How many builds this session has run.
+    pub fn builds(&self) -> usize {
+        self.builds
+    }
+
+    /// The world for `root` and `today`: the session's, if it matches.
+    fn world(&mut self, root: &fsutil::Root, today: Option<(i32, u8, u8)>) -> &mut ReportWorld {
+        let key = (root.path().to_path_buf(), today);
+        if self.world.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.world = Some((key, ReportWorld::new(root, today)));
+        }
+        &mut self.world.as_mut().expect("world just set").1
+    }
+
+    /// Runs one build; writes nothing unless every requested artifact was
+    /// produced.
+    pub fn build(&mut self, progress: &dyn Progress) -> Outcome {
+        self.builds += 1;
+        let mut outcome = Outcome::default();
+        let start = Instant::now();
+        progress.start("parse");
+        let loaded = match project::load(&self.options.root) {
+            Ok(loaded) => loaded,
+            Err(diagnostics) => {
+                outcome.config_error = is_config_failure(&diagnostics);
+                outcome.diagnostics = diagnostics;
+                return outcome;
+            }
+        };
+        outcome.root = Some(loaded.root.path().to_path_buf());
+        let parse = start.elapsed();
+        outcome.timings.push(Timing { stage: "parse", duration: parse });
+        let Loaded { root, report, diagnostics } = loaded;
+        for article in report.articles() {
+            progress.loaded(&article.path);
+        }
+        progress.done("parse", parse, &format!("{} articles", report.articles().count()));
+        outcome.diagnostics = diagnostics;
+        if outcome.failed() {
+            outcome.config_error = is_config_failure(&outcome.diagnostics);
             return outcome;
         }
-    };
-    outcome.root = Some(loaded.root.path().to_path_buf());
-    outcome.timings.push(Timing { stage: "parse", duration: start.elapsed() });
-    let Loaded { root, report, diagnostics } = loaded;
-    outcome.diagnostics = diagnostics;
-    if outcome.failed() {
-        outcome.config_error = is_config_failure(&outcome.diagnostics);
-        return outcome;
-    }
 
-    let manifest = &report.manifest;
-    let formats = if options.formats.is_empty() { manifest.build.formats.clone() } else { options.formats.clone() };
-    let out_dir = match &options.out {
-        Some(out) => out.clone(),
-        None => root.path().join(&manifest.build.build_dir),
-    };
-    let name = manifest.build.name.clone().unwrap_or_else(|| "report".to_string());
-    let timestamp = source_date(manifest.book.date.as_deref());
+        let options = self.options.clone();
+        let manifest = &report.manifest;
+        let formats = if options.formats.is_empty() { manifest.build.formats.clone() } else { options.formats.clone() };
+        let out_dir = match &options.out {
+            Some(out) => out.clone(),
+            None => root.path().join(&manifest.build.build_dir),
+        };
+        let name = manifest.build.name.clone().unwrap_or_else(|| "report".to_string());
+        let timestamp = source_date(manifest.book.date.as_deref());
 
-    let want_pdf = formats.contains(&Format::Pdf);
-    let want_typst = want_pdf || options.emit_typst;
-    let style = manifest.build.style.clone();
-    if want_typst && let Err(d) = check_style(&root, &style) {
-        outcome.config_error = true;
-        outcome.diagnostics.push(d);
-        return outcome;
-    }
-
-    // PDF and EPUB are produced concurrently from the one parse; nothing is
-    // written unless every requested artifact was produced.
-    let (typst_stage, epub_stage) = std::thread::scope(|scope| {
-        let epub = formats.contains(&Format::Epub).then(|| {
-            scope.spawn(|| {
-                let t = Instant::now();
-                (crate::epub::build(&report, &root, timestamp), t.elapsed())
-            })
-        });
-        let typst = want_typst.then(|| typeset_stage(&report, &root, &style, timestamp, want_pdf));
-        let epub = epub.map(|handle| {
-            handle.join().unwrap_or_else(|_| {
-                (
-                    Err(vec![
-                        Diagnostic::error("internal error: the EPUB writer panicked")
-                            .with_hint("please report this bug with the report that causes it"),
-                    ]),
-                    Duration::ZERO,
-                )
-            })
-        });
-        (typst, epub)
-    });
-
-    let mut files: Vec<(PathBuf, Vec<u8>, &'static str, Option<usize>)> = Vec::new();
-    if let Some(stage) = typst_stage {
-        outcome.timings.extend(stage.timings);
-        outcome.diagnostics.extend(stage.diagnostics);
-        if options.emit_typst {
-            files.push((out_dir.join(format!("{name}.typ")), stage.source.into_bytes(), "typst", None));
-        }
-        if let Some((bytes, pages)) = stage.pdf {
-            files.push((out_dir.join(format!("{name}.pdf")), bytes, "pdf", Some(pages)));
-        }
-    }
-    if let Some((result, duration)) = epub_stage {
-        outcome.timings.push(Timing { stage: "epub", duration });
-        match result {
-            Ok((bytes, warnings)) => {
-                outcome.diagnostics.extend(warnings);
-                files.push((out_dir.join(format!("{name}.epub")), bytes, "epub", None));
-            }
-            Err(diagnostics) => outcome.diagnostics.extend(diagnostics),
-        }
-    }
-    if outcome.failed() {
-        return outcome;
-    }
-    let t = Instant::now();
-    for (path, bytes, format, pages) in files {
-        if let Err(d) = fsutil::write_atomic(&path, &bytes) {
+        let want_pdf = formats.contains(&Format::Pdf);
+        let want_typst = want_pdf || options.emit_typst;
+        let style = manifest.build.style.clone();
+        if want_typst && let Err(d) = check_style(&root, &style) {
+            outcome.config_error = true;
             outcome.diagnostics.push(d);
             return outcome;
         }
-        outcome.artifacts.push(Artifact { path, format, bytes: bytes.len(), pages });
+        let today = timestamp.map(|s| {
+            let (y, m, d, ..) = pdf::civil_from_unix(s);
+            (y, m, d)
+        });
+        let world = want_pdf.then(|| self.world(&root, today));
+
+        // PDF and EPUB are produced concurrently from the one parse; nothing is
+        // written unless every requested artifact was produced.
+        let (typst_stage, epub_stage) = std::thread::scope(|scope| {
+            let epub = formats.contains(&Format::Epub).then(|| {
+                scope.spawn(|| {
+                    progress.start("epub");
+                    let t = Instant::now();
+                    let result = crate::epub::build(&report, &root, timestamp);
+                    progress.done("epub", t.elapsed(), "");
+                    (result, t.elapsed())
+                })
+            });
+            let typst = want_typst.then(|| typeset_stage(&report, world, &style, timestamp, progress));
+            let epub = epub.map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    (
+                        Err(vec![
+                            Diagnostic::error("internal error: the EPUB writer panicked")
+                                .with_hint("please report this bug with the report that causes it"),
+                        ]),
+                        Duration::ZERO,
+                    )
+                })
+            });
+            (typst, epub)
+        });
+
+        let mut files: Vec<(PathBuf, Vec<u8>, &'static str, Option<usize>)> = Vec::new();
+        if let Some(stage) = typst_stage {
+            outcome.timings.extend(stage.timings);
+            outcome.diagnostics.extend(stage.diagnostics);
+            if options.emit_typst {
+                files.push((out_dir.join(format!("{name}.typ")), stage.source.into_bytes(), "typst", None));
+            }
+            if let Some((bytes, pages)) = stage.pdf {
+                files.push((out_dir.join(format!("{name}.pdf")), bytes, "pdf", Some(pages)));
+            }
+        }
+        if let Some((result, duration)) = epub_stage {
+            outcome.timings.push(Timing { stage: "epub", duration });
+            match result {
+                Ok((bytes, warnings)) => {
+                    outcome.diagnostics.extend(warnings);
+                    files.push((out_dir.join(format!("{name}.epub")), bytes, "epub", None));
+                }
+                Err(diagnostics) => outcome.diagnostics.extend(diagnostics),
+            }
+        }
+        if outcome.failed() {
+            return outcome;
+        }
+        progress.start("write");
+        let t = Instant::now();
+        for (path, bytes, format, pages) in files {
+            if let Err(d) = fsutil::write_atomic(&path, &bytes) {
+                outcome.diagnostics.push(d);
+                return outcome;
+            }
+            outcome.artifacts.push(Artifact { path, format, bytes: bytes.len(), pages });
+        }
+        progress.done("write", t.elapsed(), &format!("{} files", outcome.artifacts.len()));
+        outcome.timings.push(Timing { stage: "write", duration: t.elapsed() });
+        outcome.timings.push(Timing { stage: "total", duration: start.elapsed() });
+        outcome
     }
-    outcome.timings.push(Timing { stage: "write", duration: t.elapsed() });
-    outcome.timings.push(Timing { stage: "total", duration: start.elapsed() });
-    outcome
 }
 
 /// What the Typst side produced.
@@ -217,47 +294,59 @@ struct TypstStage {
     timings: Vec<Timing>,
 }
 
-/// Converts the report to Typst and, if `want_pdf`, typesets and exports it.
+/// Converts the report to Typst and, given a world, typesets and exports it
+/// there.
 fn typeset_stage(
     report: &crate::doc::Report,
-    root: &fsutil::Root,
+    world: Option<&mut ReportWorld>,
     style: &str,
     timestamp: Option<i64>,
-    want_pdf: bool,
+    progress: &dyn Progress,
 ) -> TypstStage {
+    progress.start("convert");
     let t = Instant::now();
     let emitted = emit::typst::emit(report, style);
+    progress.done("convert", t.elapsed(), "");
     let mut stage = TypstStage {
         source: String::new(),
         pdf: None,
         diagnostics: Vec::new(),
         timings: vec![Timing { stage: "convert", duration: t.elapsed() }],
     };
-    if want_pdf {
-        let today = timestamp.map(|s| {
-            let (y, m, d, ..) = pdf::civil_from_unix(s);
-            (y, m, d)
-        });
-        let mut world = ReportWorld::new(root, today);
+    if let Some(world) = world {
         world.set_main(&emitted.source);
+        let world = &*world;
+        progress.start("typeset");
         let t = Instant::now();
-        match pdf::typeset(&world, &emitted) {
+        match pdf::typeset(world, &emitted) {
             Ok(typeset) => {
+                let pages = typeset.document.pages().len();
+                progress.done("typeset", t.elapsed(), &format!("{pages} pages"));
                 stage.diagnostics.extend(typeset.warnings);
                 stage.timings.push(Timing { stage: "typeset", duration: t.elapsed() });
+                progress.start("pdf export");
                 let t = Instant::now();
                 let book = &report.manifest.book;
                 let ident = book
                     .identifier
                     .clone()
                     .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
-                match pdf::export(&world, &emitted, &typeset.document, &ExportOptions { ident, timestamp }) {
-                    Ok(bytes) => stage.pdf = Some((bytes, typeset.document.pages().len())),
+                match pdf::export(
+                    world,
+                    &emitted,
+                    &typeset.document,
+                    &ExportOptions { ident, timestamp, standards: report.manifest.build.pdf.standards.clone() },
+                ) {
+                    Ok(bytes) => stage.pdf = Some((bytes, pages)),
                     Err(diagnostics) => stage.diagnostics.extend(diagnostics),
                 }
+                progress.done("pdf export", t.elapsed(), "");
                 stage.timings.push(Timing { stage: "pdf export", duration: t.elapsed() });
             }
-            Err(diagnostics) => stage.diagnostics.extend(diagnostics),
+            Err(diagnostics) => {
+                progress.done("typeset", t.elapsed(), "failed");
+                stage.diagnostics.extend(diagnostics)
+            }
         }
     }
     stage.source = emitted.source;

@@ -5,12 +5,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use crate::build::{self, BuildOptions};
-use crate::diag;
+use crate::build::{self, BuildOptions, Session};
+use crate::diag::{self, Diagnostic};
 use crate::manifest::Format;
+use crate::progress;
 
 /// Exit code of a successful run.
 pub const EXIT_OK: i32 = 0;
@@ -23,7 +24,9 @@ pub const EXIT_USAGE: i32 = 2;
 #[command(
     name = "coala-report",
     version,
-    about = "Compiles an annual report (book.toml + markdown) into a typeset PDF and an EPUB 3"
+    about = "Compiles an annual report (book.toml + markdown) into a typeset PDF and an EPUB 3",
+    after_long_help = "Exit codes: 0 success (warnings may have been printed), 1 the build or check failed, \
+                       2 usage or configuration error (bad arguments, an invalid book.toml)."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -32,8 +35,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
     /// Print only errors and warnings.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Print each article loaded and each stage's time as it ends.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
     /// Print a machine-readable summary on stdout (see the README's schema).
     #[arg(long, global = true)]
     pub json: bool,
@@ -49,23 +55,33 @@ pub enum Color {
     Never,
 }
 
+/// What `build` and `watch` build.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The folder holding book.toml.
+    #[arg(default_value = ".")]
+    pub root: PathBuf,
+    /// Write the outputs here instead of `[build] build-dir`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Build only this format (repeatable); default: `[build] formats`.
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    pub formats: Vec<Format>,
+    /// Also write the generated Typst source beside the PDF.
+    #[arg(long)]
+    pub emit_typst: bool,
+}
+
+impl BuildArgs {
+    fn options(self) -> BuildOptions {
+        BuildOptions { root: self.root, out: self.out, formats: self.formats, emit_typst: self.emit_typst }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build the report's PDF (and EPUB) into the build folder.
-    Build {
-        /// The folder holding book.toml.
-        #[arg(default_value = ".")]
-        root: PathBuf,
-        /// Write the outputs here instead of `[build] build-dir`.
-        #[arg(long, value_name = "DIR")]
-        out: Option<PathBuf>,
-        /// Build only this format (repeatable); default: `[build] formats`.
-        #[arg(long = "format", value_enum, value_name = "FORMAT")]
-        formats: Vec<Format>,
-        /// Also write the generated Typst source beside the PDF.
-        #[arg(long)]
-        emit_typst: bool,
-    },
+    Build(BuildArgs),
     /// Check the report (manifest, front matter, links, anchors, images,
     /// template) without typesetting; report every problem.
     Check {
@@ -73,12 +89,42 @@ pub enum Command {
         #[arg(default_value = ".")]
         root: PathBuf,
     },
+    /// Create a new report (book.toml, sample articles, the default template)
+    /// that builds at once; never overwrites a file.
+    Init {
+        /// The folder to create the report in (created if needed).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Build, then rebuild on every change to book.toml, the articles and
+    /// styles/, until stopped (Ctrl-C).
+    Watch {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Also serve the build folder on http://127.0.0.1:PORT/.
+        #[arg(long)]
+        serve: bool,
+        /// The port of --serve.
+        #[arg(long, default_value_t = 3000, requires = "serve")]
+        port: u16,
+    },
+    /// Print a shell completion script to stdout.
+    #[command(hide = true)]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(hide = true)]
+    Man,
 }
 
 /// How to report an outcome.
 struct Report {
     choice: ColorChoice,
     quiet: bool,
+    verbose: bool,
     json: bool,
     deny_warnings: bool,
 }
@@ -103,17 +149,121 @@ pub fn main() -> i32 {
             }
         }
     };
-    let how = Report { choice, quiet: cli.quiet || cli.json, json: cli.json, deny_warnings: cli.deny_warnings };
+    let how = Report {
+        choice,
+        quiet: cli.quiet || cli.json,
+        verbose: cli.verbose && !cli.json,
+        json: cli.json,
+        deny_warnings: cli.deny_warnings,
+    };
     match cli.command {
-        Command::Build { root, out, formats, emit_typst } => {
-            let options = BuildOptions { root, out, formats, emit_typst };
-            let outcome = build::build(&options);
+        Command::Build(args) => {
+            let options = args.options();
+            let display = progress::Display::choose(how.quiet, how.verbose);
+            let outcome = Session::new(options.clone()).build(&display);
+            display.finish();
             finish(&outcome, &options.root, "build", &how)
         }
         Command::Check { root } => {
             let outcome = build::check(&root);
             finish(&outcome, &root, "check", &how)
         }
+        Command::Init { dir } => init(&dir, &how),
+        Command::Watch { build, serve, port } => watch(build.options(), serve.then_some(port), &how),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "coala-report", &mut std::io::stdout());
+            EXIT_OK
+        }
+        Command::Man => {
+            let mut out = std::io::stdout();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => EXIT_OK,
+                Err(err) => {
+                    eprintln!("error: cannot write the man page: {err}");
+                    EXIT_FAILED
+                }
+            }
+        }
+    }
+}
+
+/// Prints one diagnostic that stops a command before any work.
+fn fail_early(how: &Report, diagnostic: Diagnostic, code: i32) -> i32 {
+    let mut stderr = StandardStream::stderr(how.choice);
+    let _ = diag::emit(&mut stderr, std::path::Path::new("."), &[diagnostic]);
+    code
+}
+
+fn init(dir: &std::path::Path, how: &Report) -> i32 {
+    match crate::init::init(dir) {
+        Ok(files) => {
+            if !how.quiet {
+                for file in &files {
+                    println!("created {}", file.display());
+                }
+                let arg = if dir == std::path::Path::new(".") { String::new() } else { format!(" {}", dir.display()) };
+                println!("next: coala-report build{arg}   (or: coala-report watch{arg} --serve)");
+            }
+            EXIT_OK
+        }
+        Err(d) => fail_early(how, d, EXIT_USAGE),
+    }
+}
+
+fn watch(options: BuildOptions, serve: Option<u16>, how: &Report) -> i32 {
+    let root_arg = options.root.clone();
+    if let Some(port) = serve {
+        let out = match &options.out {
+            Some(out) => out.clone(),
+            None => {
+                let build_dir = crate::fsutil::Root::new(&options.root)
+                    .ok()
+                    .and_then(|root| crate::project::load_manifest(&root).ok())
+                    .map(|m| m.build.build_dir)
+                    .unwrap_or_else(|| "build".into());
+                options.root.join(build_dir)
+            }
+        };
+        let _ = std::fs::create_dir_all(&out);
+        match crate::serve::spawn(out.clone(), port) {
+            Ok(addr) => {
+                if !how.json {
+                    println!("serving {} on http://{addr}/", out.display())
+                }
+            }
+            Err(err) => {
+                let d = Diagnostic::error(format!("cannot serve on 127.0.0.1:{port}: {err}"))
+                    .with_hint("choose another port with --port");
+                return fail_early(how, d, EXIT_USAGE);
+            }
+        }
+    }
+    let display = progress::Display::choose(how.quiet, how.verbose);
+    let mut on = |event: crate::watch::Event| match event {
+        crate::watch::Event::Watching(watched) => {
+            if !how.quiet {
+                println!("watching {} for changes (Ctrl-C to stop)", watched.describe());
+            }
+        }
+        crate::watch::Event::Changed(paths) => {
+            if !how.quiet {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                println!("changed: {}; rebuilding", names.join(", "));
+            }
+        }
+        crate::watch::Event::Built(outcome) => {
+            display.finish();
+            finish(outcome, &root_arg, "build", how);
+            if how.verbose
+                && let Some(bytes) = crate::watch::resident_memory()
+            {
+                eprintln!("  resident memory {} MiB", bytes / (1024 * 1024));
+            }
+        }
+    };
+    match crate::watch::watch(Session::new(options.clone()), &display, &mut on) {
+        Ok(()) => EXIT_OK,
+        Err(d) => fail_early(how, d, EXIT_USAGE),
     }
 }
 

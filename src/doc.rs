@@ -128,10 +128,13 @@ pub enum BlockKind {
         code: String,
     },
     Math(String),
+    /// `caption` comes from a Pandoc-style `Table: ...` (or `: ...`) line
+    /// just before or after the table; captioned tables are numbered.
     Table {
         align: Vec<Align>,
         header: Vec<Vec<Inline>>,
         rows: Vec<Vec<Vec<Inline>>>,
+        caption: Vec<Inline>,
     },
     /// A paragraph holding nothing but an image.
     Figure {
@@ -325,7 +328,8 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 item.blocks.iter_mut().for_each(|b| resolve_block(b, ctx, out));
             }
         }
-        BlockKind::Table { header, rows, .. } => {
+        BlockKind::Table { header, rows, caption, .. } => {
+            caption.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
             for cell in header.iter_mut().chain(rows.iter_mut().flatten()) {
                 cell.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
             }
@@ -427,10 +431,13 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
             Some(a) if anchors.contains(&a) => LinkDest::Internal { article: id.clone(), anchor: Some(a) },
             Some(a) => {
                 out.push(
-                    Diagnostic::warning(format!("link to `{url}`: `{target}` has no heading `#{a}`"))
+                    Diagnostic::error(format!("link to `{url}`: `{target}` has no heading `#{a}`"))
                         .with_file(&ctx.path)
                         .with_position(line, column)
-                        .with_hint("the link goes to the start of the article instead"),
+                        .with_hint(
+                            "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens); \
+                             in the glossary each entry's heading is its anchor: add the entry or fix the link",
+                        ),
                 );
                 LinkDest::Internal { article: id.clone(), anchor: None }
             }

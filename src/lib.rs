@@ -9,15 +9,21 @@
 
 pub mod build;
 pub mod cli;
+pub mod contributors;
 pub mod diag;
 pub mod doc;
 pub mod emit;
 pub mod epub;
 pub mod frontmatter;
 pub mod fsutil;
+pub mod glossary;
+pub mod init;
 pub mod manifest;
 pub mod markdown;
 pub mod math;
 pub mod pdf;
+pub mod progress;
 pub mod project;
+pub mod serve;
 pub mod summary;
+pub mod watch;

@@ -25,6 +25,26 @@ pub struct Manifest {
     /// Articles after the last part (glossary, contributors...).
     #[serde(default)]
     pub back: Vec<String>,
+    #[serde(default)]
+    pub glossary: GlossaryConfig,
+}
+
+/// `[glossary]`: how articles refer to the glossary.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GlossaryConfig {
+    /// `none` (default): only explicit links to entries are references;
+    /// `first-use`: the first use of each term in each article is linked too.
+    #[serde(default)]
+    pub link: GlossaryLink,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GlossaryLink {
+    #[default]
+    None,
+    FirstUse,
 }
 
 /// `[book]`: the report's metadata.
@@ -96,6 +116,60 @@ pub struct PdfConfig {
     /// Number the sections inside articles (1, 1.1, ...).
     #[serde(default)]
     pub numbered_sections: bool,
+    /// Follow links to other articles and their headings with the page they
+    /// lead to: "(p. 12)".
+    #[serde(default)]
+    pub page_refs: bool,
+    /// PDF standards to conform to and check (`["a-2b", "ua-1"]`); default
+    /// none (the PDF is tagged, with language and title, all the same).
+    #[serde(default)]
+    pub standards: Vec<PdfStandard>,
+}
+
+/// A PDF standard typst can enforce (the names typst's CLI uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum PdfStandard {
+    #[serde(rename = "1.4")]
+    V1_4,
+    #[serde(rename = "1.5")]
+    V1_5,
+    #[serde(rename = "1.6")]
+    V1_6,
+    #[serde(rename = "1.7")]
+    V1_7,
+    #[serde(rename = "2.0")]
+    V2_0,
+    #[serde(rename = "a-1b")]
+    A1b,
+    #[serde(rename = "a-1a")]
+    A1a,
+    #[serde(rename = "a-2b")]
+    A2b,
+    #[serde(rename = "a-2u")]
+    A2u,
+    #[serde(rename = "a-2a")]
+    A2a,
+    #[serde(rename = "a-3b")]
+    A3b,
+    #[serde(rename = "a-3u")]
+    A3u,
+    #[serde(rename = "a-3a")]
+    A3a,
+    #[serde(rename = "a-4")]
+    A4,
+    #[serde(rename = "a-4f")]
+    A4f,
+    #[serde(rename = "a-4e")]
+    A4e,
+    #[serde(rename = "ua-1")]
+    Ua1,
+}
+
+impl PdfConfig {
+    /// Whether the PDF must conform to PDF/UA-1 (every image needs alt text).
+    pub fn ua1(&self) -> bool {
+        self.standards.contains(&PdfStandard::Ua1)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -207,6 +281,11 @@ impl Manifest {
                 .with_message(format!("`build.name` is not a plain file name: `{name}`"))
                 .with_hint("use a name such as \"coala-report-2016\", without slashes"));
         }
+        if let Err(message) = crate::pdf::standards(&self.build.pdf.standards) {
+            return Err(at("standards")
+                .with_message(format!("`build.pdf.standards`: {message}"))
+                .with_hint("combine at most one PDF/A level with \"ua-1\", e.g. standards = [\"a-2b\", \"ua-1\"]"));
+        }
         Ok(())
     }
 
@@ -220,6 +299,11 @@ impl Manifest {
 /// message and a hint.
 fn split_serde_message(message: &str) -> (String, Option<String>) {
     let message = message.trim();
+    if let Some((head, tail)) = message.split_once(", expected one of ")
+        && head.starts_with("unknown variant")
+    {
+        return (head.replace("unknown variant", "unknown value"), Some(format!("the values allowed here are {tail}")));
+    }
     if let Some((head, tail)) = message.split_once(", expected one of ") {
         return (head.to_string(), Some(format!("the keys allowed here are {tail}")));
     }
@@ -298,6 +382,23 @@ mod tests {
         assert!(is_language_tag("pt-BR"));
         assert!(!is_language_tag("en_US.UTF-8"));
         assert!(!is_language_tag(""));
+    }
+
+    #[test]
+    fn pdf_standards() {
+        let base = "front = [\"a.md\"]\n[book]\ntitle = \"T\"\n[build.pdf]\n";
+        let ok = Manifest::parse(&format!("{base}standards = [\"a-2b\", \"ua-1\"]\n"), Path::new("book.toml")).unwrap();
+        assert_eq!(ok.build.pdf.standards, [PdfStandard::A2b, PdfStandard::Ua1]);
+        assert!(ok.build.pdf.ua1());
+        let err = Manifest::parse(&format!("{base}standards = [\"a-9z\"]\n"), Path::new("book.toml")).unwrap_err();
+        assert_eq!(err.message, "unknown value `a-9z`");
+        assert!(err.hint.as_deref().unwrap().starts_with("the values allowed here are `1.4`"), "{:?}", err.hint);
+        assert!(err.hint.as_deref().unwrap().contains("`a-2b`") && err.hint.as_deref().unwrap().contains("`ua-1`"));
+        assert_eq!(err.line, Some(5));
+        let err =
+            Manifest::parse(&format!("{base}standards = [\"a-2b\", \"a-3b\"]\n"), Path::new("book.toml")).unwrap_err();
+        assert_eq!(err.message, "`build.pdf.standards`: choose at most one PDF/A standard");
+        assert_eq!(err.line, Some(5));
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn options() -> Options<'static> {
 }
 
 /// How deep block nesting may go before the rest is flattened to text.
-pub const MAX_DEPTH: usize = 100;
+pub const MAX_DEPTH: usize = 12;
 
 /// The result of converting one article's markdown.
 #[derive(Debug, Default)]
@@ -112,6 +112,7 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         }
         conv.block(node, 0, &mut blocks);
     }
+    attach_table_captions(&mut blocks);
 
     // Footnotes that were defined but never referenced.
     let mut unused: Vec<_> = conv
@@ -318,7 +319,7 @@ impl<'a> Converter<'a, '_> {
                         rows.push(cells);
                     }
                 }
-                BlockKind::Table { align, header, rows }
+                BlockKind::Table { align, header, rows, caption: Vec::new() }
             }
             NodeValue::FootnoteDefinition(_) => return,
             NodeValue::DescriptionList
@@ -573,6 +574,44 @@ impl<'a> Converter<'a, '_> {
             "use markdown, or one of <br>, <sup>, <sub>, <kbd>, <abbr>",
         );
         1
+    }
+}
+
+/// Pandoc's table captions: a paragraph starting with `Table:` or `: ` right
+/// after (or, failing that, right before) a table becomes its caption.
+fn attach_table_captions(blocks: &mut Vec<Block>) {
+    fn caption_of(block: &Block) -> Option<Vec<Inline>> {
+        let BlockKind::Paragraph(inlines) = &block.kind else { return None };
+        let Some(Inline::Text(first)) = inlines.first() else { return None };
+        let rest = first.strip_prefix("Table:").or_else(|| first.strip_prefix(':').filter(|r| r.starts_with(' ')))?;
+        let mut caption = inlines.clone();
+        caption[0] = Inline::Text(rest.trim_start().to_string());
+        if matches!(&caption[0], Inline::Text(t) if t.is_empty()) {
+            caption.remove(0);
+        }
+        (!caption.is_empty()).then_some(caption)
+    }
+    let mut i = 0;
+    while i < blocks.len() {
+        if matches!(blocks[i].kind, BlockKind::Table { .. }) {
+            let after = blocks.get(i + 1).and_then(caption_of);
+            let before = if after.is_none() && i > 0 { caption_of(&blocks[i - 1]) } else { None };
+            let found = match (after, before) {
+                (Some(c), _) => Some((c, i + 1)),
+                (None, Some(c)) => Some((c, i - 1)),
+                _ => None,
+            };
+            if let Some((c, remove)) = found {
+                if let BlockKind::Table { caption, .. } = &mut blocks[i].kind {
+                    *caption = c;
+                }
+                blocks.remove(remove);
+                if remove < i {
+                    i -= 1;
+                }
+            }
+        }
+        i += 1;
     }
 }
 

@@ -17,8 +17,10 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::diag::Diagnostic;
+use crate::doc::{Block, BlockKind, Image, ImageSrc, Inline, Report};
 use crate::emit::typst::{Emitted, Mark};
 use crate::fsutil::Root;
+use crate::manifest::PdfStandard;
 
 /// The virtual path of the generated main file.
 pub const MAIN: &str = "/__coala_report_main.typ";
@@ -148,6 +150,111 @@ pub struct ExportOptions {
     pub ident: String,
     /// Seconds since the Unix epoch, UTC.
     pub timestamp: Option<i64>,
+    /// `[build.pdf] standards`.
+    pub standards: Vec<PdfStandard>,
+}
+
+/// typst's representation of `[build.pdf] standards`; the error says why
+/// the list cannot be combined (two PDF/A levels, two PDF versions...).
+pub fn standards(list: &[PdfStandard]) -> Result<PdfStandards, String> {
+    use typst_pdf::PdfStandard as T;
+    let list: Vec<T> = list
+        .iter()
+        .map(|s| match s {
+            PdfStandard::V1_4 => T::V_1_4,
+            PdfStandard::V1_5 => T::V_1_5,
+            PdfStandard::V1_6 => T::V_1_6,
+            PdfStandard::V1_7 => T::V_1_7,
+            PdfStandard::V2_0 => T::V_2_0,
+            PdfStandard::A1b => T::A_1b,
+            PdfStandard::A1a => T::A_1a,
+            PdfStandard::A2b => T::A_2b,
+            PdfStandard::A2u => T::A_2u,
+            PdfStandard::A2a => T::A_2a,
+            PdfStandard::A3b => T::A_3b,
+            PdfStandard::A3u => T::A_3u,
+            PdfStandard::A3a => T::A_3a,
+            PdfStandard::A4 => T::A_4,
+            PdfStandard::A4f => T::A_4f,
+            PdfStandard::A4e => T::A_4e,
+            PdfStandard::Ua1 => T::Ua_1,
+        })
+        .collect();
+    PdfStandards::new(&list).map_err(|e| {
+        let mut message = e.message().to_string();
+        for hint in e.hints() {
+            message.push_str(&format!(" ({hint})"));
+        }
+        message
+    })
+}
+
+/// What the configured standards require of the markdown, checked on the
+/// document model before typesetting so that errors name the markdown file
+/// and line (typst would name its own internal location): under PDF/UA-1,
+/// every image that is typeset needs alt text.
+pub fn check_standards(report: &Report) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if !report.manifest.build.pdf.ua1() {
+        return out;
+    }
+    for article in report.articles() {
+        let mut images = Vec::new();
+        for block in
+            article.blocks.iter().chain(&article.abstract_).chain(article.footnotes.iter().flat_map(|f| &f.blocks))
+        {
+            block_images(block, &mut images);
+        }
+        inline_images(&article.title, &mut images);
+        for image in images {
+            if matches!(image.src, ImageSrc::Local(_)) && image.alt.trim().is_empty() {
+                let src = match &image.src {
+                    ImageSrc::Local(p) | ImageSrc::Unresolved(p) | ImageSrc::Unavailable(p) => p,
+                };
+                out.push(
+                    Diagnostic::error(format!("image `{src}` has no alt text, which PDF/UA-1 requires"))
+                        .with_file(&article.path)
+                        .with_position(image.line, image.column)
+                        .with_hint("describe the image for readers who cannot see it: ![description](path)"),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn block_images<'a>(block: &'a Block, out: &mut Vec<&'a Image>) {
+    match &block.kind {
+        BlockKind::Paragraph(inlines) | BlockKind::Heading { content: inlines, .. } => inline_images(inlines, out),
+        BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => {
+            blocks.iter().for_each(|b| block_images(b, out))
+        }
+        BlockKind::List { items, .. } => items.iter().flat_map(|i| &i.blocks).for_each(|b| block_images(b, out)),
+        BlockKind::Table { header, rows, .. } => {
+            header.iter().chain(rows.iter().flatten()).for_each(|cell| inline_images(cell, out))
+        }
+        BlockKind::Figure { image, caption } => {
+            out.push(image);
+            inline_images(caption, out);
+        }
+        BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
+    }
+}
+
+fn inline_images<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Image>) {
+    for inline in inlines {
+        match inline {
+            Inline::Image(image) => out.push(image),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Abbr { content: c, .. }
+            | Inline::Link { content: c, .. } => inline_images(c, out),
+            _ => {}
+        }
+    }
 }
 
 /// Exports the document to PDF bytes.
@@ -157,7 +264,11 @@ pub fn export(
     document: &PagedDocument,
     options: &ExportOptions,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    let timestamp = options.timestamp.and_then(|secs| {
+    // PDF/A requires a document date: without `[book] date` or
+    // SOURCE_DATE_EPOCH, the build time (the PDF is then not reproducible).
+    let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs() as i64);
+    let secs = if options.standards.is_empty() { options.timestamp } else { options.timestamp.or_else(now) };
+    let timestamp = secs.and_then(|secs| {
         let (y, mo, d, h, mi, s) = civil_from_unix(secs);
         Datetime::from_ymd_hms(y, mo, d, h, mi, s).map(Timestamp::new_utc)
     });
@@ -166,7 +277,9 @@ pub fn export(
         creator: Smart::Custom(Some(format!("coala-report {}", env!("CARGO_PKG_VERSION")))),
         timestamp,
         page_ranges: None,
-        standards: PdfStandards::default(),
+        standards: standards(&options.standards).map_err(|message| {
+            vec![Diagnostic::error(format!("`build.pdf.standards`: {message}")).with_file(crate::manifest::MANIFEST)]
+        })?,
         tagged: true,
         pretty: false,
     };

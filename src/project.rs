@@ -97,6 +97,14 @@ pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         }
     };
     diagnostics.extend(doc::resolve(&mut report, &image_exists));
+    diagnostics.extend(crate::glossary::process(&mut report));
+    crate::contributors::process(&mut report);
+    // Under PDF/UA-1 a missing alt text is an error (it replaces the warning).
+    let required = crate::pdf::check_standards(&report);
+    diagnostics.retain(|w| {
+        w.is_error() || !required.iter().any(|e| e.file == w.file && e.line == w.line && e.column == w.column)
+    });
+    diagnostics.extend(required);
     if diagnostics.iter().any(|d| d.is_error()) && report.articles().next().is_none() {
         return Err(diagnostics);
     }

@@ -783,8 +783,13 @@ impl<'a> Writer<'a> {
                 self.text(tex);
                 self.out.push_str("</code></pre>\n");
             }
-            BlockKind::Table { align, header, rows } => {
+            BlockKind::Table { align, header, rows, caption } => {
                 self.out.push_str("<div class=\"table-wrap\">\n<table>\n");
+                if !caption.is_empty() {
+                    self.out.push_str("<caption>");
+                    self.inlines(caption);
+                    self.out.push_str("</caption>\n");
+                }
                 if !header.is_empty() {
                     self.out.push_str("<thead>\n<tr>");
                     for (i, cell) in header.iter().enumerate() {
@@ -1193,6 +1198,7 @@ mod tests {
                 align: vec![Align::Left, Align::Center, Align::Right, Align::None],
                 header: vec![vec![t("L")], vec![t("C")], vec![t("R")], vec![t("N")]],
                 rows: vec![vec![vec![t("1")], vec![t("2")], vec![t("3")], vec![]]],
+                caption: vec![],
             }),
             b(BlockKind::Figure {
                 image: img(ImageSrc::Local("report/images/x.png".into()), "A figure"),

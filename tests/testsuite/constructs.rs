@@ -46,6 +46,10 @@ construct!(
     "| Left | Center | Right | None |\n|:-----|:------:|------:|------|\n| a | *b* | 1.5 | `c` |\n| d | e | 10 | |\n"
 );
 construct!(
+    table_captions,
+    "Table: Before the table.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n| c |\n|---|\n| 3 |\n\n: After the *second*.\n\n| d |\n|---|\n| 4 |\n\nNo caption here.\n"
+);
+construct!(
     footnotes,
     "Claim[^a], again[^a] and other[^long].\n\n[^a]: A note with *emphasis*.\n[^long]: First paragraph.\n\n    Second paragraph.\n"
 );
@@ -114,6 +118,8 @@ fn every_construct_typesets_with_its_text_intact() {
         "A callout note",
         "Second article",
         "Cross-article link",
+        "Table 1. Projects counted by year.",
+        "Figure 1. The figure caption",
     ] {
         assert!(text.contains(&squash(needle)), "`{needle}` is not in the PDF:\n{text}");
     }

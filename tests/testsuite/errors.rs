@@ -209,3 +209,22 @@ fn unconvertible_math_is_an_error_at_its_position() {
     assert!(run.stderr.contains("report/a.md:5:17"), "{}", run.stderr);
     assert!(run.stderr.contains("report/a.md:8:1"), "{}", run.stderr);
 }
+
+#[test]
+fn link_to_a_missing_heading_of_another_article_is_an_error() {
+    let r = report("front = [\"a.md\", \"glossary.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nA [term](glossary.md#no-such-term) here.\n").write(
+        "report/glossary.md",
+        "+++\ntitle = \"Glossary\"\nkind = \"glossary\"\n+++\n\n## Some term\n\nDefinition.\n",
+    );
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: link to `glossary.md#no-such-term`: `glossary.md` has no heading `#no-such-term`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("report/a.md:5:3"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning: the glossary entry `Some term` is never used"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/glossary.md:6:1"), "{}", run.stderr);
+}

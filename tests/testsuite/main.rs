@@ -9,5 +9,7 @@ mod eips;
 mod epub;
 mod errors;
 mod escaping;
+mod features;
+mod hostile;
 mod sample;
 mod workflow;

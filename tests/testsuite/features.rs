@@ -1,0 +1,140 @@
+//! What an annual report needs beyond markdown: the glossary (sorted, with
+//! first-use links and page references), numbered table captions, math.
+
+use crate::harness::{TestReport, pdf_text, squash};
+
+fn glossary_report(link: &str) -> TestReport {
+    let r = TestReport::new();
+    r.with_styles();
+    r.write(
+        "book.toml",
+        &format!("front = [\"a.md\"]\nback = [\"glossary.md\"]\n\n[book]\ntitle = \"T\"\n\n[glossary]\nlink = \"{link}\"\n"),
+    )
+    .write(
+        "report/a.md",
+        "+++\ntitle = \"Article\"\n+++\n\nSmart contracts run on a ledger. A [ledger](glossary.md#ledger) again, \
+         and smart contracts again; an éclair.\n\n## Heading about smart contracts\n\n`smart contract` in code.\n",
+    )
+    .write(
+        "report/glossary.md",
+        "+++\ntitle = \"Glossary\"\nkind = \"glossary\"\n+++\n\nIntro text.\n\n## Smart contract\n\nAlso: chaincode\n\n\
+         Code that runs.\n\n## Éclair\n\nA pastry.\n\n## Ledger\n\nA record.\n\nSee also: [Smart contract](#smart-contract)\n",
+    );
+    r
+}
+
+#[test]
+fn glossary_is_sorted_linked_on_first_use_and_lists_pages() {
+    let r = glossary_report("first-use");
+    let run = r.run(&["build", "--format", "pdf", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("never used"), "every entry is used:\n{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    // First use linked (with a page-reference label), the second not.
+    assert_eq!(typ.matches("#link(<glossary:smart-contract>)[Smart contracts]<glref-").count(), 1, "{typ}");
+    assert!(typ.contains("and smart contracts again"), "{typ}");
+    // Explicit link counted; no auto-link added for the same entry.
+    assert_eq!(typ.matches("#link(<glossary:ledger>)").count(), 1, "{typ}");
+    // Headings and code are never linked.
+    assert!(typ.contains("Heading about smart contracts]"), "{typ}");
+    // Sorted by collation: Éclair between (intro) and Ledger.
+    let (e, l, s) =
+        (typ.find("[Éclair]").unwrap(), typ.find("[Ledger]").unwrap(), typ.find("[Smart contract]").unwrap());
+    assert!(e < l && l < s, "entries not sorted");
+    assert!(typ.contains("#glossary-pages((<glref-"), "{typ}");
+    let Some(text) = pdf_text(&r.pdf(), "glossary_is_sorted_linked_on_first_use_and_lists_pages") else { return };
+    let text = squash(&text);
+    // The article is front matter: its page number is roman.
+    assert!(text.contains(&squash("Code that runs. Page iv")), "{text}");
+    assert!(text.contains(&squash("A pastry. Page iv")), "{text}");
+}
+
+#[test]
+fn glossary_without_auto_links_warns_about_unused_entries() {
+    let r = glossary_report("none");
+    let run = r.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning: the glossary entry `Smart contract` is never used"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning: the glossary entry `Éclair` is never used"), "{}", run.stderr);
+    assert!(!run.stderr.contains("`Ledger` is never used"), "{}", run.stderr);
+}
+
+#[test]
+fn two_glossaries_are_an_error() {
+    let r = glossary_report("none");
+    r.write("book.toml", "front = [\"a.md\"]\nback = [\"glossary.md\", \"g2.md\"]\n\n[book]\ntitle = \"T\"\n")
+        .write("report/g2.md", "+++\ntitle = \"More\"\nkind = \"glossary\"\n+++\n\n## X\n\nY.\n");
+    let run = r.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("a report has one glossary"), "{}", run.stderr);
+}
+
+#[test]
+fn sample_report_uses_the_glossary_math_and_captions() {
+    let r = TestReport::sample();
+    let run = r.run(&["build", "--format", "pdf", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    assert!(typ.contains("#glossary-pages(("));
+    assert!(typ.contains("#figure(kind: table, caption: ["));
+    assert!(typ.contains("session: ("), "the session report's fact box");
+    let Some(text) = pdf_text(&r.pdf(), "sample_report_uses_the_glossary_math_and_captions") else { return };
+    let text = squash(&text);
+    assert!(text.contains(&squash("Table 1.")), "numbered table caption");
+    assert!(text.contains(&squash("Figure 1.")), "numbered figure caption");
+    assert!(text.contains("Pages"), "glossary page references");
+}
+
+#[test]
+fn contributors_list_is_generated_where_the_manifest_places_it() {
+    let r = TestReport::new();
+    r.with_styles();
+    r.write("book.toml", "front = [\"people.md\", \"a.md\", \"b.md\"]\n\n[book]\ntitle = \"T\"\n")
+        .write("report/people.md", "+++\ntitle = \"Contributors\"\nkind = \"contributors\"\n+++\n\nThank you.\n")
+        .write(
+            "report/a.md",
+            "+++\ntitle = \"Alpha\"\nauthors = [{ name = \"Zoë Zed\", affiliation = \"Uni Z\" }, \"Ann Able\"]\n+++\n\nA.\n",
+        )
+        .write("report/b.md", "---\ntitle: Beta\nauthor: Ann Able, Zoe Other\n---\n\nB.\n");
+    let run = r.run(&["build", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    let list = &typ[typ.find("Authors and their articles").expect("generated heading")..];
+    // Sorted by name; each with affiliation and articles, linked.
+    let (ann, other, zed) =
+        (list.find("Ann Able").unwrap(), list.find("Zoe Other").unwrap(), list.find("Zoë Zed").unwrap());
+    assert!(ann < other && other < zed, "{list}");
+    assert!(list.contains("#link(<a>)[#emph[Alpha];];\\; #link(<b>)[#emph[Beta];]"), "{list}");
+    assert!(list.contains("Uni Z"), "{list}");
+    // The EPUB has the same list.
+    let epub = std::fs::read(r.path().join("build/report.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut found = false;
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let mut text = String::new();
+        if file.name().ends_with(".xhtml") && std::io::Read::read_to_string(&mut file, &mut text).is_ok() {
+            found |= text.contains("Authors and their articles") && text.contains("Zoë Zed");
+        }
+    }
+    assert!(found, "the EPUB has no contributors list");
+}
+
+#[test]
+fn page_refs_follow_links_to_other_articles() {
+    let r = TestReport::new();
+    r.with_styles();
+    r.write("book.toml", "front = [\"a.md\", \"b.md\"]\n\n[book]\ntitle = \"T\"\n\n[build.pdf]\npage-refs = true\n")
+        .write(
+            "report/a.md",
+            "+++\ntitle = \"A\"\n+++\n\nSee [the other one](b.md#part-two) and [here](#local).\n\n## Local\n",
+        )
+        .write("report/b.md", "+++\ntitle = \"B\"\n+++\n\nB.\n\n## Part two\n\nText.\n");
+    let run = r.run(&["build", "--format", "pdf", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    assert!(typ.contains("#link(<b:part-two>)[the other one];#page-ref(<b:part-two>);"), "{typ}");
+    assert!(!typ.contains("#page-ref(<a:local>)"), "no page reference within the same article");
+    let Some(text) = pdf_text(&r.pdf(), "page_refs_follow_links_to_other_articles") else { return };
+    assert!(squash(&text).contains(&squash("See the other one (p. v)")), "{text}");
+}
