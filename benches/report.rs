@@ -1,0 +1,854 @@
+//! The large-report benchmark (issue 7). Run it with `scripts/bench.sh`
+//! (= `cargo bench --profile dev --bench report`); see README, "Performance".
+//!
+//! Two corpora: a deterministic generated report of 200 articles (about
+//! 1,000 pages, written to a temporary folder) and the 100 EIPs of
+//! `../shared/corpus/eips` (skipped when absent). For each it measures:
+//! markdown → Typst conversion (MB/s), typst layout, PDF export, the EPUB, the
+//! full cold `coala-report build` (child process: wall and peak RSS), a
+//! rebuild after a one-article edit in the same process (typst's incremental
+//! caches kept in one `ReportWorld`), typst's own compile of the emitted
+//! `.typ` (child process, same fonts), and Pandoc (`pandoc -f gfm -t typst`
+//! compiled with the same typst, and `-t epub3`) when a pandoc is installed.
+//!
+//! Arguments: `generated` and/or `eips` select a corpus (default both);
+//! `--articles N` sizes the generated report; `--no-pandoc` skips Pandoc;
+//! `--generate DIR [N]` only writes the generated report into DIR.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use coala_report::fsutil::Root;
+use coala_report::pdf::{self, ExportOptions, ReportWorld};
+use coala_report::{emit, epub, project};
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::files::{FileLoader, FileStore};
+use typst_kit::fonts::FontStore;
+use typst_layout::PagedDocument;
+
+const TIMESTAMP: i64 = 1_481_155_200; // 2016-12-08, as the sample report
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("--rusage") => return rusage_child(&args[1..]),
+        // `--generate DIR [N]`: only write the generated report (for profiling).
+        Some("--generate") => return generate(Path::new(&args[1]), args.get(2).map_or(200, |n| n.parse().expect("N"))),
+        Some("--compile") => return compile_child(Path::new(&args[1]), &args[2], args.get(3).map(String::as_str)),
+        _ => {}
+    }
+    let mut corpora: Vec<&str> = Vec::new();
+    let mut articles = 200usize;
+    let mut pandoc_wanted = true;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "generated" | "eips" => corpora.push(arg),
+            "--articles" => articles = it.next().and_then(|n| n.parse().ok()).expect("--articles N"),
+            "--no-pandoc" => pandoc_wanted = false,
+            _ => {} // `--bench` and other cargo arguments
+        }
+    }
+    if corpora.is_empty() {
+        corpora = vec!["generated", "eips"];
+    }
+    let pandoc = if pandoc_wanted { find_pandoc() } else { None };
+    println!("coala-report benchmark: {} cores, {}", cores(), cpu_model());
+    let work = tempfile::tempdir().expect("temporary folder");
+    for corpus in corpora {
+        let root = work.path().join(corpus);
+        let prepared = match corpus {
+            "generated" => {
+                generate(&root, articles);
+                Some(format!("generated report, {articles} articles"))
+            }
+            _ => prepare_eips(&root).then(|| "EIP corpus, 100 EIPs".to_string()),
+        };
+        let Some(name) = prepared else { continue };
+        run_corpus(&name, &root, pandoc.as_deref());
+        typst::comemo::evict(0);
+    }
+}
+
+// ------------------------------------------------------------ measuring ---
+
+/// What a child process cost.
+struct Usage {
+    wall: f64,
+    user: f64,
+    maxrss_mib: f64,
+    stdout: String,
+}
+
+/// Runs `program args` in `cwd` through this executable's `--rusage` mode,
+/// which reports the child's wall time, CPU time and peak RSS.
+fn measure(program: &Path, args: &[&str], cwd: &Path) -> Usage {
+    let me = std::env::current_exe().expect("current exe");
+    let out = Command::new(me)
+        .arg("--rusage")
+        .arg(program)
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run the measured command");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let last = stdout.lines().last().unwrap_or_default();
+    let field = |key: &str| -> f64 {
+        last.split_whitespace().find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok()).unwrap_or(f64::NAN)
+    };
+    if !last.starts_with("RUSAGE") || field("status") != 0.0 {
+        eprintln!("command failed: {} {}\n{}", program.display(), args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Usage { wall: field("wall"), user: field("user"), maxrss_mib: field("maxrss_kib") / 1024.0, stdout }
+}
+
+/// `--rusage PROGRAM ARGS...`: runs it, then prints its stdout and a line
+/// `RUSAGE status= wall= user= sys= maxrss_kib=`.
+fn rusage_child(args: &[String]) {
+    let start = Instant::now();
+    let out = Command::new(&args[0]).args(&args[1..]).output().expect("spawn");
+    let wall = start.elapsed().as_secs_f64();
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+    if !out.status.success() {
+        eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let (user, sys, maxrss) = children_rusage();
+    println!(
+        "RUSAGE status={} wall={wall:.3} user={user:.3} sys={sys:.3} maxrss_kib={maxrss}",
+        out.status.code().unwrap_or(-1)
+    );
+}
+
+#[cfg(target_os = "linux")]
+fn children_rusage() -> (f64, f64, i64) {
+    #[repr(C)]
+    struct Timeval {
+        sec: i64,
+        usec: i64,
+    }
+    #[repr(C)]
+    struct Rusage {
+        utime: Timeval,
+        stime: Timeval,
+        maxrss: i64,
+        rest: [i64; 13],
+    }
+    unsafe extern "C" {
+        fn getrusage(who: i32, usage: *mut Rusage) -> i32;
+    }
+    const RUSAGE_CHILDREN: i32 = -1;
+    let mut usage =
+        Rusage { utime: Timeval { sec: 0, usec: 0 }, stime: Timeval { sec: 0, usec: 0 }, maxrss: 0, rest: [0; 13] };
+    // SAFETY: `usage` matches the layout of `struct rusage` on 64-bit Linux.
+    if unsafe { getrusage(RUSAGE_CHILDREN, &mut usage) } != 0 {
+        return (f64::NAN, f64::NAN, -1);
+    }
+    let secs = |t: &Timeval| t.sec as f64 + t.usec as f64 / 1e6;
+    (secs(&usage.utime), secs(&usage.stime), usage.maxrss)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn children_rusage() -> (f64, f64, i64) {
+    (f64::NAN, f64::NAN, -1)
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+// ------------------------------------------------------------- one corpus ---
+
+fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
+    println!("\n== {name} ({})", root.display());
+    let row = |what: &str, value: String| println!("  {what:<50} {value}");
+    let bin = Path::new(env!("CARGO_BIN_EXE_coala-report"));
+    let out = root.join("bench-out");
+
+    // 1. Conversion: project::load + emit::typst::emit, best of 5.
+    let loaded = project::load(root).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
+    let style = loaded.report.manifest.build.style.clone();
+    let md_bytes: u64 =
+        loaded.report.articles().map(|a| std::fs::metadata(root.join(&a.path)).map_or(0, |m| m.len())).sum();
+    let mut best = Duration::MAX;
+    let mut best_emit = Duration::MAX;
+    let mut emitted_len = 0;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let loaded = project::load(root).expect("loads");
+        let t_emit = Instant::now();
+        let emitted = emit::typst::emit(&loaded.report, &style);
+        best_emit = best_emit.min(t_emit.elapsed());
+        best = best.min(t.elapsed());
+        emitted_len = emitted.source.len();
+    }
+    let mb = md_bytes as f64 / 1e6;
+    row("markdown in (MB), Typst out (MB)", format!("{mb:.2} MB, {:.2} MB", emitted_len as f64 / 1e6));
+    row(
+        "conversion: load + emit (best of 5)",
+        format!("{:.3} s = {:.0} MB/s (emit alone {:.0} MB/s)", secs(best), mb / secs(best), mb / secs(best_emit)),
+    );
+
+    // 2. Cold `build` in a child process: wall, CPU and peak RSS.
+    let out_s = out.to_str().unwrap();
+    let cold = measure(bin, &["build", ".", "--out", out_s, "--emit-typst", "--json", "--color", "never"], root);
+    let report_json: serde_json::Value = serde_json::from_str(
+        cold.stdout.lines().take_while(|l| !l.starts_with("RUSAGE")).collect::<Vec<_>>().join("\n").trim(),
+    )
+    .unwrap_or(serde_json::Value::Null);
+    let timing = |k: &str| report_json["timings"][k].as_f64().unwrap_or(f64::NAN);
+    let pages =
+        report_json["artifacts"].as_array().and_then(|a| a.iter().find_map(|x| x["pages"].as_u64())).unwrap_or(0);
+    row(
+        "cold build (PDF + EPUB, child process)",
+        format!("{:.2} s wall, {:.2} s CPU, {:.0} MiB peak RSS, {pages} pages", cold.wall, cold.user, cold.maxrss_mib),
+    );
+    row(
+        "  its stages",
+        format!(
+            "convert {:.2} s, typeset {:.2} s, pdf export {:.2} s, epub {:.2} s (concurrent)",
+            timing("convert"),
+            timing("typeset"),
+            timing("pdf export"),
+            timing("epub")
+        ),
+    );
+
+    // 3. typst's own compile of the emitted .typ (child process, ReportWorld,
+    //    same fonts, PDF export included).
+    let typ = out.join("report.typ");
+    let own =
+        measure(&std::env::current_exe().unwrap(), &["--compile", root.to_str().unwrap(), typ.to_str().unwrap()], root);
+    row(
+        "typst alone on the emitted .typ (compile + PDF)",
+        format!(
+            "{:.2} s wall, {:.0} MiB peak RSS; {}",
+            own.wall,
+            own.maxrss_mib,
+            own.stdout.lines().next().unwrap_or("")
+        ),
+    );
+    let pdf_only = measure(bin, &["build", ".", "--out", out_s, "--format", "pdf", "--quiet"], root);
+    row(
+        "build --format pdf (child process)",
+        format!("{:.2} s wall; build / typst alone = {:.2}x (target <= 1.1x)", pdf_only.wall, pdf_only.wall / own.wall),
+    );
+    row("full build (PDF + EPUB) / typst alone", format!("{:.2}x", cold.wall / own.wall));
+
+    // 4. In process: typeset, export and EPUB, then a one-article edit.
+    let loaded = project::load(root).expect("loads");
+    let emitted = emit::typst::emit(&loaded.report, &style);
+    let mut world = ReportWorld::new(&loaded.root, Some((2016, 12, 8)));
+    world.set_main(&emitted.source);
+    let t = Instant::now();
+    let typeset = pdf::typeset(&world, &emitted).unwrap_or_else(|d| panic!("typesetting failed: {d:?}"));
+    let layout = t.elapsed();
+    let t = Instant::now();
+    let options = ExportOptions {
+        ident: "bench".into(),
+        timestamp: Some(TIMESTAMP),
+        standards: loaded.report.manifest.build.pdf.standards.clone(),
+    };
+    let bytes = pdf::export(&world, &emitted, &typeset.document, &options).expect("export");
+    let export = t.elapsed();
+    row(
+        "in process: typst layout, PDF export",
+        format!(
+            "{:.2} s, {:.2} s ({} pages, {:.1} MB)",
+            secs(layout),
+            secs(export),
+            typeset.document.pages().len(),
+            bytes.len() as f64 / 1e6
+        ),
+    );
+    drop(typeset);
+    let t = Instant::now();
+    let (epub_bytes, _) = epub::build(&loaded.report, &loaded.root, Some(TIMESTAMP)).expect("epub");
+    let epub_time = t.elapsed();
+    row(
+        "in process: EPUB",
+        format!(
+            "{:.3} s ({:.1} MB){}",
+            secs(epub_time),
+            epub_bytes.len() as f64 / 1e6,
+            target(secs(epub_time) < 1.0, "< 1 s")
+        ),
+    );
+
+    // The edit: a sentence added to the middle article, as `watch` would see it.
+    let articles: Vec<String> = loaded.report.articles().map(|a| a.src_rel.clone()).collect();
+    let edited = root.join(&loaded.report.manifest.book.src).join(&articles[articles.len() / 2]);
+    let original = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{original}\n\nAn added paragraph, as an editor would write it.\n")).unwrap();
+    let t = Instant::now();
+    let reloaded = project::load(root).expect("loads");
+    let emitted = emit::typst::emit(&reloaded.report, &style);
+    world.set_main(&emitted.source);
+    let (typeset, epub_again) = std::thread::scope(|s| {
+        let epub = s.spawn(|| epub::build(&reloaded.report, &reloaded.root, Some(TIMESTAMP)).map(|e| e.0.len()));
+        let typeset = pdf::typeset(&world, &emitted).expect("typesets");
+        let bytes = pdf::export(&world, &emitted, &typeset.document, &options).expect("export");
+        (bytes.len(), epub.join().unwrap())
+    });
+    let rebuild = t.elapsed();
+    std::fs::write(&edited, original).unwrap();
+    assert!(typeset > 0 && epub_again.is_ok());
+    let share = secs(rebuild) / cold.wall;
+    row(
+        "one-article edit rebuild (PDF + EPUB, same world)",
+        format!("{:.2} s = {:.0}% of cold{}", secs(rebuild), share * 100.0, target(share <= 0.2, "<= 20%")),
+    );
+    drop(world);
+
+    // 5. Pandoc on the same markdown.
+    let Some(pandoc) = pandoc else {
+        println!("  SKIPPED pandoc comparison: no pandoc (set PANDOC, or install pypandoc-binary; see README)");
+        return;
+    };
+    let src = root.join(&loaded.report.manifest.book.src);
+    let files: Vec<&str> = articles.iter().map(String::as_str).collect();
+    let mut args = vec!["-f", "gfm", "-t", "typst", "-s", "-o", "__pandoc.typ"];
+    args.extend(&files);
+    let to_typst = measure(pandoc, &args, &src);
+    let main_rel = format!("/{}/__pandoc.typ", loaded.report.manifest.book.src);
+    let compiled =
+        measure(&std::env::current_exe().unwrap(), &["--compile", root.to_str().unwrap(), &main_rel, "plain"], root);
+    let mut args = vec!["-f", "gfm", "-t", "epub3", "-o", "__pandoc.epub"];
+    args.extend(&files);
+    let pandoc_epub = measure(pandoc, &args, &src);
+    let pandoc_pdf = to_typst.wall + compiled.wall;
+    row(
+        "pandoc -t typst + typst compile",
+        format!(
+            "{:.2} s + {:.2} s = {pandoc_pdf:.2} s, peak RSS {:.0} MiB; {}",
+            to_typst.wall,
+            compiled.wall,
+            to_typst.maxrss_mib.max(compiled.maxrss_mib),
+            compiled.stdout.lines().next().unwrap_or("")
+        ),
+    );
+    row("pandoc -t epub3", format!("{:.2} s", pandoc_epub.wall));
+    row("ratio PDF: coala build --format pdf / pandoc", format!("{:.2}", pdf_only.wall / pandoc_pdf));
+    row("ratio EPUB: coala EPUB / pandoc", format!("{:.3}", secs(epub_time) / pandoc_epub.wall));
+    let both = cold.wall / (pandoc_pdf + pandoc_epub.wall);
+    row("ratio PDF+EPUB: coala build / pandoc (PDF + EPUB)", format!("{both:.2}{}", target(both <= 0.5, "<= 0.5")));
+}
+
+fn target(met: bool, what: &str) -> String {
+    format!(" [target {what}: {}]", if met { "met" } else { "NOT MET" })
+}
+
+fn find_pandoc() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PANDOC") {
+        return Some(PathBuf::from(p));
+    }
+    let ok = Command::new("pandoc").arg("--version").output().is_ok_and(|o| o.status.success());
+    ok.then(|| PathBuf::from("pandoc"))
+}
+
+// ---------------------------------------------------- compiling a .typ ---
+
+/// `--compile ROOT MAIN [plain]`: typst's own compile of one file with the
+/// embedded fonts, then PDF export; prints pages and timings. MAIN is a file
+/// (read into ReportWorld, as coala-report does) or, with `plain`, a path
+/// inside ROOT compiled where it lies (Pandoc's output, with relative paths).
+fn compile_child(root: &Path, main: &str, mode: Option<&str>) {
+    let t = Instant::now();
+    let (document, layout) = if mode == Some("plain") {
+        let world = PlainWorld::new(root, main);
+        let t = Instant::now();
+        let warned = typst::compile::<PagedDocument>(&world);
+        let document = warned.output.unwrap_or_else(|e| {
+            eprintln!("typst failed: {:?}", e.iter().take(3).map(|d| d.message.as_str()).collect::<Vec<_>>());
+            std::process::exit(1)
+        });
+        (document, t.elapsed())
+    } else {
+        let root = Root::new(root).expect("root");
+        let mut world = ReportWorld::new(&root, Some((2016, 12, 8)));
+        world.set_main(&std::fs::read_to_string(main).expect("read the .typ"));
+        let t = Instant::now();
+        let warned = typst::compile::<PagedDocument>(&world);
+        let document = warned.output.unwrap_or_else(|e| {
+            eprintln!("typst failed: {:?}", e.iter().take(3).map(|d| d.message.as_str()).collect::<Vec<_>>());
+            std::process::exit(1)
+        });
+        (document, t.elapsed())
+    };
+    let te = Instant::now();
+    let bytes = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).expect("pdf export");
+    let export = te.elapsed();
+    std::fs::write(std::env::temp_dir().join(format!("coala-bench-{}.pdf", std::process::id())), &bytes).ok();
+    let _ = std::fs::remove_file(std::env::temp_dir().join(format!("coala-bench-{}.pdf", std::process::id())));
+    let mut line = String::new();
+    let _ = write!(
+        line,
+        "{} pages, layout {:.2} s, PDF export {:.2} s, total {:.2} s",
+        document.pages().len(),
+        secs(layout),
+        secs(export),
+        secs(t.elapsed())
+    );
+    println!("{line}");
+}
+
+fn fonts() -> &'static FontStore {
+    static FONTS: OnceLock<FontStore> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let mut store = FontStore::new();
+        store.extend(typst_kit::fonts::embedded());
+        store
+    })
+}
+
+struct DirLoader(PathBuf);
+
+impl FileLoader for DirLoader {
+    fn load(&self, id: FileId) -> FileResult<Bytes> {
+        let path = self.0.join(id.vpath().get_without_slash());
+        std::fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+    }
+}
+
+/// A World like `typst compile`'s: files from a folder, the embedded fonts.
+struct PlainWorld {
+    main: FileId,
+    library: LazyHash<Library>,
+    files: FileStore<DirLoader>,
+    today: Option<Datetime>,
+}
+
+impl PlainWorld {
+    fn new(root: &Path, main: &str) -> Self {
+        let vpath = VirtualPath::new(main).expect("valid virtual path");
+        Self {
+            main: FileId::new(RootedPath::new(VirtualRoot::Project, vpath)),
+            library: LazyHash::new(Library::builder().build()),
+            files: FileStore::new(DirLoader(root.to_path_buf())),
+            today: Datetime::from_ymd(2016, 12, 8),
+        }
+    }
+}
+
+impl World for PlainWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.library
+    }
+    fn book(&self) -> &LazyHash<FontBook> {
+        fonts().book()
+    }
+    fn main(&self) -> FileId {
+        self.main
+    }
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        self.files.source(id)
+    }
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        self.files.file(id)
+    }
+    fn font(&self, index: usize) -> Option<Font> {
+        fonts().font(index)
+    }
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        self.today
+    }
+}
+
+// ------------------------------------------------------------- corpora ---
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Copies the EIP corpus and writes a manifest for it (as tests/testsuite/eips.rs).
+fn prepare_eips(root: &Path) -> bool {
+    let corpus = repo().join("../shared/corpus/eips");
+    if !corpus.is_dir() {
+        println!(
+            "\nSKIPPED EIP corpus: ../shared/corpus/eips is absent (it exists only beside the project's checkout)"
+        );
+        return false;
+    }
+    copy_dir(&corpus.join("EIPS"), &root.join("EIPS"));
+    copy_dir(&corpus.join("assets"), &root.join("assets"));
+    copy_dir(&repo().join("styles"), &root.join("styles"));
+    let order = std::fs::read_to_string(corpus.join("ORDER.txt")).unwrap();
+    let list: Vec<String> = order
+        .lines()
+        .map(|l| l.trim().trim_start_matches("EIPS/"))
+        .filter(|l| !l.is_empty())
+        .map(|l| format!("\"{l}\""))
+        .collect();
+    std::fs::write(
+        root.join("book.toml"),
+        format!(
+            "[book]\ntitle = \"Ethereum Improvement Proposals\"\nsrc = \"EIPS\"\ndate = \"2026-08-22\"\n\n[[part]]\ntitle = \"EIPs\"\narticles = [{}]\n",
+            list.join(", ")
+        ),
+    )
+    .unwrap();
+    true
+}
+
+/// A deterministic pseudo-random sequence (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const WORDS: &[&str] = &[
+    "blockchain",
+    "governance",
+    "ledger",
+    "regulators",
+    "consensus",
+    "protocol",
+    "network",
+    "participants",
+    "distributed",
+    "transactions",
+    "jurisdiction",
+    "contracts",
+    "identity",
+    "privacy",
+    "policy",
+    "framework",
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "a",
+    "is",
+    "that",
+    "for",
+    "with",
+    "as",
+    "on",
+    "by",
+    "their",
+    "which",
+    "be",
+    "may",
+    "this",
+    "are",
+    "an",
+    "or",
+    "such",
+    "can",
+    "these",
+    "between",
+    "under",
+    "through",
+    "public",
+    "private",
+    "financial",
+    "institutions",
+    "markets",
+    "settlement",
+    "assets",
+    "tokens",
+    "custody",
+    "oversight",
+    "standards",
+    "interoperability",
+    "decentralised",
+    "autonomous",
+    "organisations",
+    "accountability",
+    "transparency",
+    "stakeholders",
+    "multistakeholder",
+    "Internet",
+    "forum",
+    "coalition",
+    "members",
+    "analysis",
+    "evidence",
+    "cryptographic",
+    "signatures",
+    "hash",
+    "validators",
+    "miners",
+    "fees",
+    "incentives",
+    "liability",
+    "courts",
+    "enforcement",
+    "cross-border",
+    "payments",
+    "remittances",
+    "inclusion",
+    "developing",
+    "economies",
+    "risks",
+    "opportunities",
+    "security",
+    "resilience",
+    "infrastructure",
+    "open-source",
+    "software",
+    "communities",
+];
+
+const LANGS: &[&str] = &["rust", "python", "json", "solidity", "sh", "text"];
+
+fn sentence(rng: &mut Rng, words: usize) -> String {
+    let mut s = String::new();
+    for i in 0..words {
+        if i > 0 {
+            s.push(' ');
+        }
+        let w = rng.pick(WORDS);
+        if i == 0 {
+            let mut c = w.chars();
+            s.extend(c.next().map(|c| c.to_ascii_uppercase()));
+            s.push_str(c.as_str());
+        } else {
+            s.push_str(w);
+        }
+    }
+    s.push('.');
+    s
+}
+
+/// A paragraph of about 90 words with inline markup, links and, sometimes,
+/// a footnote.
+fn paragraph(rng: &mut Rng, article: usize, articles: usize, notes: &mut Vec<String>) -> String {
+    let mut p = String::new();
+    for k in 0..6 {
+        let mut s = {
+            let n = 10 + rng.below(10);
+            sentence(rng, n)
+        };
+        match rng.below(9) {
+            0 => s = format!("{} *{}* {}", sentence(rng, 4), rng.pick(WORDS), s),
+            1 => s = format!("**{}** {s}", rng.pick(WORDS)),
+            2 => s = format!("{s} See `{}_{}()`.", rng.pick(WORDS).replace('-', "_"), rng.below(99)),
+            3 => s = format!("{s} ([source](https://example.org/{}/{}))", rng.pick(WORDS), rng.below(1000)),
+            4 => {
+                let other = (article + 1 + rng.below(articles - 1)) % articles;
+                s = format!("{s} Compare [article {}](article-{other:03}.md#section-2).", other + 1)
+            }
+            _ => {}
+        }
+        if k == 5 && rng.below(3) == 0 {
+            notes.push({
+                let n = 12 + rng.below(20);
+                sentence(rng, n)
+            });
+            let _ = write!(s, "[^{}]", notes.len());
+        }
+        p.push_str(&s);
+        p.push(if k % 2 == 1 { '\n' } else { ' ' });
+    }
+    p
+}
+
+fn code_block(rng: &mut Rng) -> String {
+    let lang = rng.pick(LANGS);
+    let mut code = format!("```{lang}\n");
+    for i in 0..(8 + rng.below(12)) {
+        let indent = "    ".repeat(i % 3);
+        match rng.below(6) {
+            0 => {
+                let _ = writeln!(code, "{indent}// {}", sentence(rng, 6));
+            }
+            1 => {
+                let _ = writeln!(
+                    code,
+                    "{indent}let hash = \"0x{:016x}{:016x}{:016x}{:016x}\";",
+                    rng.next(),
+                    rng.next(),
+                    rng.next(),
+                    rng.next()
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    code,
+                    "{indent}{}({}, {});",
+                    rng.pick(WORDS).replace('-', "_"),
+                    rng.below(100),
+                    rng.pick(WORDS).replace('-', "_")
+                );
+            }
+        }
+    }
+    code.push_str("```\n");
+    code
+}
+
+fn table(rng: &mut Rng) -> String {
+    let mut t = String::from("| Measure | Jurisdiction | Value | Change |\n|:--|:--|--:|--:|\n");
+    for _ in 0..(5 + rng.below(6)) {
+        let _ = writeln!(
+            t,
+            "| {} {} | {} | {}.{} | {}% |",
+            rng.pick(WORDS),
+            rng.pick(WORDS),
+            rng.pick(WORDS),
+            rng.below(10_000),
+            rng.below(100),
+            rng.below(60)
+        );
+    }
+    t
+}
+
+fn article(rng: &mut Rng, i: usize, articles: usize) -> String {
+    let mut notes = Vec::new();
+    let mut md = String::new();
+    let kind = ["article", "policy-analysis", "article", "case-study"][i % 4];
+    let _ = write!(
+        md,
+        "+++\ntitle = \"{}\"\nauthors = [{{ name = \"Author {i}\", affiliation = \"Institute {}\" }}]\ndate = \"2024-{:02}-{:02}\"\nabstract = \"{}\"\nkeywords = [\"{}\", \"{}\"]\nkind = \"{kind}\"\n+++\n\n",
+        sentence(rng, 6).trim_end_matches('.'),
+        i % 17,
+        1 + i % 12,
+        1 + i % 28,
+        sentence(rng, 40),
+        rng.pick(WORDS),
+        rng.pick(WORDS)
+    );
+    md.push_str(&paragraph(rng, i, articles, &mut notes));
+    md.push('\n');
+    for section in 1..=5 {
+        let _ = writeln!(md, "## Section {section}\n");
+        md.push_str(&paragraph(rng, i, articles, &mut notes));
+        md.push('\n');
+        match section {
+            1 => {
+                for _ in 0..5 {
+                    let _ = writeln!(md, "- {}", {
+                        let n = 8 + rng.below(12);
+                        sentence(rng, n)
+                    });
+                }
+                md.push('\n');
+            }
+            2 => md.push_str(&table(rng)),
+            3 => md.push_str(&code_block(rng)),
+            4 => {
+                let _ = writeln!(
+                    md,
+                    "![A diagram of the {} layer](images/figure-{}.svg \"{}\")",
+                    rng.pick(WORDS),
+                    i % 3,
+                    sentence(rng, 8)
+                );
+            }
+            5 => {
+                for n in 1..=4 {
+                    let _ = writeln!(md, "{n}. {}", {
+                        let n = 10 + rng.below(10);
+                        sentence(rng, n)
+                    });
+                }
+                md.push('\n');
+                let _ = writeln!(md, "> {}", sentence(rng, 30));
+            }
+            _ => {}
+        }
+        md.push('\n');
+        if section % 2 == 1 {
+            let _ = writeln!(md, "### Subsection {section}.1\n");
+            md.push_str(&paragraph(rng, i, articles, &mut notes));
+            md.push('\n');
+        }
+    }
+    for (n, note) in notes.iter().enumerate() {
+        let _ = writeln!(md, "[^{}]: {note}", n + 1);
+    }
+    md
+}
+
+/// Writes the generated report: `articles` articles in four parts, three SVG
+/// figures, the repository's template.
+fn generate(root: &Path, articles: usize) {
+    let src = root.join("report");
+    std::fs::create_dir_all(src.join("images")).unwrap();
+    copy_dir(&repo().join("styles"), &root.join("styles"));
+    for k in 0..3 {
+        let svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"400\" height=\"160\" viewBox=\"0 0 400 160\">\
+             <rect x=\"10\" y=\"10\" width=\"380\" height=\"140\" fill=\"#eef3f8\" stroke=\"#1b4a72\"/>\
+             {}</svg>\n",
+            (0..6)
+                .map(|b| format!(
+                    "<rect x=\"{}\" y=\"40\" width=\"40\" height=\"{}\" fill=\"#1b4a72\"/>",
+                    30 + b * 60,
+                    20 + (b * 17 + k * 23) % 90
+                ))
+                .collect::<String>()
+        );
+        std::fs::write(src.join(format!("images/figure-{k}.svg")), svg).unwrap();
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut parts = String::new();
+    let per_part = articles.div_ceil(4).max(1);
+    for i in 0..articles {
+        std::fs::write(src.join(format!("article-{i:03}.md")), article(&mut rng, i, articles)).unwrap();
+        if i % per_part == 0 {
+            let _ = write!(parts, "\n[[part]]\ntitle = \"Part {}\"\narticles = [", i / per_part + 1);
+        }
+        let _ = write!(parts, "\"article-{i:03}.md\", ");
+        if i % per_part == per_part - 1 || i == articles - 1 {
+            parts.push_str("]\n");
+        }
+    }
+    std::fs::write(
+        root.join("book.toml"),
+        format!(
+            "[book]\ntitle = \"A Generated Report\"\nsubtitle = \"{articles} articles for the benchmark\"\nedition = \"2016\"\neditors = [\"Bench Editor\"]\ndate = \"2016-12-08\"\nlicense = \"CC BY 4.0\"\n{parts}"
+        ),
+    )
+    .unwrap();
+}

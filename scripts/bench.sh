@@ -1,0 +1,17 @@
+#!/bin/sh
+# The performance benchmark (issue 7); see README, "Performance".
+#
+#   scripts/bench.sh [generated] [eips] [--articles N] [--no-pandoc]
+#
+# Builds with the same profile as `cargo run`/`cargo test` (dependencies
+# optimised, nothing compiled twice). Pandoc is found through $PANDOC, then
+# PATH, then a pypandoc-binary venv in /tmp/pandoc-venv
+# (python3 -m venv /tmp/pandoc-venv && /tmp/pandoc-venv/bin/pip install pypandoc-binary).
+set -eu
+cd "$(dirname "$0")/.."
+if [ -z "${PANDOC:-}" ] && ! command -v pandoc >/dev/null 2>&1; then
+    for p in /tmp/pandoc-venv/lib/python3*/site-packages/pypandoc/files/pandoc; do
+        if [ -x "$p" ]; then PANDOC=$p; export PANDOC; fi
+    done
+fi
+exec cargo bench --profile dev --bench report -- "$@"
