@@ -80,6 +80,23 @@ fn main() {
 
 // ------------------------------------------------------------ measuring ---
 
+/// Child-process measurements are repeated this often, interleaved; the
+/// fastest run counts (peak RSS: the largest).
+const REPEAT: usize = 2;
+
+/// The faster of two runs, with the larger peak RSS.
+fn faster(a: Option<Usage>, b: Usage) -> Usage {
+    match a {
+        None => b,
+        Some(a) => {
+            let rss = a.maxrss_mib.max(b.maxrss_mib);
+            let mut keep = if a.wall <= b.wall { a } else { b };
+            keep.maxrss_mib = rss;
+            keep
+        }
+    }
+}
+
 /// What a child process cost.
 struct Usage {
     wall: f64,
@@ -211,9 +228,23 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
         format!("{:.3} s = {:.0} MB/s (emit alone {:.0} MB/s)", secs(best), mb / secs(best), mb / secs(best_emit)),
     );
 
-    // 2. Cold `build` in a child process: wall, CPU and peak RSS.
+    // 2. Cold `build` in a child process (wall, CPU, peak RSS), typst's own
+    //    compile of the emitted .typ (child process, ReportWorld, the same
+    //    fonts, PDF export included) and `build --format pdf`, interleaved,
+    //    best of `REPEAT` (a shared machine is noisy).
     let out_s = out.to_str().unwrap();
-    let cold = measure(bin, &["build", ".", "--out", out_s, "--emit-typst", "--json", "--color", "never"], root);
+    let typ = out.join("report.typ");
+    let me = std::env::current_exe().unwrap();
+    let (mut cold, mut own, mut pdf_only): (Option<Usage>, Option<Usage>, Option<Usage>) = (None, None, None);
+    for _ in 0..REPEAT {
+        let c = measure(bin, &["build", ".", "--out", out_s, "--emit-typst", "--json", "--color", "never"], root);
+        cold = Some(faster(cold, c));
+        let o = measure(&me, &["--compile", root.to_str().unwrap(), typ.to_str().unwrap()], root);
+        own = Some(faster(own, o));
+        let p = measure(bin, &["build", ".", "--out", out_s, "--format", "pdf", "--quiet"], root);
+        pdf_only = Some(faster(pdf_only, p));
+    }
+    let (cold, own, pdf_only) = (cold.unwrap(), own.unwrap(), pdf_only.unwrap());
     let report_json: serde_json::Value = serde_json::from_str(
         cold.stdout.lines().take_while(|l| !l.starts_with("RUSAGE")).collect::<Vec<_>>().join("\n").trim(),
     )
@@ -221,9 +252,16 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let timing = |k: &str| report_json["timings"][k].as_f64().unwrap_or(f64::NAN);
     let pages =
         report_json["artifacts"].as_array().and_then(|a| a.iter().find_map(|x| x["pages"].as_u64())).unwrap_or(0);
+    let gib = cold.maxrss_mib / 1024.0;
     row(
         "cold build (PDF + EPUB, child process)",
-        format!("{:.2} s wall, {:.2} s CPU, {:.0} MiB peak RSS, {pages} pages", cold.wall, cold.user, cold.maxrss_mib),
+        format!(
+            "{:.2} s wall, {:.2} s CPU, {:.0} MiB peak RSS, {pages} pages{}",
+            cold.wall,
+            cold.user,
+            cold.maxrss_mib,
+            target(gib <= 1.5 * pages.max(1000) as f64 / 1000.0, "<= 1.5 GiB per 1,000 pages")
+        ),
     );
     row(
         "  its stages",
@@ -235,27 +273,28 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
             timing("epub")
         ),
     );
-
-    // 3. typst's own compile of the emitted .typ (child process, ReportWorld,
-    //    same fonts, PDF export included).
-    let typ = out.join("report.typ");
-    let own =
-        measure(&std::env::current_exe().unwrap(), &["--compile", root.to_str().unwrap(), typ.to_str().unwrap()], root);
     row(
         "typst alone on the emitted .typ (compile + PDF)",
         format!(
-            "{:.2} s wall, {:.0} MiB peak RSS; {}",
+            "{:.2} s wall, {:.2} s CPU, {:.0} MiB peak RSS; {}",
             own.wall,
+            own.user,
             own.maxrss_mib,
             own.stdout.lines().next().unwrap_or("")
         ),
     );
-    let pdf_only = measure(bin, &["build", ".", "--out", out_s, "--format", "pdf", "--quiet"], root);
+    let ratio = pdf_only.wall / own.wall;
     row(
         "build --format pdf (child process)",
-        format!("{:.2} s wall; build / typst alone = {:.2}x (target <= 1.1x)", pdf_only.wall, pdf_only.wall / own.wall),
+        format!(
+            "{:.2} s wall, {:.2} s CPU; / typst alone = {ratio:.2}x{}",
+            pdf_only.wall,
+            pdf_only.user,
+            target(ratio <= 1.1, "<= 1.1x")
+        ),
     );
-    row("full build (PDF + EPUB) / typst alone", format!("{:.2}x", cold.wall / own.wall));
+    let ratio = cold.wall / own.wall;
+    row("full build (PDF + EPUB) / typst alone", format!("{ratio:.2}x{}", target(ratio <= 1.1, "<= 1.1x")));
 
     // 4. In process: typeset, export and EPUB, then a one-article edit.
     let loaded = project::load(root).expect("loads");
@@ -428,9 +467,24 @@ struct DirLoader(PathBuf);
 impl FileLoader for DirLoader {
     fn load(&self, id: FileId) -> FileResult<Bytes> {
         let path = self.0.join(id.vpath().get_without_slash());
-        std::fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Bytes::new(bytes)),
+            // A missing image (the EIPs' `upload://` one) would stop typst;
+            // coala-report draws a placeholder there, so Pandoc's output gets
+            // a 1×1 PNG instead.
+            Err(_) if path.extension().is_some_and(|e| e != "typ") => Ok(Bytes::new(PIXEL_PNG.to_vec())),
+            Err(e) => Err(FileError::from_io(e, &path)),
+        }
     }
 }
+
+/// A 1×1 white PNG.
+const PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x7e, 0x9b, 0x55, 0x00, 0x00, 0x00, 0x0a, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0x0f, 0x00, 0x01, 0x01, 0x01, 0x00, 0xb1, 0x38, 0xf6, 0x14, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
 
 /// A World like `typst compile`'s: files from a folder, the embedded fonts.
 struct PlainWorld {
@@ -746,7 +800,7 @@ fn table(rng: &mut Rng) -> String {
 fn article(rng: &mut Rng, i: usize, articles: usize) -> String {
     let mut notes = Vec::new();
     let mut md = String::new();
-    let kind = ["article", "policy-analysis", "article", "case-study"][i % 4];
+    let kind = ["article", "policy-analysis", "article", "article"][i % 4];
     let _ = write!(
         md,
         "+++\ntitle = \"{}\"\nauthors = [{{ name = \"Author {i}\", affiliation = \"Institute {}\" }}]\ndate = \"2024-{:02}-{:02}\"\nabstract = \"{}\"\nkeywords = [\"{}\", \"{}\"]\nkind = \"{kind}\"\n+++\n\n",

@@ -14,4 +14,6 @@ if [ -z "${PANDOC:-}" ] && ! command -v pandoc >/dev/null 2>&1; then
         if [ -x "$p" ]; then PANDOC=$p; export PANDOC; fi
     done
 fi
-exec cargo bench --profile dev --bench report -- "$@"
+# Our crate optimised as `cargo install` builds it; the dependencies are the
+# dev profile's (already opt-level 3), so only coala-report is recompiled.
+exec cargo bench --profile dev --config 'profile.dev.package.coala-report.opt-level=3' --bench report -- "$@"

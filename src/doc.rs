@@ -462,6 +462,16 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let ImageSrc::Unresolved(url) = &image.src else { return };
     let url = url.trim().to_string();
     let (line, column) = (image.line, image.column);
+    if url.is_empty() {
+        out.push(
+            Diagnostic::warning("image with an empty target; its alt text is shown")
+                .with_file(&ctx.path)
+                .with_position(line, column)
+                .with_hint("give the image a file: ![description](images/file.png)"),
+        );
+        image.src = ImageSrc::Unavailable(url);
+        return;
+    }
     if scheme(&url).is_some() || url.starts_with("//") {
         out.push(
             Diagnostic::warning(format!("remote image `{url}` is not fetched (builds are offline)"))

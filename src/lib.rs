@@ -8,6 +8,7 @@
 //! typesetting, export) → `build` (orchestration, atomic outputs) → `cli`.
 
 pub mod build;
+pub mod cite;
 pub mod cli;
 pub mod contributors;
 pub mod diag;

@@ -27,6 +27,46 @@ pub struct Manifest {
     pub back: Vec<String>,
     #[serde(default)]
     pub glossary: GlossaryConfig,
+    #[serde(default, rename = "bibliography")]
+    pub citations: CitationConfig,
+}
+
+/// `[bibliography]`: how citations and reference lists are formatted.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CitationConfig {
+    /// A CSL style that typst ships (`apa`, `chicago-author-date`, `ieee`...).
+    #[serde(default = "default_citation_style")]
+    pub style: String,
+    /// `article` (default): a reference list closes each article that cites;
+    /// `end`: one list at the end of the report.
+    #[serde(default)]
+    pub placement: Placement,
+    /// The heading of the reference lists.
+    #[serde(default = "default_references_title")]
+    pub title: String,
+}
+
+impl Default for CitationConfig {
+    fn default() -> Self {
+        Self { style: default_citation_style(), placement: Placement::default(), title: default_references_title() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    #[default]
+    Article,
+    End,
+}
+
+fn default_citation_style() -> String {
+    "apa".into()
+}
+
+fn default_references_title() -> String {
+    "References".into()
 }
 
 /// `[glossary]`: how articles refer to the glossary.
@@ -70,6 +110,9 @@ pub struct BookMeta {
     pub identifier: Option<String>,
     /// Cover image, relative to the report root.
     pub cover: Option<String>,
+    /// Bibliography for citations (`[@key]`): BibTeX/BibLaTeX (`.bib`) or
+    /// Hayagriva YAML (`.yml`, `.yaml`), relative to the report root.
+    pub bibliography: Option<String>,
     /// Folder of the articles, relative to the report root.
     #[serde(default = "default_src")]
     pub src: String,

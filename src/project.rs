@@ -98,6 +98,7 @@ pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
     };
     diagnostics.extend(doc::resolve(&mut report, &image_exists));
     diagnostics.extend(crate::glossary::process(&mut report));
+    diagnostics.extend(crate::cite::process(&mut report, &root));
     crate::contributors::process(&mut report);
     // Under PDF/UA-1 a missing alt text is an error (it replaces the warning).
     let required = crate::pdf::check_standards(&report);

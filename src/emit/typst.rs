@@ -439,15 +439,16 @@ impl<'a> Emitter<'a> {
     /// converted; the build reports that as an error before typesetting).
     fn math(&mut self, tex: &str, display: bool) {
         match crate::math::to_typst(tex) {
-            Ok(typst) if display => {
-                let _ = write!(self.out, "$ {} $", typst.trim());
-            }
             Ok(typst) => {
-                // A trailing `\` (a line break) would escape the closing `$`;
-                // a space before it keeps the equation inline.
+                // A trailing `\` (a line break) would escape the closing `$`.
                 let typst = typst.trim();
                 let pad = if typst.ends_with('\\') { " " } else { "" };
-                let _ = write!(self.out, "${typst}{pad}$");
+                // The LaTeX source is the equation's alternative text (PDF/UA).
+                let _ = write!(
+                    self.out,
+                    "#math.equation(block: {display}, alt: {}, ${typst}{pad}$.body);",
+                    string(tex.trim())
+                );
             }
             Err(_) => {
                 let _ = write!(self.out, "#tex(block: {display}, {});", string(tex));

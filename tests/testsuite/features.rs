@@ -138,3 +138,94 @@ fn page_refs_follow_links_to_other_articles() {
     let Some(text) = pdf_text(&r.pdf(), "page_refs_follow_links_to_other_articles") else { return };
     assert!(squash(&text).contains(&squash("See the other one (p. v)")), "{text}");
 }
+
+const BIB: &str = "@book{doe2020,\n  author = {Doe, Jane},\n  title = {Ledgers and Law},\n  publisher = {Example Press},\n  year = {2020},\n}\n\n@article{roe2019,\n  author = {Roe, Richard},\n  title = {Tokens},\n  journal = {Journal of Examples},\n  year = {2019},\n}\n";
+
+fn cite_report(extra: &str) -> TestReport {
+    let r = TestReport::new();
+    r.with_styles();
+    r.write(
+        "book.toml",
+        &format!("front = [\"a.md\", \"b.md\"]\n\n[book]\ntitle = \"T\"\nbibliography = \"refs.bib\"\n{extra}"),
+    )
+    .write("refs.bib", BIB)
+    .write(
+        "report/a.md",
+        "+++\ntitle = \"A\"\n+++\n\nAs argued [@doe2020, p. 12], and @roe2019 agrees; mail me@doe2020.org.\n",
+    )
+    .write("report/b.md", "+++\ntitle = \"B\"\n+++\n\nAgain [@roe2019; @doe2020].\n");
+    r
+}
+
+fn epub_text(r: &TestReport) -> String {
+    let epub = std::fs::read(r.path().join("build/report.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut all = String::new();
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        if file.name().ends_with(".xhtml") {
+            std::io::Read::read_to_string(&mut file, &mut all).unwrap();
+        }
+    }
+    all
+}
+
+#[test]
+fn citations_are_formatted_with_a_reference_list_per_article() {
+    let r = cite_report("");
+    let run = r.run(&["build", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    assert!(typ.contains("As argued \\(Doe, 2020, p\\. 12\\)"), "{typ}");
+    assert!(typ.contains("Roe, 2019"), "{typ}");
+    assert!(typ.contains("me\\@doe2020\\.org"), "an e-mail address is not a citation: {typ}");
+    assert_eq!(typ.matches("#heading(level: 3)[References]").count(), 2, "{typ}");
+    assert!(typ.contains("Doe, J\\. \\(2020\\)\\. #emph[Ledgers and Law];"), "{typ}");
+    let xhtml = epub_text(&r);
+    assert!(xhtml.contains("As argued (Doe, 2020, p. 12)"), "the EPUB has the same citation");
+    assert!(xhtml.contains("<em>Ledgers and Law</em>"), "the EPUB has the reference list");
+    let Some(text) = pdf_text(&r.pdf(), "citations_are_formatted_with_a_reference_list_per_article") else { return };
+    assert!(squash(&text).contains(&squash("As argued (Doe, 2020, p. 12)")), "{text}");
+}
+
+#[test]
+fn citations_with_one_list_at_the_end_and_a_numeric_style() {
+    let r = cite_report("\n[bibliography]\nstyle = \"ieee\"\nplacement = \"end\"\ntitle = \"Bibliography\"\n");
+    let run = r.run(&["build", "--format", "pdf", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    assert_eq!(typ.matches("[Bibliography]").count(), 1, "{typ}");
+    assert!(typ.find("[Bibliography]").unwrap() > typ.find("Again").unwrap(), "the list closes the report");
+    assert!(typ.contains("\\[1\\]") && typ.contains("\\[2\\]"), "numeric citations: {typ}");
+}
+
+#[test]
+fn unknown_citation_key_is_an_error_at_its_line() {
+    let r = cite_report("");
+    r.write("report/b.md", "+++\ntitle = \"B\"\n+++\n\nText.\n\nAgain [@nobody2000].\n");
+    let run = r.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error: citation of unknown key `nobody2000`"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/b.md:7"), "{}", run.stderr);
+    let r = cite_report("\n[bibliography]\nstyle = \"no-such-style\"\n");
+    let run = r.run(&["check"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("unknown citation style `no-such-style`"), "{}", run.stderr);
+}
+
+#[test]
+fn math_typesets_under_pdf_ua_with_its_latex_as_alt_text() {
+    let r = TestReport::new();
+    r.with_styles();
+    r.write(
+        "book.toml",
+        "front = [\"m.md\"]\n\n[book]\ntitle = \"T\"\n\n[build.pdf]\nstandards = [\"a-2b\", \"ua-1\"]\n",
+    )
+    .write("report/m.md", "+++\ntitle = \"M\"\n+++\n\nInline $\\frac{a}{b}$.\n\n$$\n\\sum_{i=0}^n i\n$$\n");
+    let run = r.run(&["build", "--format", "pdf", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    assert!(typ.contains("#math.equation(block: false, alt: \"\\\\frac{a}{b}\", $frac(a ,b )$.body);"), "{typ}");
+    let Some(text) = pdf_text(&r.pdf(), "math_typesets_under_pdf_ua_with_its_latex_as_alt_text") else { return };
+    assert!(text.contains('∑'), "{text}");
+}
