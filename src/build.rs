@@ -271,11 +271,13 @@ impl Session {
         }
         progress.start("write");
         let t = Instant::now();
+        // All or nothing: no artifact is replaced unless all can be written.
+        let batch: Vec<(&Path, &[u8])> = files.iter().map(|(p, b, ..)| (p.as_path(), b.as_slice())).collect();
+        if let Err(d) = fsutil::write_all_atomic(&batch) {
+            outcome.diagnostics.push(d);
+            return outcome;
+        }
         for (path, bytes, format, pages) in files {
-            if let Err(d) = fsutil::write_atomic(&path, &bytes) {
-                outcome.diagnostics.push(d);
-                return outcome;
-            }
             outcome.artifacts.push(Artifact { path, format, bytes: bytes.len(), pages });
         }
         progress.done("write", t.elapsed(), &format!("{} files", outcome.artifacts.len()));

@@ -156,11 +156,32 @@ fn io_reason(err: &std::io::Error) -> String {
 /// flushed, then renamed over the target. On failure the target is untouched
 /// and the temporary file is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    write_all_atomic(&[(path, bytes)])
+}
+
+/// Writes several files as one: every temporary file is written and flushed
+/// first, and only then are they renamed over their targets, so a failure
+/// while writing (a full disk, a missing folder) replaces none of them.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Diagnostic> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        staged.push((stage(path, bytes)?, *path));
+    }
+    for (tmp, path) in staged {
+        tmp.persist(path).map_err(|e| write_error(path, &e.error))?;
+    }
+    Ok(())
+}
+
+fn write_error(path: &Path, err: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(format!("cannot write `{}`: {}", path.display(), io_reason(err)))
+        .with_hint("check that the build folder is writable, or choose another with --out")
+}
+
+/// A flushed temporary file beside `path` holding `bytes`.
+fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Diagnostic> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let fail = |err: std::io::Error| {
-        Diagnostic::error(format!("cannot write `{}`: {}", path.display(), io_reason(&err)))
-            .with_hint("check that the build folder is writable, or choose another with --out")
-    };
+    let fail = |err: std::io::Error| write_error(path, &err);
     std::fs::create_dir_all(dir).map_err(fail)?;
     let mut tmp = tempfile::Builder::new().prefix(".coala-report-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
@@ -171,8 +192,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
         // tempfile creates 0600; artifacts are meant to be shared.
         let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
     }
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    Ok(tmp)
 }
 
 #[cfg(test)]
@@ -210,6 +230,19 @@ mod tests {
     #[test]
     fn bom_and_crlf() {
         assert_eq!(normalize_newlines("\u{feff}a\r\nb\rc".into()), "a\nb\nc");
+    }
+
+    #[test]
+    fn a_failed_write_replaces_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("report.pdf");
+        std::fs::write(&good, b"old").unwrap();
+        // The second target's folder cannot be created (a file is in the way).
+        std::fs::write(dir.path().join("blocker"), b"").unwrap();
+        let bad = dir.path().join("blocker/report.epub");
+        assert!(write_all_atomic(&[(&good, b"new"), (&bad, b"new")]).is_err());
+        assert_eq!(std::fs::read(&good).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "a temporary file was left");
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
             Ok(path) if path.is_file() => {
                 let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
                 if ["png", "jpg", "jpeg", "gif", "svg", "webp"].contains(&ext.as_str()) {
-                    Ok(())
+                    check_image_format(&path, &ext)
                 } else {
                     Err(format!("`{ext}` images are not supported (use PNG, JPEG, GIF, SVG or WebP)"))
                 }
@@ -110,6 +110,28 @@ pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
         return Err(diagnostics);
     }
     Ok(Loaded { root, report, diagnostics })
+}
+
+/// Checks that an image file's content matches its extension, so a broken
+/// or mislabelled file is reported at the markdown line that uses it rather
+/// than by typst inside the template.
+fn check_image_format(path: &Path, ext: &str) -> Result<(), String> {
+    use std::io::Read;
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
+    let head = &head[..n];
+    let ok = match ext {
+        "png" => head.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "jpg" | "jpeg" => head.starts_with(&[0xFF, 0xD8, 0xFF]),
+        "gif" => head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a"),
+        "webp" => head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP",
+        "svg" => {
+            let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+            text.contains("<svg") || text.trim_start().starts_with("<?xml") || text.trim_start().starts_with("<!--")
+        }
+        _ => true,
+    };
+    if ok { Ok(()) } else { Err(format!("the file is not a valid {} image", ext.to_ascii_uppercase())) }
 }
 
 enum LoadError {

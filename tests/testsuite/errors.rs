@@ -228,3 +228,14 @@ fn link_to_a_missing_heading_of_another_article_is_an_error() {
     assert!(run.stderr.contains("warning: the glossary entry `Some term` is never used"), "{}", run.stderr);
     assert!(run.stderr.contains("report/glossary.md:6:1"), "{}", run.stderr);
 }
+
+#[test]
+fn broken_image_file_is_reported_at_its_markdown_line() {
+    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nText.\n\n![A broken picture](pic.png)\n")
+        .write("report/pic.png", "not a png at all");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error: image `pic.png`: the file is not a valid PNG image"), "{}", run.stderr);
+    assert!(run.stderr.contains("report/a.md:7:1"), "{}", run.stderr);
+}
