@@ -251,7 +251,12 @@ impl<'a> Emitter<'a> {
                 self.out.push_str("]\n\n");
             }
             BlockKind::List { start, tight, items } => {
+                // A task list's checkboxes are its markers.
+                let tasks = items.iter().any(|i| i.task.is_some());
                 match start {
+                    _ if tasks => {
+                        let _ = writeln!(self.out, "#task-list(tight: {tight},");
+                    }
                     Some(n) => {
                         let _ = writeln!(self.out, "#enum(tight: {tight}, start: {n},");
                     }
@@ -260,10 +265,11 @@ impl<'a> Emitter<'a> {
                     }
                 }
                 for item in items {
-                    self.out.push_str("  [");
-                    if let Some(checked) = item.task {
-                        let _ = write!(self.out, "#task({checked});");
+                    if tasks {
+                        let checked = item.task.map_or("none".to_string(), |c| c.to_string());
+                        let _ = write!(self.out, "  ({checked}, ");
                     }
+                    self.out.push_str("  [");
                     // A tight item's single paragraph stays inline.
                     if let [Block { kind: BlockKind::Paragraph(inlines), line }] = item.blocks.as_slice() {
                         self.mark(*line);
@@ -272,7 +278,7 @@ impl<'a> Emitter<'a> {
                         self.out.push('\n');
                         self.blocks(&item.blocks);
                     }
-                    self.out.push_str("],\n");
+                    self.out.push_str(if tasks { "]),\n" } else { "],\n" });
                 }
                 self.out.push_str(")\n\n");
             }
