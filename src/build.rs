@@ -22,6 +22,8 @@ pub struct BuildOptions {
     pub formats: Vec<Format>,
     /// Also write the generated Typst source beside the PDF.
     pub emit_typst: bool,
+    /// Typeset with the system's fonts too (`--system-fonts`).
+    pub system_fonts: bool,
 }
 
 /// One file written.
@@ -129,9 +131,10 @@ pub fn build(options: &BuildOptions) -> Outcome {
     Session::new(options.clone()).build(&Silent)
 }
 
-/// What identifies a typst world: the canonical root and the date it gives
-/// `datetime.today()`. A world is reused only while both stay the same.
-type WorldKey = (PathBuf, Option<(i32, u8, u8)>);
+/// What identifies a typst world: the canonical root, the date it gives
+/// `datetime.today()` and its font store. A world is reused only while all
+/// stay the same.
+type WorldKey = (PathBuf, Option<(i32, u8, u8)>, usize);
 
 /// A build session: the options and the typst world, kept alive across
 /// builds (`watch`) so that typst's incremental compilation reuses whatever
@@ -157,22 +160,57 @@ impl Session {
     }
 
     /// The world for `root` and `today`: the session's, if it matches.
-    fn world(&mut self, root: &fsutil::Root, today: Option<(i32, u8, u8)>) -> &mut ReportWorld {
-        let key = (root.path().to_path_buf(), today);
+    fn world(
+        &mut self,
+        root: &fsutil::Root,
+        today: Option<(i32, u8, u8)>,
+        fonts: std::sync::Arc<typst_kit::fonts::FontStore>,
+    ) -> &mut ReportWorld {
+        let key = (root.path().to_path_buf(), today, std::sync::Arc::as_ptr(&fonts) as usize);
         if self.world.as_ref().is_none_or(|(k, _)| *k != key) {
-            self.world = Some((key, ReportWorld::new(root, today)));
+            self.world = Some((key, ReportWorld::new(root, today).with_fonts(fonts)));
         }
         &mut self.world.as_mut().expect("world just set").1
     }
 
-    /// Runs one build; writes nothing unless every requested artifact was
-    /// produced.
+    /// Runs one build: the report, then each translated edition
+    /// (`[translations.<tag>]`); each edition writes nothing unless every
+    /// artifact it was asked for was produced.
     pub fn build(&mut self, progress: &dyn Progress) -> Outcome {
         self.builds += 1;
+        let start = Instant::now();
+        let mut outcome = self.build_edition(progress, None);
+        let tags: Vec<String> = match (&outcome.root, outcome.failed()) {
+            (Some(root), false) => fsutil::Root::new(root)
+                .and_then(|root| project::load_manifest(&root))
+                .map(|m| m.translations.into_keys().collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        for tag in tags {
+            let edition = self.build_edition(progress, Some(&tag));
+            outcome.artifacts.extend(edition.artifacts);
+            for d in edition.diagnostics {
+                if !outcome.diagnostics.contains(&d) {
+                    outcome.diagnostics.push(d);
+                }
+            }
+            if outcome.failed() {
+                break;
+            }
+        }
+        if let Some(total) = outcome.timings.iter_mut().find(|t| t.stage == "total") {
+            total.duration = start.elapsed();
+        }
+        outcome
+    }
+
+    /// Builds one edition: the original (`None`) or a translation.
+    fn build_edition(&mut self, progress: &dyn Progress, edition: Option<&str>) -> Outcome {
         let mut outcome = Outcome::default();
         let start = Instant::now();
         progress.start("parse");
-        let loaded = match project::load(&self.options.root) {
+        let loaded = match project::load_edition(&self.options.root, edition) {
             Ok(loaded) => loaded,
             Err(diagnostics) => {
                 outcome.config_error = is_config_failure(&diagnostics);
@@ -216,11 +254,29 @@ impl Session {
             let (y, m, d, ..) = pdf::civil_from_unix(s);
             (y, m, d)
         });
-        let world = want_pdf.then(|| self.world(&root, today));
+        let world = if want_pdf {
+            let config =
+                crate::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: options.system_fonts };
+            let (fonts, warnings) = crate::fonts::store(&root, &config);
+            outcome.diagnostics.extend(warnings);
+            Some(self.world(&root, today, fonts))
+        } else {
+            None
+        };
 
-        // PDF and EPUB are produced concurrently from the one parse; nothing is
-        // written unless every requested artifact was produced.
-        let (typst_stage, epub_stage) = std::thread::scope(|scope| {
+        // PDF, EPUB and the web edition are produced concurrently from the one
+        // parse; nothing is written unless every requested artifact was produced.
+        let downloads = crate::site::downloads(&formats, &out_dir, &name);
+        let (typst_stage, epub_stage, site_stage) = std::thread::scope(|scope| {
+            let site = formats.contains(&Format::Html).then(|| {
+                scope.spawn(|| {
+                    progress.start("html");
+                    let t = Instant::now();
+                    let result = crate::site::build(&report, &root, &downloads);
+                    progress.done("html", t.elapsed(), "");
+                    (result, t.elapsed())
+                })
+            });
             let epub = formats.contains(&Format::Epub).then(|| {
                 scope.spawn(|| {
                     progress.start("epub");
@@ -242,7 +298,18 @@ impl Session {
                     )
                 })
             });
-            (typst, epub)
+            let site = site.map(|handle| {
+                handle.join().unwrap_or_else(|_| {
+                    (
+                        Err(vec![
+                            Diagnostic::error("internal error: the web edition writer panicked")
+                                .with_hint("please report this bug with the report that causes it"),
+                        ]),
+                        Duration::ZERO,
+                    )
+                })
+            });
+            (typst, epub, site)
         });
 
         let mut files: Vec<(PathBuf, Vec<u8>, &'static str, Option<usize>)> = Vec::new();
@@ -266,19 +333,49 @@ impl Session {
                 Err(diagnostics) => outcome.diagnostics.extend(diagnostics),
             }
         }
+        let mut site = None;
+        if let Some((result, duration)) = site_stage {
+            outcome.timings.push(Timing { stage: "html", duration });
+            match result {
+                Ok((built, warnings)) => {
+                    outcome.diagnostics.extend(warnings);
+                    site = Some(built);
+                }
+                Err(diagnostics) => outcome.diagnostics.extend(diagnostics),
+            }
+        }
         if outcome.failed() {
             return outcome;
         }
         progress.start("write");
         let t = Instant::now();
         // All or nothing: no artifact is replaced unless all can be written.
+        // The site is staged complete in a temporary folder first, and
+        // renamed into place after the files.
+        let site_dir = out_dir.join(crate::site::DIR);
+        let staged = match site.as_ref().map(|s| s.stage(&site_dir)).transpose() {
+            Ok(staged) => staged,
+            Err(d) => {
+                outcome.diagnostics.push(d);
+                return outcome;
+            }
+        };
         let batch: Vec<(&Path, &[u8])> = files.iter().map(|(p, b, ..)| (p.as_path(), b.as_slice())).collect();
         if let Err(d) = fsutil::write_all_atomic(&batch) {
             outcome.diagnostics.push(d);
             return outcome;
         }
+        if let Some(staged) = staged
+            && let Err(d) = staged.commit()
+        {
+            outcome.diagnostics.push(d);
+            return outcome;
+        }
         for (path, bytes, format, pages) in files {
             outcome.artifacts.push(Artifact { path, format, bytes: bytes.len(), pages });
+        }
+        if let Some(site) = site {
+            outcome.artifacts.push(Artifact { path: site_dir, format: "html", bytes: site.bytes(), pages: None });
         }
         progress.done("write", t.elapsed(), &format!("{} files", outcome.artifacts.len()));
         outcome.timings.push(Timing { stage: "write", duration: t.elapsed() });
@@ -316,6 +413,9 @@ fn typeset_stage(
         timings: vec![Timing { stage: "convert", duration: t.elapsed() }],
     };
     if let Some(world) = world {
+        // Characters no font has, named at their markdown line (typst would
+        // silently print empty boxes).
+        stage.diagnostics.extend(crate::fonts::missing_glyphs(report, world.fonts().book()));
         world.set_main(&emitted.source);
         let world = &*world;
         progress.start("typeset");

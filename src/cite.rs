@@ -37,6 +37,7 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
         Err(d) => return vec![d],
     };
     let config = report.manifest.citations.clone();
+    let references = crate::i18n::Labels::for_language(&report.manifest.book.language).references;
     let Some(style) = hayagriva::archive::ArchivedStyle::by_name(&config.style).map(|s| s.get()) else {
         return vec![
             Diagnostic::error(format!("unknown citation style `{}`", config.style)).with_file(MANIFEST).with_hint(
@@ -140,7 +141,7 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
                 kind: BlockKind::Heading {
                     level: 1,
                     id: anchor.clone(),
-                    content: vec![Inline::Text(config.title.clone())],
+                    content: vec![Inline::Text(config.title.clone().unwrap_or_else(|| references.to_string()))],
                 },
             });
             article.anchors.insert(anchor);

@@ -70,11 +70,20 @@ pub struct BuildArgs {
     /// Also write the generated Typst source beside the PDF.
     #[arg(long)]
     pub emit_typst: bool,
+    /// Also typeset with the system's fonts (the PDF then depends on the machine).
+    #[arg(long)]
+    pub system_fonts: bool,
 }
 
 impl BuildArgs {
     fn options(self) -> BuildOptions {
-        BuildOptions { root: self.root, out: self.out, formats: self.formats, emit_typst: self.emit_typst }
+        BuildOptions {
+            root: self.root,
+            out: self.out,
+            formats: self.formats,
+            emit_typst: self.emit_typst,
+            system_fonts: self.system_fonts,
+        }
     }
 }
 

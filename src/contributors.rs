@@ -50,16 +50,13 @@ pub fn process(report: &mut Report) {
     if people.is_empty() {
         return;
     }
+    let heading = crate::i18n::Labels::for_language(&report.manifest.book.language).authors_and_articles;
     let Some(article) = report.articles_mut().find(|a| a.id == target) else { return };
     let line = article.blocks.last().map_or(1, |b| b.line);
     let top = 1;
     article.blocks.push(Block {
         line,
-        kind: BlockKind::Heading {
-            level: top,
-            id: ANCHOR.to_string(),
-            content: vec![Inline::Text("Authors and their articles".into())],
-        },
+        kind: BlockKind::Heading { level: top, id: ANCHOR.to_string(), content: vec![Inline::Text(heading.into())] },
     });
     article.anchors.insert(ANCHOR.to_string());
     let items = people

@@ -61,6 +61,94 @@ impl Article {
     pub fn title_text(&self) -> String {
         plain_text(&self.title)
     }
+
+    /// Every block of the article: its abstract, body and footnotes, with
+    /// the blocks nested in quotes, callouts and lists, depth first.
+    pub fn all_blocks(&self) -> Vec<&Block> {
+        let mut out = Vec::new();
+        let tops = self.abstract_.iter().chain(&self.blocks).chain(self.footnotes.iter().flat_map(|f| &f.blocks));
+        for block in tops {
+            push_blocks(block, &mut out);
+        }
+        out
+    }
+
+    /// Every inline of the article (title, text, table cells, captions, and
+    /// the inlines nested in emphasis and links), with its block's line.
+    pub fn all_inlines(&self) -> Vec<(&Inline, usize)> {
+        let mut out = Vec::new();
+        push_inlines(&self.title, 1, &mut out);
+        for block in self.all_blocks() {
+            for inlines in block_inlines(block) {
+                push_inlines(inlines, block.line, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Every image of the article, figures and inline images, in reading
+    /// order (title, abstract, body, footnotes).
+    pub fn images(&self) -> Vec<&Image> {
+        let mut inlines = Vec::new();
+        push_inlines(&self.title, 1, &mut inlines);
+        let mut out: Vec<&Image> = Vec::new();
+        for (inline, _) in inlines {
+            if let Inline::Image(image) = inline {
+                out.push(image);
+            }
+        }
+        for block in self.all_blocks() {
+            if let BlockKind::Figure { image, .. } = &block.kind {
+                out.push(image);
+            }
+            let mut nested = Vec::new();
+            for run in block_inlines(block) {
+                push_inlines(run, block.line, &mut nested);
+            }
+            out.extend(nested.into_iter().filter_map(|(i, _)| match i {
+                Inline::Image(image) => Some(image),
+                _ => None,
+            }));
+        }
+        out
+    }
+}
+
+fn push_blocks<'a>(block: &'a Block, out: &mut Vec<&'a Block>) {
+    out.push(block);
+    match &block.kind {
+        BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => blocks.iter().for_each(|b| push_blocks(b, out)),
+        BlockKind::List { items, .. } => items.iter().flat_map(|i| &i.blocks).for_each(|b| push_blocks(b, out)),
+        _ => {}
+    }
+}
+
+/// The inline runs a block holds directly (not those of nested blocks).
+pub fn block_inlines(block: &Block) -> Vec<&[Inline]> {
+    match &block.kind {
+        BlockKind::Paragraph(i) | BlockKind::Heading { content: i, .. } => vec![i.as_slice()],
+        BlockKind::Table { header, rows, caption, .. } => {
+            header.iter().chain(rows.iter().flatten()).chain(std::iter::once(caption)).map(Vec::as_slice).collect()
+        }
+        BlockKind::Figure { caption, .. } => vec![caption.as_slice()],
+        _ => Vec::new(),
+    }
+}
+
+fn push_inlines<'a>(inlines: &'a [Inline], line: usize, out: &mut Vec<(&'a Inline, usize)>) {
+    for inline in inlines {
+        out.push((inline, line));
+        match inline {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Abbr { content: c, .. }
+            | Inline::Link { content: c, .. } => push_inlines(c, line, out),
+            _ => {}
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

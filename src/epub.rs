@@ -24,7 +24,7 @@ use std::io::{Cursor, Read, Write};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Article, Block, BlockKind, Image, ImageSrc, Inline, Report};
+use crate::doc::{Article, Image, ImageSrc, Report};
 use crate::emit::xhtml::{self, Context, ImageMap, Labels, Landmark, NavEntry};
 use crate::fsutil::{self, Root};
 
@@ -255,46 +255,7 @@ fn epub_error(e: epub_builder::Error) -> Diagnostic {
 // ------------------------------------------------------------------ images ---
 
 fn images_of_article<'a>(article: &'a Article, out: &mut Vec<&'a Image>) {
-    inline_images(&article.title, out);
-    block_images(&article.abstract_, out);
-    block_images(&article.blocks, out);
-    for note in &article.footnotes {
-        block_images(&note.blocks, out);
-    }
-}
-
-fn block_images<'a>(blocks: &'a [Block], out: &mut Vec<&'a Image>) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Paragraph(i) | BlockKind::Heading { content: i, .. } => inline_images(i, out),
-            BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => block_images(b, out),
-            BlockKind::List { items, .. } => items.iter().for_each(|item| block_images(&item.blocks, out)),
-            BlockKind::Table { header, rows, .. } => {
-                header.iter().chain(rows.iter().flatten()).for_each(|cell| inline_images(cell, out))
-            }
-            BlockKind::Figure { image, caption } => {
-                out.push(image);
-                inline_images(caption, out);
-            }
-            BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
-        }
-    }
-}
-
-fn inline_images<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Image>) {
-    for inline in inlines {
-        match inline {
-            Inline::Image(image) => out.push(image),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strike(c)
-            | Inline::Sup(c)
-            | Inline::Sub(c)
-            | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => inline_images(c, out),
-            _ => {}
-        }
-    }
+    out.extend(article.images());
 }
 
 /// The media type of an image, from its extension.

@@ -29,6 +29,25 @@ pub struct Manifest {
     pub glossary: GlossaryConfig,
     #[serde(default, rename = "bibliography")]
     pub citations: CitationConfig,
+    /// `[translations.<language>]`: translated editions, built beside the
+    /// original (`report.es.pdf`, `report.es.epub`).
+    #[serde(default)]
+    pub translations: std::collections::BTreeMap<String, TranslationConfig>,
+}
+
+/// `[translations.<language>]`: one translated edition. An article missing
+/// from its folder is the original's, with a note in the edition's language.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct TranslationConfig {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub description: Option<String>,
+    /// The folder of the translated articles (same file names as `src`).
+    pub src: String,
+    /// The titles of the parts, in order (default: the original's).
+    #[serde(default)]
+    pub part_titles: Vec<String>,
 }
 
 /// `[bibliography]`: how citations and reference lists are formatted.
@@ -42,14 +61,14 @@ pub struct CitationConfig {
     /// `end`: one list at the end of the report.
     #[serde(default)]
     pub placement: Placement,
-    /// The heading of the reference lists.
-    #[serde(default = "default_references_title")]
-    pub title: String,
+    /// The heading of the reference lists; default: "References" in the
+    /// report's language.
+    pub title: Option<String>,
 }
 
 impl Default for CitationConfig {
     fn default() -> Self {
-        Self { style: default_citation_style(), placement: Placement::default(), title: default_references_title() }
+        Self { style: default_citation_style(), placement: Placement::default(), title: None }
     }
 }
 
@@ -63,10 +82,6 @@ pub enum Placement {
 
 fn default_citation_style() -> String {
     "apa".into()
-}
-
-fn default_references_title() -> String {
-    "References".into()
 }
 
 /// `[glossary]`: how articles refer to the glossary.
@@ -133,6 +148,10 @@ pub struct BuildConfig {
     pub name: Option<String>,
     #[serde(default)]
     pub pdf: PdfConfig,
+    /// More font folders (absolute, or relative to the root), besides the
+    /// embedded fonts and `styles/fonts/`.
+    #[serde(default)]
+    pub font_paths: Vec<String>,
 }
 
 impl Default for BuildConfig {
@@ -143,6 +162,7 @@ impl Default for BuildConfig {
             style: default_style(),
             name: None,
             pdf: PdfConfig::default(),
+            font_paths: Vec::new(),
         }
     }
 }
@@ -228,6 +248,8 @@ pub enum Paper {
 pub enum Format {
     Pdf,
     Epub,
+    /// The web edition: a static site in `<build-dir>/html/`.
+    Html,
 }
 
 impl Format {
@@ -235,6 +257,7 @@ impl Format {
         match self {
             Format::Pdf => "pdf",
             Format::Epub => "epub",
+            Format::Html => "html",
         }
     }
 }
@@ -310,6 +333,18 @@ impl Manifest {
             return Err(at("language")
                 .with_message(format!("`book.language` is not a BCP 47 language tag: `{}`", self.book.language))
                 .with_hint("use a tag such as \"en\", \"es\" or \"pt-BR\""));
+        }
+        for (tag, translation) in &self.translations {
+            if !is_language_tag(tag) || tag == &self.book.language {
+                return Err(at("[translations")
+                    .with_message(format!("`translations.{tag}` is not a language tag other than the book's"))
+                    .with_hint("name each translation by its BCP 47 tag: [translations.es]"));
+            }
+            if translation.title.trim().is_empty() || translation.src.trim().is_empty() {
+                return Err(Diagnostic::error(format!("`translations.{tag}` needs a `title` and a `src` folder"))
+                    .with_file(path)
+                    .with_hint("e.g. title = \"Informe anual\", src = \"report/es\""));
+            }
         }
         if self.front.is_empty() && self.back.is_empty() && self.parts.iter().all(|p| p.articles.is_empty()) {
             return Err(Diagnostic::error("the manifest selects no article").with_file(path).with_hint(

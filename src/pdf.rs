@@ -3,7 +3,7 @@
 //! PDF export. Typst diagnostics are mapped back to the markdown.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
@@ -17,23 +17,13 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Block, BlockKind, Image, ImageSrc, Inline, Report};
+use crate::doc::{ImageSrc, Report};
 use crate::emit::typst::{Emitted, Mark};
 use crate::fsutil::Root;
 use crate::manifest::PdfStandard;
 
 /// The virtual path of the generated main file.
 pub const MAIN: &str = "/__coala_report_main.typ";
-
-/// The embedded fonts, loaded once per process.
-fn fonts() -> &'static FontStore {
-    static FONTS: OnceLock<FontStore> = OnceLock::new();
-    FONTS.get_or_init(|| {
-        let mut store = FontStore::new();
-        store.extend(typst_kit::fonts::embedded());
-        store
-    })
-}
 
 /// Reads project files, refusing anything outside the root (`..`, absolute
 /// paths and symlinks that point outside) and every package.
@@ -68,6 +58,8 @@ pub struct ReportWorld {
     files: FileStore<ConfinedLoader>,
     today: Option<Datetime>,
     root: PathBuf,
+    /// The embedded fonts, or those of `crate::fonts::store`.
+    fonts: Arc<FontStore>,
 }
 
 impl ReportWorld {
@@ -81,7 +73,18 @@ impl ReportWorld {
             files: FileStore::new(ConfinedLoader { root: root.clone() }),
             today: today.and_then(|(y, m, d)| Datetime::from_ymd(y, m, d)),
             root: root.path().to_path_buf(),
+            fonts: crate::fonts::embedded(),
         }
+    }
+
+    /// The world with these fonts (see `crate::fonts::store`).
+    pub fn with_fonts(mut self, fonts: Arc<FontStore>) -> Self {
+        self.fonts = fonts;
+        self
+    }
+
+    pub fn fonts(&self) -> &Arc<FontStore> {
+        &self.fonts
     }
 
     /// Replaces the main source (incrementally) and marks files stale.
@@ -101,7 +104,7 @@ impl World for ReportWorld {
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        fonts().book()
+        self.fonts.book()
     }
 
     fn main(&self) -> FileId {
@@ -117,7 +120,7 @@ impl World for ReportWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        fonts().font(index)
+        self.fonts.font(index)
     }
 
     fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
@@ -199,14 +202,7 @@ pub fn check_standards(report: &Report) -> Vec<Diagnostic> {
         return out;
     }
     for article in report.articles() {
-        let mut images = Vec::new();
-        for block in
-            article.blocks.iter().chain(&article.abstract_).chain(article.footnotes.iter().flat_map(|f| &f.blocks))
-        {
-            block_images(block, &mut images);
-        }
-        inline_images(&article.title, &mut images);
-        for image in images {
+        for image in article.images() {
             if matches!(image.src, ImageSrc::Local(_)) && image.alt.trim().is_empty() {
                 let src = match &image.src {
                     ImageSrc::Local(p) | ImageSrc::Unresolved(p) | ImageSrc::Unavailable(p) => p,
@@ -221,40 +217,6 @@ pub fn check_standards(report: &Report) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-fn block_images<'a>(block: &'a Block, out: &mut Vec<&'a Image>) {
-    match &block.kind {
-        BlockKind::Paragraph(inlines) | BlockKind::Heading { content: inlines, .. } => inline_images(inlines, out),
-        BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => {
-            blocks.iter().for_each(|b| block_images(b, out))
-        }
-        BlockKind::List { items, .. } => items.iter().flat_map(|i| &i.blocks).for_each(|b| block_images(b, out)),
-        BlockKind::Table { header, rows, .. } => {
-            header.iter().chain(rows.iter().flatten()).for_each(|cell| inline_images(cell, out))
-        }
-        BlockKind::Figure { image, caption } => {
-            out.push(image);
-            inline_images(caption, out);
-        }
-        BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
-    }
-}
-
-fn inline_images<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Image>) {
-    for inline in inlines {
-        match inline {
-            Inline::Image(image) => out.push(image),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strike(c)
-            | Inline::Sup(c)
-            | Inline::Sub(c)
-            | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => inline_images(c, out),
-            _ => {}
-        }
-    }
 }
 
 /// Exports the document to PDF bytes.

@@ -35,8 +35,40 @@ pub fn load_manifest(root: &Root) -> Result<Manifest, Diagnostic> {
 /// error that makes the rest meaningless (a broken manifest); collects the
 /// others (every missing or broken article is reported in one run).
 pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
+    load_edition(root_dir, None)
+}
+
+/// The manifest of the translated edition `tag`: its title, language,
+/// article folder and part titles; its artifacts are `<name>.<tag>.*`.
+pub fn translated(original: &Manifest, tag: &str) -> Option<Manifest> {
+    let t = original.translations.get(tag)?;
+    let mut m = original.clone();
+    m.book.title = t.title.clone();
+    m.book.subtitle = t.subtitle.clone().or(m.book.subtitle);
+    m.book.description = t.description.clone().or(m.book.description);
+    m.book.language = tag.to_string();
+    m.book.src = t.src.clone();
+    m.book.identifier = m.book.identifier.map(|id| format!("{id}-{tag}"));
+    for (part, title) in m.parts.iter_mut().zip(&t.part_titles) {
+        part.title = Some(title.clone());
+    }
+    m.build.name = Some(format!("{}.{tag}", original.build.name.as_deref().unwrap_or("report")));
+    m.translations.clear();
+    Some(m)
+}
+
+/// Loads one edition: the original (`None`) or the translation `tag`, where
+/// an article missing from the translation's folder is the original's,
+/// opened by a note in the edition's language.
+pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
     let root = Root::new(root_dir).map_err(|d| vec![d])?;
-    let manifest = load_manifest(&root).map_err(|d| vec![d])?;
+    let original = load_manifest(&root).map_err(|d| vec![d])?;
+    let manifest = match edition {
+        None => original.clone(),
+        Some(tag) => translated(&original, tag).ok_or_else(|| {
+            vec![Diagnostic::error(format!("no translation `{tag}` in {MANIFEST}")).with_file(MANIFEST)]
+        })?,
+    };
     let manifest_text = std::fs::read_to_string(root.path().join(MANIFEST)).unwrap_or_default();
     let mut diagnostics = Vec::new();
     let mut seen = HashSet::new();
@@ -60,8 +92,14 @@ pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
                 );
                 continue;
             }
-            match load_article(&root, &manifest, rel, placement, &mut ids) {
-                Ok((article, warnings)) => {
+            let untranslated = edition.is_some()
+                && !root.resolve(&format!("{}/{rel}", manifest.book.src.trim_end_matches('/'))).is_ok_and(|p| p.is_file());
+            let from = if untranslated { &original } else { &manifest };
+            match load_article(&root, from, rel, placement, &mut ids) {
+                Ok((mut article, warnings)) => {
+                    if untranslated {
+                        fallback_note(&mut article, &manifest.book.language, &original.book.language);
+                    }
                     diagnostics.extend(warnings);
                     out.push(article);
                 }
@@ -132,6 +170,24 @@ fn check_image_format(path: &Path, ext: &str) -> Result<(), String> {
         _ => true,
     };
     if ok { Ok(()) } else { Err(format!("the file is not a valid {} image", ext.to_ascii_uppercase())) }
+}
+
+/// An article of a translated edition printed in its original language:
+/// a note says so, in the edition's language.
+fn fallback_note(article: &mut Article, edition: &str, original: &str) {
+    article.meta.language.get_or_insert_with(|| original.to_string());
+    let note = crate::i18n::Labels::for_language(edition).original_note;
+    article.blocks.insert(
+        0,
+        doc::Block {
+            line: 1,
+            kind: doc::BlockKind::Callout {
+                kind: doc::CalloutKind::Note,
+                title: None,
+                blocks: vec![doc::Block { line: 1, kind: doc::BlockKind::Paragraph(vec![Inline::Text(note.into())]) }],
+            },
+        },
+    );
 }
 
 enum LoadError {

@@ -47,6 +47,7 @@ pub fn emit(report: &Report, style: &str) -> Emitted {
         glossary,
         glossary_refs: HashMap::new(),
         page_refs: report.manifest.build.pdf.page_refs,
+        rtl: crate::i18n::is_rtl(&report.manifest.book.language),
     };
     let book = &report.manifest.book;
     let pdf = &report.manifest.build.pdf;
@@ -73,6 +74,7 @@ pub fn emit(report: &Report, style: &str) -> Emitted {
     let _ = writeln!(e.out, "  paper: {},", string(paper));
     let _ = writeln!(e.out, "  twoside: {},", pdf.twoside);
     let _ = writeln!(e.out, "  numbered-sections: {},", pdf.numbered_sections);
+    let _ = writeln!(e.out, "  strings: {},", crate::i18n::Labels::for_language(&book.language).typst_dict());
     e.out.push_str(")\n\n#contents()\n\n");
 
     for article in &report.front {
@@ -108,6 +110,7 @@ pub fn article_body(article: &Article) -> String {
         glossary: None,
         glossary_refs: HashMap::new(),
         page_refs: false,
+        rtl: false,
     };
     e.blocks(&article.blocks);
     e.out
@@ -124,6 +127,8 @@ struct Emitter<'a> {
     glossary_refs: HashMap<String, Vec<usize>>,
     /// `[build.pdf] page-refs`: follow links to other articles with "(p. N)".
     page_refs: bool,
+    /// Whether the report's language runs right to left.
+    rtl: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -170,6 +175,9 @@ impl<'a> Emitter<'a> {
             Placement::Back => "back",
         };
         let _ = writeln!(self.out, "  placement: {},", string(placement));
+        if let Some(lang) = meta.language.as_deref().filter(|l| crate::manifest::is_language_tag(l)) {
+            let _ = writeln!(self.out, "  language: {},", string(lang));
+        }
         if article.abstract_.is_empty() {
             self.out.push_str("  abstract: none,\n");
         } else {
@@ -226,8 +234,24 @@ impl<'a> Emitter<'a> {
         self.mark(block.line);
         match &block.kind {
             BlockKind::Paragraph(inlines) => {
-                self.inlines(inlines);
-                self.out.push_str("\n\n");
+                // A paragraph in a script that runs the other way than its
+                // article's language (Arabic in an English article): its own
+                // direction, as `dir="auto"` in HTML.
+                let article_rtl = match self.article.and_then(|a| a.meta.language.as_deref()) {
+                    Some(lang) if crate::manifest::is_language_tag(lang) => crate::i18n::is_rtl(lang),
+                    _ => self.rtl,
+                };
+                match crate::i18n::text_is_rtl(&crate::doc::plain_text(inlines)) {
+                    Some(rtl) if rtl != article_rtl => {
+                        let _ = writeln!(self.out, "#[#set text(dir: {})", if rtl { "rtl" } else { "ltr" });
+                        self.inlines(inlines);
+                        self.out.push_str("\n]\n\n");
+                    }
+                    _ => {
+                        self.inlines(inlines);
+                        self.out.push_str("\n\n");
+                    }
+                }
             }
             BlockKind::Heading { level, id, content } => {
                 let _ = write!(self.out, "#heading(level: {})[", level + 2);

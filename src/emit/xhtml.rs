@@ -20,8 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::doc::{
-    Align, Article, Block, BlockKind, CalloutKind, Image, ImageSrc, Inline, LinkDest, Part, Placement, Report,
-    plain_text,
+    Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Part, Placement, Report, plain_text,
 };
 use crate::frontmatter::Kind;
 use crate::manifest::is_language_tag;
@@ -71,6 +70,38 @@ pub fn footnote_id(article: &str, number: usize) -> String {
 /// The id of the `k`-th (1-based) reference to footnote `number`.
 pub fn noteref_id(article: &str, number: usize, k: usize) -> String {
     if k <= 1 { format!("{article}.ref.{number}") } else { format!("{article}.ref.{number}.{k}") }
+}
+
+/// How the documents of an edition name each other: the EPUB's `.xhtml`
+/// files, with `epub:type` attributes, or the web edition's `.html` pages
+/// (HTML has no `epub:type`). One body emitter serves both.
+#[derive(Debug, Clone, Copy)]
+pub struct Flavor<'a> {
+    /// The page of each article (article id → file); `None`: [`article_file`].
+    pub pages: Option<&'a BTreeMap<String, String>>,
+    /// Whether elements carry `epub:type`.
+    pub epub_types: bool,
+}
+
+/// The EPUB's flavor.
+pub const EPUB: Flavor<'static> = Flavor { pages: None, epub_types: true };
+
+impl Flavor<'_> {
+    /// The href of an internal link, seen from a document of article `from`.
+    pub fn href(&self, from: Option<&str>, article: &str, anchor: Option<&str>) -> String {
+        let Some(pages) = self.pages else { return internal_href(from, article, anchor) };
+        let file = pages.get(article).cloned().unwrap_or_else(|| format!("{article}.html"));
+        match anchor {
+            Some(a) if from == Some(article) => format!("#{}", heading_id(article, a)),
+            Some(a) => format!("{file}#{}", heading_id(article, a)),
+            None => file,
+        }
+    }
+
+    /// ` epub:type="…"`, or nothing outside the EPUB.
+    fn epub_type(&self, value: &str) -> String {
+        if self.epub_types { format!(" epub:type=\"{value}\"") } else { String::new() }
+    }
 }
 
 /// The href of an internal link, seen from a document of article `from`.
@@ -144,134 +175,8 @@ fn class_safe(text: &str) -> String {
 
 // ----------------------------------------------------------------- labels ---
 
-/// The words the EPUB adds around the report's text, in its language.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Labels {
-    pub contents: &'static str,
-    pub notes: &'static str,
-    pub abstract_: &'static str,
-    pub part: &'static str,
-    pub cover: &'static str,
-    pub title_page: &'static str,
-    pub start: &'static str,
-    pub landmarks: &'static str,
-    pub back_to_text: &'static str,
-    pub done: &'static str,
-    pub not_done: &'static str,
-    pub edited_by: &'static str,
-    pub image: &'static str,
-    /// Note, tip, important, warning, caution.
-    pub callouts: [&'static str; 5],
-}
-
-impl Labels {
-    /// The labels for a BCP 47 tag: English unless the primary language is
-    /// one of es, fr, pt, de.
-    pub fn for_language(tag: &str) -> Labels {
-        let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
-        match primary.as_str() {
-            "es" => Labels {
-                contents: "Índice",
-                notes: "Notas",
-                abstract_: "Resumen",
-                part: "Parte",
-                cover: "Portada",
-                title_page: "Portadilla",
-                start: "Inicio",
-                landmarks: "Guía",
-                back_to_text: "Volver al texto",
-                done: "Hecho",
-                not_done: "Pendiente",
-                edited_by: "Edición a cargo de",
-                image: "Imagen",
-                callouts: ["Nota", "Consejo", "Importante", "Advertencia", "Precaución"],
-            },
-            "fr" => Labels {
-                contents: "Sommaire",
-                notes: "Notes",
-                abstract_: "Résumé",
-                part: "Partie",
-                cover: "Couverture",
-                title_page: "Page de titre",
-                start: "Début",
-                landmarks: "Repères",
-                back_to_text: "Retour au texte",
-                done: "Fait",
-                not_done: "À faire",
-                edited_by: "Sous la direction de",
-                image: "Image",
-                callouts: ["Remarque", "Astuce", "Important", "Avertissement", "Attention"],
-            },
-            "pt" => Labels {
-                contents: "Sumário",
-                notes: "Notas",
-                abstract_: "Resumo",
-                part: "Parte",
-                cover: "Capa",
-                title_page: "Folha de rosto",
-                start: "Início",
-                landmarks: "Guia",
-                back_to_text: "Voltar ao texto",
-                done: "Feito",
-                not_done: "Por fazer",
-                edited_by: "Organização de",
-                image: "Imagem",
-                callouts: ["Nota", "Dica", "Importante", "Aviso", "Cuidado"],
-            },
-            "de" => Labels {
-                contents: "Inhalt",
-                notes: "Anmerkungen",
-                abstract_: "Zusammenfassung",
-                part: "Teil",
-                cover: "Umschlag",
-                title_page: "Titelseite",
-                start: "Beginn",
-                landmarks: "Orientierung",
-                back_to_text: "Zurück zum Text",
-                done: "Erledigt",
-                not_done: "Offen",
-                edited_by: "Herausgegeben von",
-                image: "Bild",
-                callouts: ["Hinweis", "Tipp", "Wichtig", "Warnung", "Vorsicht"],
-            },
-            _ => Labels {
-                contents: "Contents",
-                notes: "Notes",
-                abstract_: "Abstract",
-                part: "Part",
-                cover: "Cover",
-                title_page: "Title page",
-                start: "Start of the report",
-                landmarks: "Landmarks",
-                back_to_text: "Back to the text",
-                done: "Done",
-                not_done: "Not done",
-                edited_by: "Edited by",
-                image: "Image",
-                callouts: ["Note", "Tip", "Important", "Warning", "Caution"],
-            },
-        }
-    }
-
-    pub fn callout(&self, kind: CalloutKind) -> &'static str {
-        let i = match kind {
-            CalloutKind::Note => 0,
-            CalloutKind::Tip => 1,
-            CalloutKind::Important => 2,
-            CalloutKind::Warning => 3,
-            CalloutKind::Caution => 4,
-        };
-        self.callouts[i]
-    }
-
-    /// "Part 2" or "Part 2. Title".
-    pub fn part_title(&self, part: &Part) -> String {
-        match &part.title {
-            Some(t) if !t.trim().is_empty() => format!("{} {}. {}", self.part, part.number, t.trim()),
-            _ => format!("{} {}", self.part, part.number),
-        }
-    }
-}
+/// The words the EPUB adds around the report's text: the shared table.
+pub use crate::i18n::Labels;
 
 // --------------------------------------------------------------- documents ---
 
@@ -279,10 +184,12 @@ impl Labels {
 pub fn document(lang: &str, title: &str, stylesheet: &str, body_type: Option<&str>, body: &str) -> String {
     let mut out = String::with_capacity(body.len() + 512);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
+    // Arabic, Hebrew...: the whole document runs right to left.
+    let dir = if crate::i18n::is_rtl(lang) { " dir=\"rtl\"" } else { "" };
     let lang = escape(lang);
     let _ = writeln!(
         out,
-        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">"
+        "<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\"{dir}>"
     );
     out.push_str("<head>\n<meta charset=\"utf-8\"/>\n");
     let _ = writeln!(out, "<title>{}</title>", escape(title));
@@ -342,12 +249,18 @@ pub fn article_document(article: &Article, ctx: &Context) -> String {
 
 /// An article's `<section>`: header, abstract, body, footnotes.
 pub fn article_body(article: &Article, ctx: &Context) -> String {
-    let mut w = Writer::new(article, ctx);
+    article_body_for(article, ctx, EPUB)
+}
+
+/// An article's `<section>` for an edition (the EPUB or the web edition).
+pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> String {
+    let mut w = Writer::new(article, ctx, flavor);
     let (_, section, role) = article_types(article);
     let _ = write!(
         w.out,
-        "<section class=\"article kind-{}\" epub:type=\"{section}\"",
-        class_safe(article.meta.kind.as_str())
+        "<section class=\"article kind-{}\"{}",
+        class_safe(article.meta.kind.as_str()),
+        flavor.epub_type(section)
     );
     if let Some(role) = role {
         let _ = write!(w.out, " role=\"{role}\"");
@@ -398,7 +311,7 @@ pub fn part_document(part: &Part, ctx: &Context) -> String {
     let title = ctx.labels.part_title(part);
     let mut body = String::new();
     body.push_str("<section class=\"part\" epub:type=\"part\" role=\"doc-part\">\n<h1 class=\"part-title\">");
-    let _ = write!(body, "<span class=\"part-number\">{} {}</span>", escape(ctx.labels.part), part.number);
+    let _ = write!(body, "<span class=\"part-number\">{}</span>", escape(&ctx.labels.part_number(part.number)));
     if let Some(t) = part.title.as_deref().filter(|t| !t.trim().is_empty()) {
         let _ = write!(body, "<span class=\"part-sep\">. </span><span class=\"part-name\">{}</span>", escape(t.trim()));
     }
@@ -658,6 +571,7 @@ struct Writer<'a> {
     out: String,
     article: &'a Article,
     ctx: &'a Context<'a>,
+    flavor: Flavor<'a>,
     /// For each footnote (number - 1), the ids of its references, in order.
     refs: Vec<Vec<String>>,
     /// Inside a link: no nested links, and footnote references wait until
@@ -669,11 +583,12 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(article: &'a Article, ctx: &'a Context<'a>) -> Self {
+    fn new(article: &'a Article, ctx: &'a Context<'a>, flavor: Flavor<'a>) -> Self {
         Writer {
             out: String::with_capacity(1 << 14),
             article,
             ctx,
+            flavor,
             refs: vec![Vec::new(); article.footnotes.len()],
             link_depth: 0,
             deferred: Vec::new(),
@@ -694,7 +609,15 @@ impl<'a> Writer<'a> {
     fn block(&mut self, block: &Block) {
         match &block.kind {
             BlockKind::Paragraph(inlines) => {
-                self.out.push_str("<p>");
+                // A paragraph running the other way than its document (Arabic
+                // in an English article) gets its own direction.
+                let doc_rtl = crate::i18n::is_rtl(article_lang(self.article, self.ctx.lang));
+                match crate::i18n::text_is_rtl(&plain_text(inlines)) {
+                    Some(rtl) if rtl != doc_rtl => {
+                        let _ = write!(self.out, "<p dir=\"{}\">", if rtl { "rtl" } else { "ltr" });
+                    }
+                    _ => self.out.push_str("<p>"),
+                }
                 self.inlines(inlines);
                 self.out.push_str("</p>\n");
             }
@@ -916,7 +839,7 @@ impl<'a> Writer<'a> {
                     _ if self.link_depth > 0 => None,
                     LinkDest::External(url) => Some(url_attr(url)),
                     LinkDest::Internal { article, anchor } => {
-                        Some(url_attr(&internal_href(Some(&self.article.id), article, anchor.as_deref())))
+                        Some(url_attr(&self.flavor.href(Some(&self.article.id), article, anchor.as_deref())))
                     }
                     LinkDest::Unresolved(_) | LinkDest::Dropped => None,
                 };
@@ -972,7 +895,8 @@ impl<'a> Writer<'a> {
         refs.push(id.clone());
         let _ = write!(
             self.out,
-            "<a class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" id=\"{}\" href=\"#{}\"><sup>{number}</sup></a>",
+            "<a class=\"noteref\"{} role=\"doc-noteref\" id=\"{}\" href=\"#{}\"><sup>{number}</sup></a>",
+            self.flavor.epub_type("noteref"),
             escape(&id),
             escape(&footnote_id(&self.article.id, number))
         );
@@ -986,7 +910,8 @@ impl<'a> Writer<'a> {
         }
         let _ = writeln!(
             self.out,
-            "<section class=\"footnotes\" epub:type=\"footnotes\">\n<h2 class=\"footnotes-title\">{}</h2>",
+            "<section class=\"footnotes\"{}>\n<h2 class=\"footnotes-title\">{}</h2>",
+            self.flavor.epub_type("footnotes"),
             escape(self.ctx.labels.notes)
         );
         let article = self.article;
@@ -994,7 +919,8 @@ impl<'a> Writer<'a> {
             let id = footnote_id(&article.id, note.number);
             let _ = writeln!(
                 self.out,
-                "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"{}\">",
+                "<aside class=\"footnote\"{} role=\"doc-footnote\" id=\"{}\">",
+                self.flavor.epub_type("footnote"),
                 escape(&id)
             );
             let number = format!("<span class=\"footnote-number\">{}.</span> ", note.number);
@@ -1060,6 +986,7 @@ fn align_class(align: Option<&Align>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc::CalloutKind;
     use crate::doc::{Footnote, ListItem};
     use crate::frontmatter::{Author, FrontMatter};
     use crate::manifest::Manifest;

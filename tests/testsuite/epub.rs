@@ -29,7 +29,10 @@ fn epubcheck(epub: &Path, test: &str) -> Option<String> {
     };
     let out = Command::new("java").arg("-jar").arg(&jar).arg(epub).output().unwrap();
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    crate::harness::say(&format!("{test}: {}", text.lines().find(|l| l.contains("EPUBCheck v")).unwrap_or("EPUBCheck")));
+    crate::harness::say(&format!(
+        "{test}: {}",
+        text.lines().find(|l| l.contains("EPUBCheck v")).unwrap_or("EPUBCheck")
+    ));
     Some(text)
 }
 

@@ -11,5 +11,7 @@ mod errors;
 mod escaping;
 mod features;
 mod hostile;
+mod i18n;
 mod sample;
+mod site;
 mod workflow;

@@ -1,0 +1,300 @@
+//! The fonts a build typesets with: the fonts embedded in the binary
+//! (Libertinus Serif, New Computer Modern, DejaVu Sans Mono: Latin, Greek,
+//! Cyrillic), then the report's own `styles/fonts/` (read only inside the
+//! root), the folders of `[build] font-paths`, and the system's fonts with
+//! `--system-fonts`. Typst falls back to any of them for a character the
+//! template's fonts lack; [`missing_glyphs`] warns, before typesetting, about
+//! the characters no font has (typst would draw an empty box).
+//!
+//! Font folders are scanned once per process for each list of folders and
+//! their files (name, size, modification time): `watch` rebuilds reuse the
+//! store until a font file changes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use typst::text::{FontBook, FontInfo};
+use typst_kit::fonts::{FontPath, FontStore};
+
+use crate::diag::Diagnostic;
+use crate::doc::{Article, Block, BlockKind, Inline, Report};
+use crate::fsutil::Root;
+
+/// The report's own fonts, relative to the root.
+pub const REPORT_FONTS: &str = "styles/fonts";
+
+/// The folders where Debian and most Unix systems keep fonts.
+const SYSTEM_DIRS: &[&str] = &["/usr/share/fonts", "/usr/local/share/fonts"];
+
+/// Which fonts a build uses, besides the embedded ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct FontConfig {
+    /// `[build] font-paths`: absolute, or relative to the report root.
+    pub paths: Vec<String>,
+    /// `--system-fonts`.
+    pub system: bool,
+}
+
+/// A font folder, and whether its files must stay inside the root.
+struct Folder {
+    path: PathBuf,
+    confined: bool,
+}
+
+/// The font store for a report: embedded fonts, then `styles/fonts/`,
+/// `font-paths` and (when asked) the system's. Warnings name folders that
+/// do not exist.
+pub fn store(root: &Root, config: &FontConfig) -> (Arc<FontStore>, Vec<Diagnostic>) {
+    let mut warnings = Vec::new();
+    let mut folders = Vec::new();
+    if let Ok(path) = root.resolve(REPORT_FONTS)
+        && path.is_dir()
+    {
+        folders.push(Folder { path, confined: true });
+    }
+    for entry in &config.paths {
+        let path = Path::new(entry);
+        let resolved = if path.is_absolute() {
+            Ok(path.to_path_buf())
+        } else {
+            root.resolve(entry).map_err(|e| (e.describe("font folder", entry), e.hint()))
+        };
+        match resolved {
+            Ok(p) if p.is_dir() => folders.push(Folder { path: p, confined: !path.is_absolute() }),
+            Ok(_) => warnings.push(
+                Diagnostic::warning(format!("the font folder `{entry}` does not exist"))
+                    .with_file(crate::manifest::MANIFEST)
+                    .with_hint(
+                        "install the fonts (e.g. `apt-get install fonts-noto-core fonts-noto-cjk`) or fix `[build] font-paths`",
+                    ),
+            ),
+            Err((message, hint)) => {
+                warnings.push(Diagnostic::warning(message).with_file(crate::manifest::MANIFEST).with_hint(hint))
+            }
+        }
+    }
+    if config.system {
+        let mut dirs: Vec<PathBuf> = SYSTEM_DIRS.iter().map(PathBuf::from).collect();
+        if let Some(home) = std::env::var_os("HOME") {
+            dirs.push(Path::new(&home).join(".local/share/fonts"));
+            dirs.push(Path::new(&home).join(".fonts"));
+        }
+        folders.extend(dirs.into_iter().filter(|d| d.is_dir()).map(|path| Folder { path, confined: false }));
+    }
+    (cached(root, &folders), warnings)
+}
+
+/// The store of the embedded fonts alone.
+pub fn embedded() -> Arc<FontStore> {
+    static EMBEDDED: OnceLock<Arc<FontStore>> = OnceLock::new();
+    EMBEDDED.get_or_init(|| Arc::new(with_files(&[]))).clone()
+}
+
+/// The font files of the folders (sorted, so the store's order is stable),
+/// with what identifies their version.
+type FileKey = (PathBuf, u64, Option<std::time::SystemTime>);
+
+fn cached(root: &Root, folders: &[Folder]) -> Arc<FontStore> {
+    if folders.is_empty() {
+        return embedded();
+    }
+    let mut files: Vec<FileKey> = Vec::new();
+    for folder in folders {
+        walk(root, folder, &folder.path, &mut files, 0);
+    }
+    static CACHE: OnceLock<Mutex<HashMap<Vec<FileKey>, Arc<FontStore>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(store) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&files) {
+        return store.clone();
+    }
+    let store = Arc::new(with_files(&files));
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(files, store.clone());
+    store
+}
+
+/// Collects the font files under `dir` (recursively, in name order).
+/// Confined folders skip anything that resolves outside the root.
+fn walk(root: &Root, folder: &Folder, dir: &Path, out: &mut Vec<FileKey>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if folder.confined && !path.canonicalize().is_ok_and(|real| real.starts_with(root.path())) {
+            continue;
+        }
+        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        if meta.is_dir() {
+            walk(root, folder, &path, out, depth + 1);
+        } else if meta.is_file() && is_font_file(&path) {
+            out.push((path, meta.len(), meta.modified().ok()));
+        }
+    }
+}
+
+fn is_font_file(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
+}
+
+/// Embedded fonts first (the template's defaults win ties), then the files.
+/// A file's faces are read for their metadata now, loaded when typst asks.
+fn with_files(files: &[FileKey]) -> FontStore {
+    let mut store = FontStore::new();
+    store.extend(typst_kit::fonts::embedded());
+    for (path, ..) in files {
+        let Ok(data) = std::fs::read(path) else { continue };
+        let count = ttf_faces(&data);
+        for index in 0..count {
+            if let Some(info) = FontInfo::new(&data, index) {
+                store.push((FontPath { path: path.clone(), index }, info));
+            }
+        }
+    }
+    store
+}
+
+/// The number of faces in a font file (a collection has several).
+fn ttf_faces(data: &[u8]) -> u32 {
+    if data.starts_with(b"ttcf") && data.len() >= 12 {
+        u32::from_be_bytes([data[8], data[9], data[10], data[11]]).min(256)
+    } else {
+        1
+    }
+}
+
+// ---------------------------------------------------------- missing glyphs ---
+
+/// Warns about every character of the report that no font has, once per
+/// article, at the first line that uses it.
+pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
+    let mut infos = Vec::new();
+    while let Some(info) = book.info(infos.len()) {
+        infos.push(info);
+    }
+    let mut known: HashMap<char, bool> = HashMap::new();
+    let mut covered = |c: char| *known.entry(c).or_insert_with(|| infos.iter().any(|i| i.coverage.contains(c as u32)));
+    let mut out = Vec::new();
+    for article in report.articles() {
+        let mut missing: BTreeMap<char, usize> = BTreeMap::new();
+        for (line, text) in article_text(article) {
+            for c in text.chars() {
+                if !ignorable(c) && !covered(c) {
+                    let first = missing.entry(c).or_insert(line);
+                    *first = (*first).min(line);
+                }
+            }
+        }
+        let mut missing: Vec<(char, usize)> = missing.into_iter().collect();
+        missing.sort_by_key(|&(c, line)| (line, c));
+        for (c, line) in missing {
+            out.push(
+                Diagnostic::warning(format!(
+                    "no available font has the character U+{:04X} `{c}`: it would print as an empty box",
+                    c as u32
+                ))
+                .with_file(&article.path)
+                .with_line(line)
+                .with_hint(
+                    "add a font that has it: put it in styles/fonts/, name its folder in `[build] font-paths` \
+                     (e.g. Debian's fonts-noto-core or fonts-noto-cjk), or build with --system-fonts",
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Characters that need no glyph: spaces, controls, format characters
+/// (bidi marks, joiners, variation selectors, the break opportunities
+/// coala-report inserts) and the soft hyphen.
+fn ignorable(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c as u32,
+            0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+            | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF)
+}
+
+/// The text an article prints, as (markdown line, text) pairs: the title,
+/// the subtitle, the abstract, every block and footnote. Math is left out
+/// (its LaTeX source is not what prints).
+pub fn article_text(article: &Article) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut title = String::new();
+    inline_text(&article.title, &mut title);
+    let mut title = title.replace('\n', " ");
+    if let Some(sub) = &article.subtitle {
+        title.push(' ');
+        title.push_str(sub);
+    }
+    out.push((1, title));
+    for block in article.abstract_.iter().chain(&article.blocks) {
+        block_text(block, &mut out);
+    }
+    for note in &article.footnotes {
+        for block in &note.blocks {
+            block_text(block, &mut out);
+        }
+    }
+    out
+}
+
+fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
+    let mut text = String::new();
+    match &block.kind {
+        BlockKind::Paragraph(inlines) | BlockKind::Heading { content: inlines, .. } => inline_text(inlines, &mut text),
+        BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => {
+            if let BlockKind::Callout { title: Some(t), .. } = &block.kind {
+                text.push_str(t);
+            }
+            blocks.iter().for_each(|b| block_text(b, out));
+        }
+        BlockKind::List { items, .. } => items.iter().flat_map(|i| &i.blocks).for_each(|b| block_text(b, out)),
+        BlockKind::Code { code, .. } => text.push_str(code),
+        BlockKind::Table { header, rows, caption, .. } => {
+            for cell in header.iter().chain(rows.iter().flatten()).chain(std::iter::once(caption)) {
+                let mut cell_text = String::new();
+                inline_text(cell, &mut cell_text);
+                text.push_str(&cell_text.replace('\n', " "));
+                text.push(' ');
+            }
+        }
+        BlockKind::Figure { image, caption } => {
+            text.push_str(&image.alt);
+            inline_text(caption, &mut text);
+        }
+        BlockKind::Math(_) | BlockKind::Rule => {}
+    }
+    // Soft and hard line breaks are kept as `\n`: each line of a paragraph
+    // gets its own markdown line (a code block's first line follows its fence).
+    let first = if matches!(block.kind, BlockKind::Code { .. }) { block.line + 1 } else { block.line };
+    for (i, line) in text.split('\n').enumerate() {
+        if !line.is_empty() {
+            out.push((first + i, line.to_string()));
+        }
+    }
+}
+
+fn inline_text(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) | Inline::Kbd(t) => out.push_str(t),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Abbr { content: c, .. }
+            | Inline::Link { content: c, .. } => inline_text(c, out),
+            Inline::Image(img) => out.push_str(&img.alt),
+            Inline::Math { .. } | Inline::FootnoteRef { .. } => {}
+            Inline::SoftBreak | Inline::LineBreak => out.push('\n'),
+        }
+    }
+}

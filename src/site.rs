@@ -1,0 +1,724 @@
+//! The web edition: a static site (`<build-dir>/html/`) built from the same
+//! document model as the EPUB, with the same body emitter
+//! ([`xhtml::article_body_for`]); only the wrapper differs.
+//!
+//! Pages: `index.html` (cover, title block, downloads, contents), one page
+//! per article (`<id>.html`; the glossary is always `glossary.html` and the
+//! contributors article `contributors.html`), one per part (`part_<n>.html`),
+//! `site.css` and `images/`. Every page is HTML5 that is also well-formed
+//! XML (void elements are self-closed, all text escaped), uses no script,
+//! and has landmarks, a skip link and `lang`.
+//!
+//! The site is written into a temporary folder beside its target and renamed
+//! into place only when complete ([`Site::stage`], [`Staged::commit`]).
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::doc::{Article, Block, BlockKind, Image, ImageSrc, Inline, Part, Report};
+use crate::emit::xhtml::{self, Context, Flavor, ImageMap, Labels, escape, url_attr};
+use crate::frontmatter::Kind;
+use crate::fsutil::{self, Root};
+use crate::manifest::Format;
+
+/// The stylesheet used when the report has no `styles/site.css`.
+pub const DEFAULT_CSS: &str = include_str!("../styles/site.css");
+
+/// Where a report may override the stylesheet.
+pub const CSS_PATH: &str = "styles/site.css";
+
+/// The site's folder inside the build folder.
+pub const DIR: &str = "html";
+
+/// The stable page of the glossary.
+pub const GLOSSARY_FILE: &str = "glossary.html";
+pub const CONTRIBUTORS_FILE: &str = "contributors.html";
+pub const INDEX_FILE: &str = "index.html";
+const STYLESHEET: &str = "site.css";
+
+/// A download offered on every page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Download {
+    /// `PDF`, `EPUB`.
+    pub label: &'static str,
+    /// Relative to the site's pages: `../report.pdf`.
+    pub href: String,
+    pub media_type: &'static str,
+}
+
+/// The downloads to link: the PDF and the EPUB named `name`, when they are
+/// being built or already exist in `out_dir`.
+pub fn downloads(formats: &[Format], out_dir: &Path, name: &str) -> Vec<Download> {
+    let mut out = Vec::new();
+    for (format, label, media_type) in
+        [(Format::Pdf, "PDF", "application/pdf"), (Format::Epub, "EPUB", "application/epub+zip")]
+    {
+        let file = format!("{name}.{}", format.extension());
+        if formats.contains(&format) || out_dir.join(&file).is_file() {
+            out.push(Download { label, href: format!("../{file}"), media_type });
+        }
+    }
+    out
+}
+
+/// The words the site adds around the report, in its language.
+struct SiteLabels {
+    skip: &'static str,
+    previous: &'static str,
+    next: &'static str,
+    download: &'static str,
+    site_nav: &'static str,
+    pager: &'static str,
+    terms: &'static str,
+}
+
+impl SiteLabels {
+    fn for_language(tag: &str) -> SiteLabels {
+        match tag.split('-').next().unwrap_or("").to_ascii_lowercase().as_str() {
+            "es" => SiteLabels {
+                skip: "Saltar al contenido",
+                previous: "Anterior",
+                next: "Siguiente",
+                download: "Descargar",
+                site_nav: "Informe",
+                pager: "Páginas anterior y siguiente",
+                terms: "Términos",
+            },
+            "fr" => SiteLabels {
+                skip: "Aller au contenu",
+                previous: "Précédent",
+                next: "Suivant",
+                download: "Télécharger",
+                site_nav: "Rapport",
+                pager: "Pages précédente et suivante",
+                terms: "Termes",
+            },
+            "pt" => SiteLabels {
+                skip: "Ir para o conteúdo",
+                previous: "Anterior",
+                next: "Seguinte",
+                download: "Baixar",
+                site_nav: "Relatório",
+                pager: "Páginas anterior e seguinte",
+                terms: "Termos",
+            },
+            "de" => SiteLabels {
+                skip: "Zum Inhalt springen",
+                previous: "Zurück",
+                next: "Weiter",
+                download: "Herunterladen",
+                site_nav: "Bericht",
+                pager: "Vorherige und nächste Seite",
+                terms: "Begriffe",
+            },
+            _ => SiteLabels {
+                skip: "Skip to the content",
+                previous: "Previous",
+                next: "Next",
+                download: "Download",
+                site_nav: "Report",
+                pager: "Previous and next page",
+                terms: "Terms",
+            },
+        }
+    }
+}
+
+/// The site, in memory: paths relative to its folder, and their bytes.
+#[derive(Debug, Default)]
+pub struct Site {
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Site {
+    pub fn bytes(&self) -> usize {
+        self.files.iter().map(|(_, b)| b.len()).sum()
+    }
+
+    pub fn pages(&self) -> usize {
+        self.files.iter().filter(|(p, _)| p.ends_with(".html")).count()
+    }
+
+    /// Writes the site into a temporary folder beside `target` (flushed);
+    /// [`Staged::commit`] renames it into place. Dropping a staged site
+    /// removes the temporary folder.
+    pub fn stage(&self, target: &Path) -> Result<Staged, Diagnostic> {
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let fail = |path: &Path, err: std::io::Error| {
+            Diagnostic::error(format!("cannot write `{}`: {err}", path.display()))
+                .with_hint("check that the build folder is writable, or choose another with --out")
+        };
+        std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+        let tmp =
+            tempfile::Builder::new().prefix(".coala-report-html-").tempdir_in(parent).map_err(|e| fail(parent, e))?;
+        for (rel, bytes) in &self.files {
+            let path = tmp.path().join(rel);
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+            }
+            let mut file = std::fs::File::create(&path).map_err(|e| fail(&path, e))?;
+            std::io::Write::write_all(&mut file, bytes).map_err(|e| fail(&path, e))?;
+            file.sync_all().map_err(|e| fail(&path, e))?;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // tempfile creates 0700; the site is meant to be served.
+            let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755));
+        }
+        Ok(Staged { tmp, target: target.to_path_buf() })
+    }
+}
+
+/// A complete site in a temporary folder, waiting to replace its target.
+pub struct Staged {
+    tmp: tempfile::TempDir,
+    target: PathBuf,
+}
+
+impl Staged {
+    /// Replaces the target folder with the staged site: the old folder is
+    /// moved aside, the new one renamed into place, the old one removed.
+    pub fn commit(self) -> Result<(), Diagnostic> {
+        let fail = |err: std::io::Error| {
+            Diagnostic::error(format!("cannot replace `{}`: {err}", self.target.display()))
+                .with_hint("check that the build folder is writable, or choose another with --out")
+        };
+        let parent = self.target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let old = match std::fs::symlink_metadata(&self.target) {
+            Ok(_) => {
+                let old =
+                    tempfile::Builder::new().prefix(".coala-report-html-old-").tempdir_in(parent).map_err(fail)?;
+                let aside = old.path().join(DIR);
+                std::fs::rename(&self.target, &aside).map_err(fail)?;
+                Some(old)
+            }
+            Err(_) => None,
+        };
+        let tmp = self.tmp.keep();
+        if let Err(e) = std::fs::rename(&tmp, &self.target) {
+            // Put the old site back.
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old.path().join(DIR), &self.target);
+            }
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(fail(e));
+        }
+        drop(old);
+        Ok(())
+    }
+}
+
+/// One page of the site, in reading order.
+#[derive(Clone, Copy)]
+enum Page<'a> {
+    Index,
+    Article(&'a Article),
+    Part(&'a Part),
+}
+
+/// Builds the site in memory. Returns it with warnings, or the errors (an
+/// unreadable image or stylesheet).
+pub fn build(report: &Report, root: &Root, downloads: &[Download]) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let book = &report.manifest.book;
+    let labels = Labels::for_language(&book.language);
+    let site_labels = SiteLabels::for_language(&book.language);
+    let mut errors = Vec::new();
+    let mut site = Site::default();
+
+    // Images: the cover, then every local image in reading order.
+    let mut names = HashSet::new();
+    let mut cover = None;
+    if let Some(rel) = book.cover.as_deref().filter(|c| !c.trim().is_empty()) {
+        let rel = rel.trim_start_matches("./");
+        match read_image(root, rel) {
+            Ok((bytes, ext)) => {
+                let href = unique_name(&mut names, &format!("cover.{ext}"));
+                site.files.push((href.clone(), bytes));
+                cover = Some(href);
+            }
+            Err(why) => errors.push(
+                Diagnostic::error(format!("the cover `{rel}`: {why}"))
+                    .with_file("book.toml")
+                    .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
+            ),
+        }
+    }
+    let mut images = ImageMap::new();
+    for article in report.articles() {
+        let mut found = Vec::new();
+        images_of_article(article, &mut found);
+        for image in found {
+            let ImageSrc::Local(rel) = &image.src else { continue };
+            if images.contains_key(rel) {
+                continue;
+            }
+            match read_image(root, rel) {
+                Ok((bytes, _)) => {
+                    let href = unique_name(&mut names, rel.rsplit('/').next().unwrap_or(rel));
+                    images.insert(rel.clone(), href.clone());
+                    site.files.push((href, bytes));
+                }
+                Err(why) => errors.push(
+                    Diagnostic::error(format!("image `{rel}`: {why}"))
+                        .with_file(&article.path)
+                        .with_line(image.line)
+                        .with_hint("check that the image exists inside the report folder"),
+                ),
+            }
+        }
+    }
+    let css = match root.resolve(CSS_PATH) {
+        Ok(path) if path.is_file() => match fsutil::read_text(&path, Path::new(CSS_PATH)) {
+            Ok(text) => text,
+            Err(d) => {
+                errors.push(d);
+                String::new()
+            }
+        },
+        _ => DEFAULT_CSS.to_string(),
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    site.files.push((STYLESHEET.to_string(), css.into_bytes()));
+
+    let files = page_files(report);
+    let flavor = Flavor { pages: Some(&files), epub_types: false };
+    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET };
+    let glossary = report.articles().find(|a| a.meta.kind == Kind::Glossary);
+    let chrome = Chrome {
+        report,
+        labels: &labels,
+        site: &site_labels,
+        files: &files,
+        downloads,
+        glossary: glossary.map(|a| a.title_text().trim().to_string()).filter(|t| !t.is_empty()),
+    };
+
+    let mut pages = vec![Page::Index];
+    pages.extend(report.front.iter().map(Page::Article));
+    for part in &report.parts {
+        pages.push(Page::Part(part));
+        pages.extend(part.articles.iter().map(Page::Article));
+    }
+    pages.extend(report.back.iter().map(Page::Article));
+    for (i, page) in pages.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| pages[j]);
+        let next = pages.get(i + 1).copied();
+        let (file, html) = match page {
+            Page::Index => (INDEX_FILE.to_string(), chrome.index(cover.as_deref(), next)),
+            Page::Article(a) => {
+                let mut body = String::new();
+                if a.meta.kind == Kind::Glossary {
+                    body.push_str(&terms_nav(a, &site_labels));
+                }
+                body.push_str(&xhtml::article_body_for(a, &ctx, flavor));
+                let lang = xhtml::article_lang(a, &book.language);
+                let main_lang = (lang != book.language).then_some(lang);
+                (chrome.file(*page), chrome.page(*page, &a.title_text(), main_lang, &body, prev, next))
+            }
+            Page::Part(p) => {
+                (chrome.file(*page), chrome.page(*page, &labels.part_title(p), None, &chrome.part(p), prev, next))
+            }
+        };
+        site.files.push((file, html.into_bytes()));
+    }
+    Ok((site, Vec::new()))
+}
+
+/// The page of every article: `<id>.html`, except the glossary
+/// (`glossary.html`) and the contributors (`contributors.html`). An article
+/// whose id is taken by one of these names gets `<id>_.html` (ids never
+/// contain `_`).
+pub fn page_files(report: &Report) -> BTreeMap<String, String> {
+    let glossary = report.articles().find(|a| a.meta.kind == Kind::Glossary).map(|a| a.id.as_str());
+    let contributors = report.articles().find(|a| a.meta.kind == Kind::Contributors).map(|a| a.id.as_str());
+    let mut files = BTreeMap::new();
+    for a in report.articles() {
+        let id = a.id.as_str();
+        let file = if Some(id) == glossary {
+            GLOSSARY_FILE.to_string()
+        } else if Some(id) == contributors {
+            CONTRIBUTORS_FILE.to_string()
+        } else if id == "index"
+            || (id == "glossary" && glossary.is_some())
+            || (id == "contributors" && contributors.is_some())
+            || id == "site"
+        {
+            format!("{id}_.html")
+        } else {
+            format!("{id}.html")
+        };
+        files.insert(a.id.clone(), file);
+    }
+    files
+}
+
+/// The glossary's list of terms, linking each entry (its top-level headings).
+fn terms_nav(glossary: &Article, labels: &SiteLabels) -> String {
+    let terms: Vec<_> = xhtml::outline(glossary).into_iter().filter(|h| h.depth == 1 && !h.text.is_empty()).collect();
+    if terms.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("<nav class=\"glossary-terms\" aria-label=\"{}\">\n<ul>\n", escape(labels.terms));
+    for t in terms {
+        let _ = writeln!(out, "<li><a href=\"#{}\">{}</a></li>", url_attr(&t.id), escape(&t.text));
+    }
+    out.push_str("</ul>\n</nav>\n");
+    out
+}
+
+/// What every page shares: header, navigation, footer.
+struct Chrome<'a> {
+    report: &'a Report,
+    labels: &'a Labels,
+    site: &'a SiteLabels,
+    files: &'a BTreeMap<String, String>,
+    downloads: &'a [Download],
+    /// The glossary's title, when the report has one.
+    glossary: Option<String>,
+}
+
+impl Chrome<'_> {
+    fn file(&self, page: Page) -> String {
+        match page {
+            Page::Index => INDEX_FILE.to_string(),
+            Page::Article(a) => self.files.get(&a.id).cloned().unwrap_or_else(|| format!("{}.html", a.id)),
+            Page::Part(p) => format!("part_{}.html", p.number),
+        }
+    }
+
+    fn title(&self, page: Page) -> String {
+        match page {
+            Page::Index => self.report.manifest.book.title.clone(),
+            Page::Article(a) => a.title_text().trim().to_string(),
+            Page::Part(p) => self.labels.part_title(p),
+        }
+    }
+
+    /// A complete page: `<title>` is the page's title and the report's.
+    fn page(
+        &self,
+        page: Page,
+        title: &str,
+        main_lang: Option<&str>,
+        body: &str,
+        prev: Option<Page>,
+        next: Option<Page>,
+    ) -> String {
+        let book = &self.report.manifest.book;
+        let lang = escape(&book.language);
+        let current = self.file(page);
+        let mut out = String::with_capacity(body.len() + 4096);
+        out.push_str("<!DOCTYPE html>\n");
+        let _ = writeln!(out, "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"{lang}\">");
+        out.push_str("<head>\n<meta charset=\"utf-8\"/>\n");
+        out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n");
+        let full = if matches!(page, Page::Index) {
+            book.title.clone()
+        } else {
+            format!("{} — {}", title.trim(), book.title)
+        };
+        let _ = writeln!(out, "<title>{}</title>", escape(&full));
+        if let Some(d) = book.description.as_deref().filter(|d| !d.trim().is_empty() && matches!(page, Page::Index)) {
+            let _ = writeln!(out, "<meta name=\"description\" content=\"{}\"/>", escape(d.trim()));
+        }
+        let _ = writeln!(out, "<link rel=\"stylesheet\" href=\"{STYLESHEET}\"/>");
+        if let Some(p) = prev {
+            let _ = writeln!(out, "<link rel=\"prev\" href=\"{}\"/>", url_attr(&self.file(p)));
+        }
+        if let Some(n) = next {
+            let _ = writeln!(out, "<link rel=\"next\" href=\"{}\"/>", url_attr(&self.file(n)));
+        }
+        out.push_str("</head>\n<body>\n");
+        let _ = writeln!(out, "<a class=\"skip-link\" href=\"#main\">{}</a>", escape(self.site.skip));
+        // Header: the report's title and the site navigation.
+        out.push_str("<header class=\"site-header\">\n<div class=\"wrap\">\n");
+        let _ = writeln!(
+            out,
+            "<p class=\"site-title\"><a href=\"{INDEX_FILE}\"{}>{}</a></p>",
+            aria_current(&current, INDEX_FILE),
+            escape(&book.title)
+        );
+        let _ = writeln!(out, "<nav class=\"site-nav\" aria-label=\"{}\">\n<ul>", escape(self.site.site_nav));
+        let _ = writeln!(out, "<li><a href=\"{INDEX_FILE}#contents\">{}</a></li>", escape(self.labels.contents));
+        if let Some(g) = &self.glossary {
+            let _ = writeln!(
+                out,
+                "<li><a href=\"{GLOSSARY_FILE}\"{}>{}</a></li>",
+                aria_current(&current, GLOSSARY_FILE),
+                escape(g)
+            );
+        }
+        for d in self.downloads {
+            let _ = writeln!(
+                out,
+                "<li><a class=\"download\" href=\"{}\" type=\"{}\">{}</a></li>",
+                url_attr(&d.href),
+                d.media_type,
+                escape(d.label)
+            );
+        }
+        out.push_str("</ul>\n</nav>\n</div>\n</header>\n");
+        match main_lang {
+            Some(l) => {
+                let _ = writeln!(out, "<main id=\"main\" tabindex=\"-1\" lang=\"{}\">", escape(l));
+            }
+            None => out.push_str("<main id=\"main\" tabindex=\"-1\">\n"),
+        }
+        out.push_str(body);
+        if !body.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str("</main>\n");
+        // Previous and next page.
+        if prev.is_some() || next.is_some() {
+            let _ = writeln!(out, "<nav class=\"pager\" aria-label=\"{}\">\n<ul>", escape(self.site.pager));
+            for (p, rel, class, label) in
+                [(prev, "prev", "pager-prev", self.site.previous), (next, "next", "pager-next", self.site.next)]
+            {
+                if let Some(p) = p {
+                    let _ = writeln!(
+                        out,
+                        "<li class=\"{class}\"><a rel=\"{rel}\" href=\"{}\"><span class=\"pager-label\">{}</span> <span class=\"pager-title\">{}</span></a></li>",
+                        url_attr(&self.file(p)),
+                        escape(label),
+                        escape(&self.title(p))
+                    );
+                }
+            }
+            out.push_str("</ul>\n</nav>\n");
+        }
+        // Footer: publisher, edition, licence, downloads.
+        out.push_str("<footer class=\"site-footer\">\n<div class=\"wrap\">\n");
+        let facts: Vec<&str> = [book.publisher.as_deref(), book.edition.as_deref(), book.license.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !facts.is_empty() {
+            let _ = writeln!(out, "<p>{}</p>", facts.iter().map(|f| escape(f)).collect::<Vec<_>>().join(" · "));
+        }
+        if !self.downloads.is_empty() {
+            let _ = write!(out, "<p>{}: ", escape(self.site.download));
+            for (i, d) in self.downloads.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(" · ");
+                }
+                let _ =
+                    write!(out, "<a href=\"{}\" type=\"{}\">{}</a>", url_attr(&d.href), d.media_type, escape(d.label));
+            }
+            out.push_str("</p>\n");
+        }
+        out.push_str("</div>\n</footer>\n</body>\n</html>\n");
+        out
+    }
+
+    /// The index: cover, title block, downloads, contents.
+    fn index(&self, cover: Option<&str>, next: Option<Page>) -> String {
+        let book = &self.report.manifest.book;
+        let mut b = String::new();
+        b.push_str("<div class=\"titlepage\">\n");
+        if let Some(href) = cover {
+            let _ = writeln!(
+                b,
+                "<img class=\"cover\" src=\"{}\" alt=\"{}\"/>",
+                url_attr(href),
+                escape(&format!("{}: {}", self.labels.cover, book.title))
+            );
+        }
+        b.push_str("<div class=\"title-block\">\n");
+        let _ = writeln!(b, "<h1 class=\"book-title\">{}</h1>", escape(&book.title));
+        if let Some(s) = book.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+            let _ = writeln!(b, "<p class=\"book-subtitle\">{}</p>", escape(s));
+        }
+        if let Some(e) = book.edition.as_deref().filter(|s| !s.trim().is_empty()) {
+            let _ = writeln!(b, "<p class=\"edition\">{}</p>", escape(e));
+        }
+        if !book.editors.is_empty() {
+            let _ = writeln!(
+                b,
+                "<p class=\"editors\">{} {}</p>",
+                escape(self.labels.edited_by),
+                escape(&book.editors.join(", "))
+            );
+        }
+        if let Some(p) = book.publisher.as_deref().filter(|s| !s.trim().is_empty()) {
+            let _ = writeln!(b, "<p class=\"publisher\">{}</p>", escape(p));
+        }
+        if let Some(d) = book.date.as_deref().filter(|s| !s.trim().is_empty()) {
+            let _ = writeln!(b, "<p class=\"date\">{}</p>", escape(d));
+        }
+        if let Some(d) = book.description.as_deref().filter(|s| !s.trim().is_empty()) {
+            let _ = writeln!(b, "<p class=\"description\">{}</p>", escape(d.trim()));
+        }
+        if !self.downloads.is_empty() || next.is_some() {
+            b.push_str("<ul class=\"actions\">\n");
+            if let Some(n) = next {
+                let _ = writeln!(
+                    b,
+                    "<li><a class=\"button\" href=\"{}\">{}: {}</a></li>",
+                    url_attr(&self.file(n)),
+                    escape(self.site.next),
+                    escape(&self.title(n))
+                );
+            }
+            for d in self.downloads {
+                let _ = writeln!(
+                    b,
+                    "<li><a class=\"button download\" href=\"{}\" type=\"{}\">{} {}</a></li>",
+                    url_attr(&d.href),
+                    d.media_type,
+                    escape(self.site.download),
+                    escape(d.label)
+                );
+            }
+            b.push_str("</ul>\n");
+        }
+        b.push_str("</div>\n</div>\n");
+        let _ = writeln!(
+            b,
+            "<nav class=\"contents\" id=\"contents\" aria-labelledby=\"contents-title\">\n<h2 id=\"contents-title\">{}</h2>\n<ol>",
+            escape(self.labels.contents)
+        );
+        for a in &self.report.front {
+            self.contents_entry(&mut b, a);
+        }
+        for part in &self.report.parts {
+            let _ = writeln!(
+                b,
+                "<li class=\"contents-part\"><a href=\"{}\">{}</a>\n<ol>",
+                url_attr(&self.file(Page::Part(part))),
+                escape(&self.labels.part_title(part))
+            );
+            for a in &part.articles {
+                self.contents_entry(&mut b, a);
+            }
+            b.push_str("</ol>\n</li>\n");
+        }
+        for a in &self.report.back {
+            self.contents_entry(&mut b, a);
+        }
+        b.push_str("</ol>\n</nav>\n");
+        self.page(Page::Index, &book.title, None, &b, None, next)
+    }
+
+    fn contents_entry(&self, out: &mut String, a: &Article) {
+        let title = a.title_text();
+        let title = if title.trim().is_empty() { a.src_rel.clone() } else { title.trim().to_string() };
+        let _ = write!(out, "<li><a href=\"{}\">{}</a>", url_attr(&self.file(Page::Article(a))), escape(&title));
+        let authors: Vec<&str> = a.meta.authors.iter().map(|a| a.name.trim()).filter(|n| !n.is_empty()).collect();
+        if !authors.is_empty() {
+            let _ = write!(out, "<span class=\"toc-authors\"> — {}</span>", escape(&authors.join(", ")));
+        }
+        out.push_str("</li>\n");
+    }
+
+    /// A part's page: its title and articles.
+    fn part(&self, part: &Part) -> String {
+        let mut b = String::new();
+        b.push_str("<section class=\"part\" role=\"doc-part\" aria-labelledby=\"part-title\">\n");
+        let _ = write!(
+            b,
+            "<h1 class=\"part-title\" id=\"part-title\"><span class=\"part-number\">{} {}</span>",
+            escape(self.labels.part),
+            part.number
+        );
+        if let Some(t) = part.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            let _ =
+                write!(b, "<span class=\"part-sep\">. </span><span class=\"part-name\">{}</span>", escape(t.trim()));
+        }
+        b.push_str("</h1>\n");
+        if !part.articles.is_empty() {
+            b.push_str("<ol class=\"part-contents\">\n");
+            for a in &part.articles {
+                self.contents_entry(&mut b, a);
+            }
+            b.push_str("</ol>\n");
+        }
+        b.push_str("</section>\n");
+        b
+    }
+}
+
+fn aria_current(current: &str, file: &str) -> &'static str {
+    if current == file { " aria-current=\"page\"" } else { "" }
+}
+
+// ------------------------------------------------------------------ images ---
+
+fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str), String> {
+    let (_, ext) = crate::epub::media_type(rel).ok_or_else(|| "not a PNG, JPEG, GIF, SVG or WebP image".to_string())?;
+    let path = root.resolve(rel).map_err(|e| e.describe("image", rel))?;
+    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => e.to_string(),
+    })?;
+    Ok((bytes, ext))
+}
+
+/// `images/<name>`, made of safe characters and unique (ignoring case).
+fn unique_name(used: &mut HashSet<String>, file: &str) -> String {
+    let safe: String =
+        file.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
+    let safe = safe.trim_start_matches('.').to_string();
+    let (stem, ext) = match safe.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+        _ => (if safe.is_empty() { "image".to_string() } else { safe.clone() }, String::new()),
+    };
+    let mut name = format!("{stem}{ext}");
+    let mut n = 2;
+    while !used.insert(name.to_ascii_lowercase()) {
+        name = format!("{stem}-{n}{ext}");
+        n += 1;
+    }
+    format!("images/{name}")
+}
+
+fn images_of_article<'a>(article: &'a Article, out: &mut Vec<&'a Image>) {
+    inline_images(&article.title, out);
+    block_images(&article.abstract_, out);
+    block_images(&article.blocks, out);
+    for note in &article.footnotes {
+        block_images(&note.blocks, out);
+    }
+}
+
+fn block_images<'a>(blocks: &'a [Block], out: &mut Vec<&'a Image>) {
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Paragraph(i) | BlockKind::Heading { content: i, .. } => inline_images(i, out),
+            BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => block_images(b, out),
+            BlockKind::List { items, .. } => items.iter().for_each(|item| block_images(&item.blocks, out)),
+            BlockKind::Table { header, rows, caption, .. } => {
+                header.iter().chain(rows.iter().flatten()).for_each(|cell| inline_images(cell, out));
+                inline_images(caption, out);
+            }
+            BlockKind::Figure { image, caption } => {
+                out.push(image);
+                inline_images(caption, out);
+            }
+            BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
+        }
+    }
+}
+
+fn inline_images<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Image>) {
+    for inline in inlines {
+        match inline {
+            Inline::Image(image) => out.push(image),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Abbr { content: c, .. }
+            | Inline::Link { content: c, .. } => inline_images(c, out),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,188 @@
+// End-to-end test of the web edition in a real browser (Debian's headless
+// Chromium, driven by playwright-core; no browser is downloaded).
+//
+//   node tests/browser/e2e.mjs BUILD_DIR SCREENSHOT.png [CHROMIUM]
+//
+// BUILD_DIR holds html/ (the site), report.pdf and report.epub. The script
+// serves BUILD_DIR from 127.0.0.1 (node's http), opens the site, follows a
+// glossary link from an article to its entry, checks the download links,
+// runs axe-core on the index, an article and the glossary page (any
+// violation fails), and saves a screenshot. Exits 0 on success, 1 on failure.
+
+import { createServer } from 'node:http';
+import { readFile, stat, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const [buildDir, screenshot, executablePath = '/usr/bin/chromium'] = process.argv.slice(2);
+if (!buildDir || !screenshot) {
+  console.error('usage: node e2e.mjs BUILD_DIR SCREENSHOT.png [CHROMIUM]');
+  process.exit(2);
+}
+const root = path.resolve(buildDir);
+
+const types = {
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.pdf': 'application/pdf',
+  '.epub': 'application/epub+zip',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
+
+// A static server confined to BUILD_DIR.
+const server = createServer(async (req, res) => {
+  try {
+    const url = new URL(req.url, 'http://127.0.0.1');
+    const file = path.resolve(root, '.' + decodeURIComponent(url.pathname));
+    if (!file.startsWith(root + path.sep)) throw new Error('outside');
+    const info = await stat(file);
+    if (!info.isFile()) throw new Error('not a file');
+    res.writeHead(200, { 'content-type': types[path.extname(file)] ?? 'application/octet-stream' });
+    res.end(req.method === 'HEAD' ? undefined : await readFile(file));
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found');
+  }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${server.address().port}/html/`;
+
+const profile = await mkdtemp(path.join(tmpdir(), 'coala-chromium-'));
+const failures = [];
+const check = (ok, message) => {
+  if (ok) console.log(`ok: ${message}`);
+  else {
+    console.log(`FAILED: ${message}`);
+    failures.push(message);
+  }
+};
+
+let browser;
+try {
+  // A fresh profile (--user-data-dir, which playwright passes for a
+  // persistent context).
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    viewport: { width: 1200, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = browser;
+  const page = await context.newPage();
+  // Nothing but the local server is contacted.
+  await page.route('**/*', (route) =>
+    route.request().url().startsWith(`http://127.0.0.1:${server.address().port}/`) ? route.continue() : route.abort(),
+  );
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+
+  async function axe(url, name) {
+    await page.goto(url, { waitUntil: 'load' });
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+      }));
+    });
+    for (const v of result) console.log(`  axe ${name}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(', ')}`);
+    check(result.length === 0, `axe-core finds no violation on ${name} (${result.length} found)`);
+  }
+
+  // The index: title, contents, no script in the page.
+  const index = await page.goto(base + 'index.html');
+  check(index.status() === 200, 'index.html is served');
+  check((await page.locator('h1').first().textContent()).trim().length > 0, 'the index has a title');
+  check((await page.locator('nav.contents a').count()) > 3, 'the index lists the contents');
+  check((await page.locator('script').count()) === 0, 'the index has no script');
+
+  // Download links: every one answers 200 with content.
+  const downloads = await page.locator('header a.download').evaluateAll((as) => as.map((a) => a.href));
+  check(downloads.length >= 1, `the header links downloads (${downloads.join(', ')})`);
+  for (const href of downloads) {
+    const r = await context.request.get(href);
+    const body = await r.body();
+    check(r.status() === 200 && body.length > 0, `download ${href} returns 200 (${r.status()}, ${body.length} bytes)`);
+  }
+
+  // From the first article that links the glossary to the entry.
+  const articles = await page.locator('nav.contents a').evaluateAll((as) => as.map((a) => a.href));
+  let followed = false;
+  for (const href of articles) {
+    if (href.endsWith('/glossary.html')) continue;
+    await page.goto(href);
+    const link = page.locator('main a[href^="glossary.html#"]').first();
+    if ((await link.count()) === 0) continue;
+    const target = await link.getAttribute('href');
+    const fragment = decodeURIComponent(target.split('#')[1]);
+    await link.click();
+    await page.waitForURL('**/glossary.html#*');
+    const url = new URL(page.url());
+    check(url.pathname.endsWith('/glossary.html'), `the glossary link leads to glossary.html (from ${href})`);
+    check(decodeURIComponent(url.hash.slice(1)) === fragment, `the URL fragment is the entry (#${fragment})`);
+    const entry = page.locator(`[id="${fragment}"]`);
+    check((await entry.count()) === 1, 'the entry is present on the glossary page');
+    check(await entry.isVisible(), 'the entry is visible');
+    const matches = await page.evaluate(() => document.querySelector(':target')?.id);
+    check(matches === fragment, 'the entry is the :target');
+    const inView = await entry.evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      return r.top >= 0 && r.top < window.innerHeight;
+    });
+    check(inView, 'the browser scrolled to the entry');
+    await page.screenshot({ path: screenshot, fullPage: false });
+    console.log(`screenshot: ${screenshot}`);
+    followed = true;
+    await axe(href, `article ${new URL(href).pathname.split('/').pop()}`);
+    break;
+  }
+  check(followed, 'an article links to a glossary entry');
+
+  // The skip link is the first focusable element and leads to main.
+  await page.goto(base + 'glossary.html');
+  await page.keyboard.press('Tab');
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('href'));
+  check(focused === '#main', 'the first Tab focuses the skip link');
+
+  await axe(base + 'index.html', 'index.html');
+  const indexShot = screenshot.replace(/(\.png)?$/, '-index.png');
+  await page.screenshot({ path: indexShot, fullPage: true });
+  console.log(`screenshot: ${indexShot}`);
+  await axe(base + 'glossary.html', 'glossary.html');
+  check(pageErrors.length === 0, `no script error (${pageErrors.join('; ')})`);
+} catch (e) {
+  failures.push(String(e?.stack ?? e));
+  console.log(`FAILED: ${e?.stack ?? e}`);
+} finally {
+  await browser?.close();
+  server.close();
+  await rm(profile, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  console.log(`${failures.length} check(s) failed`);
+  process.exit(1);
+}
+console.log('all browser checks passed');

@@ -1,0 +1,305 @@
+//! International editions: every script typesets with the fonts a report
+//! names, missing glyphs are warnings at their markdown line, furniture is
+//! in the report's language, right-to-left text runs right to left in the
+//! PDF's layout and is marked `dir="rtl"` in the EPUB.
+
+use std::path::Path;
+
+use coala_report::emit;
+use coala_report::fonts::{self, FontConfig};
+use coala_report::pdf::{ReportWorld, document_text, typeset};
+use coala_report::project;
+use typst::layout::{Frame, FrameItem, Point};
+use typst_layout::PagedDocument;
+
+use crate::harness::{TestReport, say};
+
+/// Debian's fonts-noto-core and fonts-wqy-microhei (installed by .ci/run).
+const NOTO: &str = "/usr/share/fonts/truetype/noto";
+const WQY: &str = "/usr/share/fonts/truetype/wqy";
+
+/// Whether the Debian fonts are installed: a loud skip locally, a failure in CI.
+fn require_fonts(test: &str) -> bool {
+    let found = Path::new(NOTO).is_dir() && Path::new(WQY).is_dir();
+    if !found {
+        if std::env::var_os("CI").is_some() {
+            panic!("{test}: fonts-noto-core and fonts-wqy-microhei are required in CI (.ci/run installs them)");
+        }
+        say(&format!("SKIPPED {test}: apt-get install fonts-noto-core fonts-wqy-microhei"));
+    }
+    found
+}
+
+/// One paragraph in each of the six UN languages (line 5 is Arabic, line 7
+/// Chinese).
+const SIX: &str = "+++\ntitle = \"Six languages\"\n+++\n\n\
+العملات المشفرة وتقنية سلسلة الكتل في حوكمة الإنترنت.\n\n\
+区块链技术与互联网治理。\n\n\
+Blockchain technologies and Internet governance.\n\n\
+Les technologies de la chaîne de blocs et la gouvernance de l’Internet.\n\n\
+Технологии блокчейна и управление интернетом.\n\n\
+Las tecnologías de cadena de bloques y la gobernanza de Internet.\n";
+
+fn six_languages(font_paths: &str) -> TestReport {
+    let report = TestReport::new();
+    report.with_styles();
+    report
+        .write(
+            "book.toml",
+            &format!("front = [\"six.md\"]\n[book]\ntitle = \"International\"\n[build]\nfont-paths = {font_paths}\n"),
+        )
+        .write("report/six.md", SIX);
+    report
+}
+
+/// `build --json`: the run and its warnings.
+fn build_json(report: &TestReport, args: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
+    let mut all = vec!["--json", "build"];
+    all.extend(args);
+    let run = report.run(&all);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    (run.code, json["warnings"].as_array().cloned().unwrap_or_default(), run.stderr)
+}
+
+#[test]
+fn six_un_languages_typeset_every_glyph_with_noto_fonts() {
+    if !require_fonts("six_un_languages_typeset_every_glyph_with_noto_fonts") {
+        return;
+    }
+    let report = six_languages(&format!("[\"{NOTO}\", \"{WQY}\"]"));
+    let (code, warnings, stderr) = build_json(&report, &["--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(warnings.is_empty(), "no warning expected, got {warnings:#?}");
+
+    // typst's layout used a font for every character: each glyph is a real
+    // one (id 0 is .notdef, the empty box).
+    let (document, _) = typeset_report(report.path(), &[NOTO, WQY]);
+    let mut notdef = Vec::new();
+    for page in document.pages() {
+        glyphs(&page.frame, Point::zero(), &mut |item, _, glyph| {
+            if glyph.id == 0 {
+                notdef.push(item.text[glyph.range()].to_string());
+            }
+        });
+    }
+    assert!(notdef.is_empty(), "characters typeset as .notdef: {notdef:?}");
+    let text = document_text(&document);
+    for needle in ["区块链", "العملات", "Технологии", "chaîne", "gobernanza"] {
+        assert!(text.contains(needle), "`{needle}` not typeset:\n{text}");
+    }
+}
+
+#[test]
+fn a_character_no_font_has_is_a_warning_naming_file_line_and_character() {
+    let report = six_languages("[]");
+    let (code, warnings, stderr) = build_json(&report, &["--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    let find = |c: &str| {
+        warnings
+            .iter()
+            .find(|w| w["message"].as_str().unwrap().contains(c))
+            .unwrap_or_else(|| panic!("no warning for {c}: {warnings:#?}"))
+    };
+    let chinese = find("U+533A `区`");
+    assert_eq!(chinese["file"], "report/six.md");
+    assert_eq!(chinese["line"], 7);
+    assert_eq!(find("U+3002 `。`")["line"], 7);
+    // Once per character and article; Latin, Cyrillic and Greek are embedded
+    // (and Arabic, in DejaVu Sans Mono).
+    assert!(!warnings.iter().any(|w| w["message"].as_str().unwrap().contains("U+0627")), "{warnings:#?}");
+    assert_eq!(warnings.iter().filter(|w| w["message"].as_str().unwrap().contains("U+533A")).count(), 1);
+    assert!(!warnings.iter().any(|w| w["message"].as_str().unwrap().contains("U+0422")), "Cyrillic is embedded");
+    assert!(stderr.contains("report/six.md:7"), "{stderr}");
+    assert!(stderr.contains("--system-fonts"), "the hint says how to add fonts: {stderr}");
+
+    // A missing font folder is a warning too.
+    let report = six_languages("[\"/nonexistent/fonts\"]");
+    let (code, warnings, _) = build_json(&report, &["--format", "pdf"]);
+    assert_eq!(code, 0);
+    assert!(warnings.iter().any(|w| w["message"].as_str().unwrap().contains("`/nonexistent/fonts` does not exist")));
+}
+
+#[test]
+fn fonts_in_styles_fonts_are_used() {
+    if !require_fonts("fonts_in_styles_fonts_are_used") {
+        return;
+    }
+    let report = six_languages("[]");
+    std::fs::create_dir_all(report.path().join("styles/fonts")).unwrap();
+    std::fs::copy(Path::new(WQY).join("wqy-microhei.ttc"), report.path().join("styles/fonts/wqy-microhei.ttc"))
+        .unwrap();
+    let (code, warnings, stderr) = build_json(&report, &["--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(warnings.is_empty(), "{warnings:#?}");
+}
+
+/// Loads, emits and typesets a report in a world with the given font folders.
+fn typeset_report(root: &Path, font_paths: &[&str]) -> (PagedDocument, project::Loaded) {
+    let loaded = project::load(root).unwrap_or_else(|d| panic!("{d:#?}"));
+    let config = FontConfig { paths: font_paths.iter().map(|s| s.to_string()).collect(), system: false };
+    let (store, _) = fonts::store(&loaded.root, &config);
+    let emitted = emit::typst::emit(&loaded.report, &loaded.report.manifest.build.style);
+    let mut world = ReportWorld::new(&loaded.root, None).with_fonts(store);
+    world.set_main(&emitted.source);
+    let typeset = typeset(&world, &emitted).unwrap_or_else(|d| panic!("{d:#?}"));
+    (typeset.document, loaded)
+}
+
+/// Calls `f` with every glyph and its absolute x position.
+fn glyphs(frame: &Frame, origin: Point, f: &mut dyn FnMut(&typst::text::TextItem, f64, &typst::text::Glyph)) {
+    for (pos, item) in frame.items() {
+        let at = origin + *pos;
+        match item {
+            FrameItem::Group(group) => glyphs(&group.frame, at + Point::zero(), f),
+            FrameItem::Text(text) => {
+                let mut x = at.x.to_pt();
+                for glyph in &text.glyphs {
+                    f(text, x, glyph);
+                    x += glyph.x_advance.at(text.size).to_pt();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn right_to_left_text_is_laid_out_right_to_left() {
+    if !require_fonts("right_to_left_text_is_laid_out_right_to_left") {
+        return;
+    }
+    let report = TestReport::new();
+    report.with_styles();
+    report
+        .write("book.toml", "front = [\"ar.md\"]\n[book]\ntitle = \"RTL\"\n")
+        .write("report/ar.md", "+++\ntitle = \"تقرير\"\nlanguage = \"ar\"\n+++\n\nأول كلمة ثم COALA ثم آخر\n");
+    let (document, _) = typeset_report(report.path(), &[NOTO]);
+    // The x of the first glyph of each word of the paragraph.
+    let mut first_x = std::collections::HashMap::new();
+    for page in document.pages() {
+        glyphs(&page.frame, Point::zero(), &mut |item, x, glyph| {
+            let range = glyph.range();
+            let start = item.text[..range.start].rfind(' ').map_or(0, |i| i + 1);
+            let word = item.text[start..].split(' ').next().unwrap().to_string();
+            first_x.entry(word).and_modify(|v: &mut (f64, f64)| *v = (v.0.min(x), v.1.max(x))).or_insert((x, x));
+        });
+    }
+    let at = |w: &str| *first_x.get(w).unwrap_or_else(|| panic!("`{w}` not typeset: {first_x:?}"));
+    let (first, coala, last) = (at("أول"), at("COALA"), at("آخر"));
+    // Logical order first → COALA → last runs right to left on the line...
+    assert!(first.0 > coala.1 && coala.0 > last.1, "not right to left: {first:?} {coala:?} {last:?}");
+    // ...while the Latin word inside keeps its left-to-right letters.
+    let mut latin = Vec::new();
+    for page in document.pages() {
+        glyphs(&page.frame, Point::zero(), &mut |item, x, glyph| {
+            if item.text.contains("COALA") || item.text.as_str() == "COALA" {
+                latin.push((item.text[glyph.range()].to_string(), x));
+            }
+        });
+    }
+    let c = latin.iter().find(|(s, _)| s == "C").map(|p| p.1);
+    let l = latin.iter().find(|(s, _)| s == "L").map(|p| p.1);
+    assert!(c.is_some() && l.is_some() && c < l, "COALA reversed: {latin:?}");
+
+    // An Arabic paragraph in an English article runs right to left too: its
+    // final full stop is at the left end of the line.
+    let report = TestReport::new();
+    report.with_styles();
+    report
+        .write("book.toml", "front = [\"en.md\"]\n[book]\ntitle = \"Mixed\"\n")
+        .write("report/en.md", "+++\ntitle = \"English\"\n+++\n\nEnglish first.\n\nمرحبا بالعالم.\n");
+    let (document, loaded) = typeset_report(report.path(), &[NOTO]);
+    let mut stop = None;
+    let mut word = None;
+    for page in document.pages() {
+        glyphs(&page.frame, Point::zero(), &mut |item, x, glyph| {
+            // The full stop may be a run of its own (a Latin font has it).
+            let s = &item.text[glyph.range()];
+            if s == "." && !item.text.chars().any(|c| c.is_ascii_alphabetic()) {
+                stop = Some(x);
+            } else if item.text.starts_with("مرحبا") && glyph.range().start == 0 {
+                word = Some(x);
+            }
+        });
+    }
+    assert!(stop.is_some() && word.is_some() && stop < word, "full stop {stop:?}, first letter {word:?}");
+    let emitted = emit::typst::emit(&loaded.report, "styles/report.typ");
+    assert!(emitted.source.contains("#[#set text(dir: rtl)\nمرحبا"), "{}", emitted.source);
+}
+
+#[test]
+fn furniture_is_in_the_report_language() {
+    let report = TestReport::new();
+    report.with_styles();
+    report
+        .write(
+            "book.toml",
+            "front = [\"a.md\"]\nback = [\"contributors.md\"]\n[[part]]\ntitle = \"Uno\"\narticles = [\"b.md\"]\n\
+             [book]\ntitle = \"Informe\"\nlanguage = \"es\"\neditors = [\"Ana\", \"Luis\"]\n",
+        )
+        .write(
+            "report/a.md",
+            "+++\ntitle = \"Prólogo\"\nkind = \"foreword\"\nabstract = \"Breve.\"\nkeywords = [\"uno\"]\n\
+             authors = [\"Ana\"]\n+++\n\nTexto.\n\nTable: Datos.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+        )
+        .write("report/b.md", "+++\ntitle = \"Artículo\"\nauthors = [\"Luis\"]\n+++\n\nTexto.\n")
+        .write("report/contributors.md", "+++\ntitle = \"Colaboradores\"\nkind = \"contributors\"\n+++\n\nGracias.\n");
+    let (document, _) = typeset_report(report.path(), &[]);
+    let text = document_text(&document).to_lowercase();
+    for word in [
+        "índice",
+        "parte 1",
+        "resumen",
+        "palabras clave",
+        "tabla",
+        "autores y sus artículos",
+        "edición a cargo de",
+        "ana y luis",
+    ] {
+        assert!(text.contains(word), "`{word}` is not in the PDF:\n{text}");
+    }
+    for word in ["contents", "abstract", "keywords", "edited by", "authors and their articles"] {
+        assert!(!text.contains(word), "English `{word}` in a Spanish report:\n{text}");
+    }
+
+    // The EPUB's furniture too.
+    let loaded = project::load(report.path()).unwrap();
+    let labels = coala_report::i18n::Labels::for_language("es");
+    let entries = coala_report::emit::xhtml::toc(&loaded.report, &labels);
+    assert!(entries.iter().any(|e| e.title == "Parte 1. Uno"), "{entries:?}");
+}
+
+#[test]
+fn epub_marks_the_language_and_direction_of_articles() {
+    let report = TestReport::new();
+    report.with_styles();
+    report
+        .write("book.toml", "front = [\"en.md\", \"ar.md\"]\n[book]\ntitle = \"Mixed\"\n")
+        .write("report/en.md", "+++\ntitle = \"English\"\n+++\n\nText.\n\nنص عربي.\n")
+        .write("report/ar.md", "+++\ntitle = \"عربي\"\nlanguage = \"ar\"\n+++\n\nنص عربي.\n");
+    let loaded = project::load(report.path()).unwrap();
+    let labels = coala_report::i18n::Labels::for_language("en");
+    let images = Default::default();
+    let ctx = coala_report::emit::xhtml::Context {
+        lang: "en",
+        labels: &labels,
+        images: &images,
+        stylesheet: "stylesheet.css",
+    };
+    let mut docs = loaded.report.articles().map(|a| coala_report::emit::xhtml::article_document(a, &ctx));
+    let en = docs.next().unwrap();
+    let ar = docs.next().unwrap();
+    assert!(en.contains("lang=\"en\" xml:lang=\"en\">"), "{en}");
+    assert!(en.contains("<p dir=\"rtl\">نص عربي.</p>"), "{en}");
+    assert!(ar.contains("lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">"), "{ar}");
+    assert!(ar.contains("<p>نص عربي.</p>"), "no dir on a paragraph that runs like its document: {ar}");
+    roxmltree::Document::parse_with_options(&ar, roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() })
+        .unwrap();
+
+    // The whole EPUB builds, and in the PDF the Arabic article is typeset
+    // with `lang: "ar"`.
+    let run = report.run(&["build", "--format", "epub"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let emitted = emit::typst::emit(&loaded.report, "styles/report.typ");
+    assert!(emitted.source.contains("  language: \"ar\",\n"), "{}", emitted.source);
+}

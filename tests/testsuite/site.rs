@@ -1,0 +1,296 @@
+//! The web edition (`--format html`): the sample report's site has its
+//! pages, every internal link resolves to a file and an anchor, every page
+//! is well-formed (HTML5 written as polyglot XHTML: parsed with roxmltree),
+//! no page has a script, and the site is replaced all or nothing. The
+//! browser test opens it in headless Chromium (tests/browser/e2e.mjs).
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::harness::{TestReport, repo, require_tool, say};
+
+fn parse(text: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse_with_options(text, roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() })
+        .unwrap_or_else(|e| panic!("not well-formed: {e}"))
+}
+
+/// Every file of the site, relative to its folder.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Checks every page of the site in `build/html`: well-formed, HTML5,
+/// landmarks, no script, unique ids, and every local `href`/`src` resolving
+/// to an existing file (inside the build folder) and anchor (at least
+/// `min_links` of them). Returns the ids of each page.
+fn check_site(build: &Path, min_links: usize) -> BTreeMap<String, HashSet<String>> {
+    let html = build.join("html");
+    let pages: Vec<PathBuf> = files(&html).into_iter().filter(|p| p.extension().is_some_and(|e| e == "html")).collect();
+    assert!(!pages.is_empty(), "no page in {}", html.display());
+    let texts: BTreeMap<String, String> = pages
+        .iter()
+        .map(|p| (p.to_string_lossy().into_owned(), std::fs::read_to_string(html.join(p)).unwrap()))
+        .collect();
+    let mut ids: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for (page, text) in &texts {
+        assert!(text.starts_with("<!DOCTYPE html>\n"), "{page}: not HTML5");
+        let doc = parse(text);
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "html", "{page}");
+        assert!(root.attribute("lang").is_some_and(|l| !l.is_empty()), "{page}: no lang");
+        let mut seen = HashSet::new();
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            let name = node.tag_name().name();
+            assert!(!matches!(name, "script" | "iframe" | "object" | "embed"), "{page}: <{name}>");
+            for attr in node.attributes() {
+                assert!(!attr.name().starts_with("on"), "{page}: event handler {}", attr.name());
+                assert!(!attr.value().trim_start().to_ascii_lowercase().starts_with("javascript:"), "{page}");
+                assert!(attr.namespace().is_none(), "{page}: namespaced attribute {}", attr.name());
+            }
+            if name == "img" {
+                assert!(node.attribute("alt").is_some(), "{page}: an image without alt");
+            }
+            if let Some(id) = node.attribute("id") {
+                assert!(seen.insert(id.to_string()), "{page}: duplicate id {id}");
+            }
+        }
+        for landmark in ["header", "nav", "main", "footer"] {
+            assert!(doc.descendants().any(|n| n.has_tag_name(landmark)), "{page}: no <{landmark}>");
+        }
+        let main = doc.descendants().find(|n| n.has_tag_name("main")).unwrap();
+        assert_eq!(main.attribute("id"), Some("main"), "{page}");
+        let skip = doc.descendants().find(|n| n.has_tag_name("a")).unwrap();
+        assert_eq!(skip.attribute("href"), Some("#main"), "{page}: the first link is not the skip link");
+        assert!(doc.descendants().any(|n| n.has_tag_name("h1")), "{page}: no h1");
+        ids.insert(page.clone(), seen);
+    }
+    // Every local link and image resolves.
+    let mut links = 0;
+    for (page, text) in &texts {
+        let doc = parse(text);
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            for target in [node.attribute("href"), node.attribute("src")].into_iter().flatten() {
+                if target.contains("://") || target.starts_with("mailto:") {
+                    continue;
+                }
+                links += 1;
+                let (file, fragment) = match target.split_once('#') {
+                    Some((f, frag)) => (f, Some(frag)),
+                    None => (target, None),
+                };
+                let file = if file.is_empty() { page.as_str() } else { file };
+                let resolved = html.join(Path::new(page).parent().unwrap()).join(file);
+                let normal = normalize(&resolved);
+                assert!(normal.starts_with(build), "{page}: `{target}` leaves the build folder");
+                assert!(normal.is_file(), "{page}: `{target}` does not exist ({})", normal.display());
+                if let Some(fragment) = fragment {
+                    let rel = normal.strip_prefix(&html).unwrap().to_string_lossy().into_owned();
+                    let fragment = percent_decode(fragment);
+                    assert!(
+                        ids.get(&rel).is_some_and(|ids| ids.contains(&fragment)),
+                        "{page}: `{target}`: no id `{fragment}` in {rel}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(links >= min_links, "only {links} local links checked");
+    ids
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(hex) = std::str::from_utf8(&bytes[i + 1..i + 3])
+            && let Ok(b) = u8::from_str_radix(hex, 16)
+        {
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn sample_report_site_has_its_pages_and_every_link_resolves() {
+    let report = TestReport::sample();
+    let run = report.run(&["build", "--format", "html", "--format", "epub"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("wrote build/html (html,"), "{}", run.stdout);
+    let build = report.path().join("build").canonicalize().unwrap();
+    let html = build.join("html");
+    for page in
+        ["index.html", "glossary.html", "contributors.html", "foreword.html", "smart-contracts.html", "site.css"]
+    {
+        assert!(html.join(page).is_file(), "missing {page}: {:?}", files(&html));
+    }
+    assert!(!build.join("report.pdf").exists());
+    let ids = check_site(&build, 200);
+
+    // Downloads: the EPUB being built is linked; the PDF, neither built nor
+    // present, is not.
+    let index = std::fs::read_to_string(html.join("index.html")).unwrap();
+    assert!(index.contains("href=\"../report.epub\""), "{index}");
+    assert!(!index.contains("report.pdf"), "{index}");
+    // The index: title block and contents linking every article.
+    assert!(index.contains("<h1 class=\"book-title\">Blockchain Technologies and Internet Governance</h1>"));
+    for page in ["foreword.html", "glossary.html", "contributors.html", "part_1.html"] {
+        assert!(index.contains(&format!("href=\"{page}\"")), "the index does not link {page}");
+    }
+
+    // The glossary: one anchor per term, listed at the top; articles link
+    // its entries at its stable URL.
+    let glossary = std::fs::read_to_string(html.join("glossary.html")).unwrap();
+    let doc = parse(&glossary);
+    let terms: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("h2") && n.attribute("id").is_some_and(|id| id.starts_with("glossary.")))
+        .map(|n| n.attribute("id").unwrap())
+        .collect();
+    assert!(terms.len() >= 10, "{terms:?}");
+    assert!(terms.contains(&"glossary.smart-contract"), "{terms:?}");
+    for term in &terms {
+        assert!(glossary.contains(&format!("<li><a href=\"#{term}\">")), "{term} is not in the list of terms");
+    }
+    assert!(ids["glossary.html"].contains("glossary.blockchain"));
+    let article = std::fs::read_to_string(html.join("smart-contracts.html")).unwrap();
+    assert!(article.contains("href=\"glossary.html#glossary."), "no glossary link in an article");
+    // Previous and next.
+    assert!(article.contains("rel=\"prev\"") && article.contains("rel=\"next\""));
+    // The EPUB keeps its own files and epub:type; the site has none.
+    assert!(!article.contains(".xhtml") && !article.contains("epub:type"), "EPUB markup in the site");
+}
+
+#[test]
+fn html_in_the_manifest_and_default_formats() {
+    let report = TestReport::fixture("every-construct");
+    report.with_styles();
+    // Default formats (pdf, epub): no site.
+    let run = report.run(&["build", "--format", "epub"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!report.path().join("build/html").exists());
+    let manifest = std::fs::read_to_string(report.path().join("book.toml")).unwrap();
+    let manifest = if manifest.contains("[build]") {
+        manifest.replacen("[build]", "[build]\nformats = [\"html\"]", 1)
+    } else {
+        format!("{manifest}\n[build]\nformats = [\"html\"]\n")
+    };
+    report.write("book.toml", &manifest);
+    let run = report.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let build = report.path().join("build").canonicalize().unwrap();
+    assert!(build.join("html/index.html").is_file());
+    // The EPUB of the earlier build exists: it is linked.
+    let index = std::fs::read_to_string(build.join("html/index.html")).unwrap();
+    assert!(index.contains("href=\"../report.epub\""), "{index}");
+    check_site(&build, 20);
+}
+
+#[test]
+fn a_failed_build_keeps_the_previous_site_and_a_rebuild_replaces_it() {
+    let report = TestReport::sample();
+    let run = report.run(&["build", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let build = report.path().join("build");
+    let index = std::fs::read(build.join("html/index.html")).unwrap();
+    std::fs::write(build.join("html/stale.txt"), "old").unwrap();
+
+    // A broken article: a link to a glossary entry that does not exist.
+    let path = report.path().join("report/foreword.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\n\n[nothing](glossary.md#no-such-term)\n")).unwrap();
+    let run = report.run(&["build", "--format", "html"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(std::fs::read(build.join("html/index.html")).unwrap(), index, "the site was replaced");
+    assert!(build.join("html/stale.txt").exists());
+
+    // Fixed: the whole folder is replaced (the stray file is gone), and no
+    // temporary folder is left.
+    std::fs::write(&path, text).unwrap();
+    let run = report.run(&["build", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(build.join("html/index.html").is_file());
+    assert!(!build.join("html/stale.txt").exists(), "the old site was not replaced");
+    let names: Vec<String> =
+        std::fs::read_dir(&build).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, ["html"], "left in the build folder: {names:?}");
+}
+
+/// The real-browser test: headless Chromium (Debian's) driven by
+/// playwright-core, axe-core on three pages, a glossary link followed, the
+/// downloads fetched, a screenshot saved. Needs `node`, `chromium` and
+/// `npm ci --prefix tests/browser`; skips loudly without them (fails in CI).
+#[test]
+fn site_in_a_real_browser() {
+    const TEST: &str = "site_in_a_real_browser";
+    if !require_tool("node", TEST) || !require_tool("chromium", TEST) {
+        return;
+    }
+    let browser = repo().join("tests/browser");
+    if !browser.join("node_modules/playwright-core").is_dir() || !browser.join("node_modules/axe-core").is_dir() {
+        if std::env::var_os("CI").is_some() {
+            panic!(
+                "{TEST}: tests/browser/node_modules is required in CI (.ci/run runs `npm ci --prefix tests/browser`)"
+            );
+        }
+        say(&format!("SKIPPED {TEST}: tests/browser/node_modules is missing (run `npm ci --prefix tests/browser`)"));
+        return;
+    }
+    let report = TestReport::sample();
+    let run = report.run(&["build", "--format", "pdf", "--format", "epub", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let build = report.path().join("build");
+    // The screenshot goes to the target folder (not committed), kept for a look.
+    let shots = repo().join("target/browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    let shot = shots.join("glossary-entry.png");
+    let chromium = which("chromium");
+    let out =
+        Command::new("node").arg(browser.join("e2e.mjs")).arg(&build).arg(&shot).arg(chromium.trim()).output().unwrap();
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the browser test failed:\n{log}");
+    assert!(log.contains("all browser checks passed"), "{log}");
+    assert!(log.contains("axe-core finds no violation on index.html"), "{log}");
+    assert!(shot.is_file(), "no screenshot");
+    say(&format!("{TEST}: screenshots in {}", shots.display()));
+}
+
+fn which(tool: &str) -> String {
+    let out = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
