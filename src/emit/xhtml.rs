@@ -289,6 +289,7 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
         let _ = writeln!(w.out, "<p class=\"date\">{}</p>", escape(date));
     }
     w.out.push_str("</header>\n");
+    w.out.push_str(&session_fact_box(article));
     if !article.abstract_.is_empty() {
         let _ = writeln!(
             w.out,
@@ -304,6 +305,64 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
     w.footnotes();
     w.out.push_str("</section>\n");
     w.out
+}
+
+/// The fact box of a session report (`[session]` in its front matter): the
+/// IGF workshop report template's fields as a two-column table.
+fn session_fact_box(article: &Article) -> String {
+    use serde_json::Value;
+    if article.meta.kind != crate::frontmatter::Kind::SessionReport {
+        return String::new();
+    }
+    let Some(Value::Object(session)) = article.meta.extra.get("session") else { return String::new() };
+    let text = |v: &Value| -> String {
+        match v {
+            Value::String(s) => escape(s),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Object(o) => {
+                let name = o.get("name").and_then(Value::as_str).unwrap_or_default();
+                match o.get("affiliation").and_then(Value::as_str) {
+                    Some(aff) => format!("{}, <em>{}</em>", escape(name), escape(aff)),
+                    None => escape(name),
+                }
+            }
+            _ => String::new(),
+        }
+    };
+    let mut rows = String::new();
+    for (key, label) in [
+        ("title", "Session"),
+        ("type", "Format"),
+        ("date", "Date"),
+        ("time", "Time"),
+        ("location", "Place"),
+        ("organizers", "Organizers"),
+        ("chair", "Chair"),
+        ("rapporteur", "Rapporteur"),
+        ("speakers", "Speakers"),
+    ] {
+        let cell = match session.get(key) {
+            Some(Value::Array(items)) => {
+                items.iter().map(text).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("<br/>")
+            }
+            Some(v) => text(v),
+            None => String::new(),
+        };
+        if !cell.is_empty() {
+            let _ = writeln!(rows, "<tr><th scope=\"row\">{label}</th><td>{cell}</td></tr>");
+        }
+    }
+    if let Some(Value::Array(issues)) = session.get("key-issues") {
+        let items: String = issues.iter().map(|i| format!("<li>{}</li>", text(i))).collect();
+        if !items.is_empty() {
+            let _ = writeln!(rows, "<tr><th scope=\"row\">Key issues</th><td><ol>{items}</ol></td></tr>");
+        }
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!("<table class=\"fact-box\">\n<caption>Session facts</caption>\n<tbody>\n{rows}</tbody>\n</table>\n")
 }
 
 /// A part's title page.

@@ -229,3 +229,17 @@ fn math_typesets_under_pdf_ua_with_its_latex_as_alt_text() {
     let Some(text) = pdf_text(&r.pdf(), "math_typesets_under_pdf_ua_with_its_latex_as_alt_text") else { return };
     assert!(text.contains('∑'), "{text}");
 }
+
+#[test]
+fn session_report_fact_box_in_pdf_and_epub() {
+    let r = TestReport::sample();
+    let run = r.run(&["build", "--format", "pdf", "--format", "epub"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xhtml = epub_text(&r);
+    assert!(xhtml.contains("<table class=\"fact-box\">"), "the EPUB has the fact box");
+    assert!(xhtml.contains("<th scope=\"row\">Rapporteur</th><td>Carla L. Reyes"), "the EPUB has the fact box");
+    assert!(xhtml.contains("Walid Al-Saqaf, <em>Internet Society</em>"), "speakers with affiliations");
+    let Some(text) = pdf_text(&r.pdf(), "session_report_fact_box_in_pdf_and_epub") else { return };
+    let text = squash(&text);
+    assert!(text.contains(&squash("Walid Al-Saqaf, Internet Society")), "the PDF has the fact box");
+}
