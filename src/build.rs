@@ -235,6 +235,9 @@ impl Session {
         let options = self.options.clone();
         let manifest = &report.manifest;
         let formats = if options.formats.is_empty() { manifest.build.formats.clone() } else { options.formats.clone() };
+        // Translated editions are PDF and EPUB only for now: the web edition
+        // would share the original's folder.
+        let formats: Vec<Format> = formats.into_iter().filter(|f| edition.is_none() || *f != Format::Html).collect();
         let out_dir = match &options.out {
             Some(out) => out.clone(),
             None => root.path().join(&manifest.build.build_dir),

@@ -359,10 +359,14 @@ pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), St
         report.articles().map(|a| (a.src_rel.clone(), (a.id.clone(), a.anchors.clone()))).collect();
     let src = report.manifest.book.src.trim_end_matches('/').to_string();
     for article in report.articles_mut() {
+        // The folder the article was read from: `src`, or the original's for
+        // an untranslated article of a translated edition.
+        let path = article.path.to_string_lossy();
+        let own_src = path.strip_suffix(article.src_rel.as_str()).map(|s| s.trim_end_matches('/').to_string());
         let ctx = Ctx {
             index: &index,
             article_dir: parent_of(&article.src_rel),
-            src: &src,
+            src: own_src.as_deref().unwrap_or(&src),
             own_anchors: article.anchors.clone(),
             own_id: article.id.clone(),
             path: article.path.clone(),

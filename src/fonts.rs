@@ -178,6 +178,27 @@ pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
     let mut known: HashMap<char, bool> = HashMap::new();
     let mut covered = |c: char| *known.entry(c).or_insert_with(|| infos.iter().any(|i| i.coverage.contains(c as u32)));
     let mut out = Vec::new();
+    // The words the template adds ("Contents", "Part"...) in the report's
+    // language: reported at book.toml.
+    let language = &report.manifest.book.language;
+    let mut furniture: Vec<char> = crate::i18n::Labels::for_language(language)
+        .typst_dict()
+        .chars()
+        .filter(|&c| !ignorable(c) && !covered(c))
+        .collect();
+    furniture.sort_unstable();
+    furniture.dedup();
+    for c in furniture {
+        out.push(
+            Diagnostic::warning(format!(
+                "no available font has the character U+{:04X} `{c}` of the report's headings and labels \
+                 in `{language}`: it would print as an empty box",
+                c as u32
+            ))
+            .with_file(crate::manifest::MANIFEST)
+            .with_hint(FONT_HINT),
+        );
+    }
     for article in report.articles() {
         let mut missing: BTreeMap<char, usize> = BTreeMap::new();
         for (line, text) in article_text(article) {
@@ -198,15 +219,15 @@ pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
                 ))
                 .with_file(&article.path)
                 .with_line(line)
-                .with_hint(
-                    "add a font that has it: put it in styles/fonts/, name its folder in `[build] font-paths` \
-                     (e.g. Debian's fonts-noto-core or fonts-noto-cjk), or build with --system-fonts",
-                ),
+                .with_hint(FONT_HINT),
             );
         }
     }
     out
 }
+
+const FONT_HINT: &str = "add a font that has it: put it in styles/fonts/, name its folder in `[build] font-paths` \
+     (e.g. Debian's fonts-noto-core or fonts-noto-cjk), or build with --system-fonts";
 
 /// Characters that need no glyph: spaces, controls, format characters
 /// (bidi marks, joiners, variation selectors, the break opportunities

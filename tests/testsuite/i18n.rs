@@ -112,6 +112,17 @@ fn a_character_no_font_has_is_a_warning_naming_file_line_and_character() {
     assert!(stderr.contains("report/six.md:7"), "{stderr}");
     assert!(stderr.contains("--system-fonts"), "the hint says how to add fonts: {stderr}");
 
+    // A Chinese report without a Chinese font: its headings ("目录") too.
+    let report = TestReport::new();
+    report.with_styles();
+    report
+        .write("book.toml", "front = [\"a.md\"]\n[book]\ntitle = \"Report\"\nlanguage = \"zh\"\n")
+        .write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nText.\n");
+    let (code, warnings, _) = build_json(&report, &["--format", "pdf"]);
+    assert_eq!(code, 0);
+    let furniture = warnings.iter().find(|w| w["message"].as_str().unwrap().contains("U+76EE `目`")).expect("目");
+    assert_eq!(furniture["file"], "book.toml");
+
     // A missing font folder is a warning too.
     let report = six_languages("[\"/nonexistent/fonts\"]");
     let (code, warnings, _) = build_json(&report, &["--format", "pdf"]);
@@ -302,4 +313,49 @@ fn epub_marks_the_language_and_direction_of_articles() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let emitted = emit::typst::emit(&loaded.report, "styles/report.typ");
     assert!(emitted.source.contains("  language: \"ar\",\n"), "{}", emitted.source);
+}
+
+#[test]
+fn the_sample_report_has_a_spanish_edition() {
+    let report = TestReport::sample();
+    let run = report.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for file in ["report.pdf", "report.epub", "report.es.pdf", "report.es.epub"] {
+        assert!(run.stdout.contains(&format!("wrote build/{file}")), "{file} not written:\n{}", run.stdout);
+    }
+
+    // The translated articles replace the originals; the others are the
+    // originals, opened by a note in Spanish; the furniture is Spanish.
+    let loaded = project::load_edition(report.path(), Some("es")).unwrap();
+    let manifest = &loaded.report.manifest;
+    assert_eq!(manifest.book.language, "es");
+    assert_eq!(manifest.build.name.as_deref(), Some("report.es"));
+    assert_eq!(loaded.report.parts[0].title.as_deref(), Some("El marco modelo"));
+    let foreword = loaded.report.articles().next().unwrap();
+    assert_eq!(foreword.path, Path::new("report/es/foreword.md"));
+    assert_eq!(foreword.title_text(), "Prólogo");
+    let smart = loaded.report.articles().find(|a| a.src_rel == "smart-contracts.md").unwrap();
+    assert_eq!(smart.path, Path::new("report/smart-contracts.md"));
+    assert_eq!(smart.meta.language.as_deref(), Some("en"));
+    let note = coala_report::i18n::Labels::for_language("es").original_note;
+    assert!(coala_report::doc::plain_text(&first_paragraph(&smart.blocks[0])).contains(note));
+
+    if let Some(text) = crate::harness::pdf_text(&report.path().join("build/report.es.pdf"), "spanish edition") {
+        for needle in ["Índice", "Prólogo", "Parte 1", "Temas clave", note] {
+            assert!(text.contains(needle), "`{needle}` is not in the Spanish PDF");
+        }
+    }
+    let epub = report.path().join("build/report.es.epub");
+    if let Some(out) = crate::epub::epubcheck(&epub, "the_sample_report_has_a_spanish_edition") {
+        crate::epub::assert_clean("Spanish sample", &out);
+    }
+}
+
+fn first_paragraph(block: &coala_report::doc::Block) -> Vec<coala_report::doc::Inline> {
+    use coala_report::doc::BlockKind;
+    match &block.kind {
+        BlockKind::Callout { blocks, .. } => first_paragraph(&blocks[0]),
+        BlockKind::Paragraph(inlines) => inlines.clone(),
+        other => panic!("not a note: {other:?}"),
+    }
 }
