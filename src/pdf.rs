@@ -136,7 +136,10 @@ pub struct Typeset {
 
 /// Compiles the world's main file. Errors are mapped to the markdown.
 pub fn typeset(world: &ReportWorld, emitted: &Emitted) -> Result<Typeset, Vec<Diagnostic>> {
-    let warned = typst::compile::<PagedDocument>(world);
+    let warned = match guard(|| typst::compile::<PagedDocument>(world)) {
+        Ok(warned) => warned,
+        Err(message) => return Err(vec![crashed("typesetting", &message)]),
+    };
     let warnings = map_diagnostics(world, emitted, &warned.warnings);
     match warned.output {
         Ok(document) => Ok(Typeset { document, warnings }),
@@ -146,6 +149,35 @@ pub fn typeset(world: &ReportWorld, emitted: &Emitted) -> Result<Typeset, Vec<Di
             Err(all)
         }
     }
+}
+
+/// Runs `f`, turning a panic inside typst into an error message instead of
+/// a crash: user input must never abort the build.
+fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    use std::sync::Mutex;
+    static MESSAGE: Mutex<Option<String>> = Mutex::new(None);
+    static HOOK: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let text = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        *MESSAGE.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    result.map_err(|_| MESSAGE.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default())
+}
+
+fn crashed(stage: &str, message: &str) -> Diagnostic {
+    Diagnostic::error(format!("typst crashed during {stage}: {message}")).with_hint(
+        "this is a bug in typst, not in the report; run with --emit-typst and report it, \
+         and try rewording the text around unusual characters",
+    )
 }
 
 /// Options of the PDF export.
@@ -245,7 +277,9 @@ pub fn export(
         tagged: true,
         pretty: false,
     };
-    typst_pdf::pdf(document, &pdf_options).map_err(|errors| map_diagnostics(world, emitted, &errors))
+    guard(|| typst_pdf::pdf(document, &pdf_options))
+        .map_err(|message| vec![crashed("PDF export", &message)])?
+        .map_err(|errors| map_diagnostics(world, emitted, &errors))
 }
 
 /// Splits Unix seconds into a UTC civil date and time.
@@ -341,6 +375,13 @@ pub fn document_text(document: &PagedDocument) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn panics_become_messages() {
+        assert_eq!(guard(|| 1), Ok(1));
+        assert_eq!(guard(|| -> i32 { panic!("boom {}", 1) }), Err("boom 1".to_string()));
+        assert_eq!(guard(|| -> i32 { panic!("plain") }), Err("plain".to_string()));
+    }
 
     #[test]
     fn civil() {
