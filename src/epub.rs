@@ -24,7 +24,7 @@ use std::io::{Cursor, Read, Write};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Article, Image, ImageSrc, Report};
+use crate::doc::{Article, ImageSrc, Report};
 use crate::emit::xhtml::{self, Context, ImageMap, Labels, Landmark, NavEntry};
 use crate::fsutil::{self, Root};
 
@@ -76,9 +76,7 @@ pub fn build(
     let mut image_count = 0usize;
     let mut all_alt = true;
     for article in report.articles() {
-        let mut found = Vec::new();
-        images_of_article(article, &mut found);
-        for image in found {
+        for image in article.images() {
             let ImageSrc::Local(rel) = &image.src else { continue };
             image_count += 1;
             all_alt &= !image.alt.trim().is_empty();
@@ -254,10 +252,6 @@ fn epub_error(e: epub_builder::Error) -> Diagnostic {
 
 // ------------------------------------------------------------------ images ---
 
-fn images_of_article<'a>(article: &'a Article, out: &mut Vec<&'a Image>) {
-    out.extend(article.images());
-}
-
 /// The media type of an image, from its extension.
 pub fn media_type(path: &str) -> Option<(&'static str, &'static str)> {
     let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
@@ -271,7 +265,8 @@ pub fn media_type(path: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
-fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str, &'static str), String> {
+/// An image's bytes, media type and extension, read inside the root.
+pub(crate) fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str, &'static str), String> {
     let (mime, ext) = media_type(rel).ok_or_else(|| "not a PNG, JPEG, GIF, SVG or WebP image".to_string())?;
     let path = root.resolve(rel).map_err(|e| e.describe("image", rel))?;
     let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
@@ -282,7 +277,7 @@ fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str, &'static
 }
 
 /// `images/<name>`, made of safe characters and unique (ignoring case).
-fn unique_name(used: &mut HashSet<String>, file: &str) -> String {
+pub(crate) fn unique_name(used: &mut HashSet<String>, file: &str) -> String {
     let safe: String =
         file.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
     let safe = safe.trim_start_matches('.').to_string();

@@ -17,8 +17,9 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Article, Block, BlockKind, Image, ImageSrc, Inline, Part, Report};
+use crate::doc::{Article, ImageSrc, Part, Report};
 use crate::emit::xhtml::{self, Context, Flavor, ImageMap, Labels, escape, url_attr};
+use crate::epub::{read_image, unique_name};
 use crate::frontmatter::Kind;
 use crate::fsutil::{self, Root};
 use crate::manifest::Format;
@@ -234,7 +235,7 @@ pub fn build(report: &Report, root: &Root, downloads: &[Download]) -> Result<(Si
     if let Some(rel) = book.cover.as_deref().filter(|c| !c.trim().is_empty()) {
         let rel = rel.trim_start_matches("./");
         match read_image(root, rel) {
-            Ok((bytes, ext)) => {
+            Ok((bytes, _, ext)) => {
                 let href = unique_name(&mut names, &format!("cover.{ext}"));
                 site.files.push((href.clone(), bytes));
                 cover = Some(href);
@@ -248,15 +249,13 @@ pub fn build(report: &Report, root: &Root, downloads: &[Download]) -> Result<(Si
     }
     let mut images = ImageMap::new();
     for article in report.articles() {
-        let mut found = Vec::new();
-        images_of_article(article, &mut found);
-        for image in found {
+        for image in article.images() {
             let ImageSrc::Local(rel) = &image.src else { continue };
             if images.contains_key(rel) {
                 continue;
             }
             match read_image(root, rel) {
-                Ok((bytes, _)) => {
+                Ok((bytes, ..)) => {
                     let href = unique_name(&mut names, rel.rsplit('/').next().unwrap_or(rel));
                     images.insert(rel.clone(), href.clone());
                     site.files.push((href, bytes));
@@ -647,78 +646,4 @@ impl Chrome<'_> {
 
 fn aria_current(current: &str, file: &str) -> &'static str {
     if current == file { " aria-current=\"page\"" } else { "" }
-}
-
-// ------------------------------------------------------------------ images ---
-
-fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str), String> {
-    let (_, ext) = crate::epub::media_type(rel).ok_or_else(|| "not a PNG, JPEG, GIF, SVG or WebP image".to_string())?;
-    let path = root.resolve(rel).map_err(|e| e.describe("image", rel))?;
-    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        _ => e.to_string(),
-    })?;
-    Ok((bytes, ext))
-}
-
-/// `images/<name>`, made of safe characters and unique (ignoring case).
-fn unique_name(used: &mut HashSet<String>, file: &str) -> String {
-    let safe: String =
-        file.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
-    let safe = safe.trim_start_matches('.').to_string();
-    let (stem, ext) = match safe.rsplit_once('.') {
-        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
-        _ => (if safe.is_empty() { "image".to_string() } else { safe.clone() }, String::new()),
-    };
-    let mut name = format!("{stem}{ext}");
-    let mut n = 2;
-    while !used.insert(name.to_ascii_lowercase()) {
-        name = format!("{stem}-{n}{ext}");
-        n += 1;
-    }
-    format!("images/{name}")
-}
-
-fn images_of_article<'a>(article: &'a Article, out: &mut Vec<&'a Image>) {
-    inline_images(&article.title, out);
-    block_images(&article.abstract_, out);
-    block_images(&article.blocks, out);
-    for note in &article.footnotes {
-        block_images(&note.blocks, out);
-    }
-}
-
-fn block_images<'a>(blocks: &'a [Block], out: &mut Vec<&'a Image>) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Paragraph(i) | BlockKind::Heading { content: i, .. } => inline_images(i, out),
-            BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => block_images(b, out),
-            BlockKind::List { items, .. } => items.iter().for_each(|item| block_images(&item.blocks, out)),
-            BlockKind::Table { header, rows, caption, .. } => {
-                header.iter().chain(rows.iter().flatten()).for_each(|cell| inline_images(cell, out));
-                inline_images(caption, out);
-            }
-            BlockKind::Figure { image, caption } => {
-                out.push(image);
-                inline_images(caption, out);
-            }
-            BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
-        }
-    }
-}
-
-fn inline_images<'a>(inlines: &'a [Inline], out: &mut Vec<&'a Image>) {
-    for inline in inlines {
-        match inline {
-            Inline::Image(image) => out.push(image),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strike(c)
-            | Inline::Sup(c)
-            | Inline::Sub(c)
-            | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => inline_images(c, out),
-            _ => {}
-        }
-    }
 }
