@@ -65,6 +65,12 @@ impl Diagnostic {
         self
     }
 
+    /// Underlines `len` characters from the column.
+    pub fn with_len(mut self, len: usize) -> Self {
+        self.len = len.max(1);
+        self
+    }
+
     /// Sets line, column and length from a byte range into `text`.
     pub fn with_span(mut self, text: &str, span: std::ops::Range<usize>) -> Self {
         let start = floor_char_boundary(text, span.start.min(text.len()));

@@ -112,6 +112,32 @@ impl Article {
         }
         out
     }
+
+    /// Calls `f` on every block of the article, in the order of
+    /// [`Article::all_blocks`], with mutable access.
+    pub fn for_each_block_mut(&mut self, f: &mut impl FnMut(&mut Block)) {
+        let tops = self
+            .abstract_
+            .iter_mut()
+            .chain(&mut self.blocks)
+            .chain(self.footnotes.iter_mut().flat_map(|n| &mut n.blocks));
+        for block in tops {
+            visit_block_mut(block, f);
+        }
+    }
+}
+
+fn visit_block_mut(block: &mut Block, f: &mut impl FnMut(&mut Block)) {
+    f(block);
+    match &mut block.kind {
+        BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => {
+            blocks.iter_mut().for_each(|b| visit_block_mut(b, f))
+        }
+        BlockKind::List { items, .. } => {
+            items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| visit_block_mut(b, f))
+        }
+        _ => {}
+    }
 }
 
 fn push_blocks<'a>(block: &'a Block, out: &mut Vec<&'a Block>) {
@@ -217,17 +243,26 @@ pub enum BlockKind {
     },
     Math(String),
     /// `caption` comes from a Pandoc-style `Table: ...` (or `: ...`) line
-    /// just before or after the table; captioned tables are numbered.
+    /// just before or after the table, which may end with a label
+    /// (`{#tbl-name}`); captioned tables are numbered.
     Table {
         align: Vec<Align>,
         header: Vec<Vec<Inline>>,
         rows: Vec<Vec<Vec<Inline>>>,
         caption: Vec<Inline>,
+        label: Option<String>,
+        /// Set during resolution: its number among the report's tables.
+        number: Option<usize>,
     },
-    /// A paragraph holding nothing but an image.
+    /// A paragraph holding nothing but an image, and optionally a label
+    /// after it (`![alt](file.png "Caption"){#fig-name}`). Captioned or
+    /// labelled figures are numbered.
     Figure {
         image: Image,
         caption: Vec<Inline>,
+        label: Option<String>,
+        /// Set during resolution: its number among the report's figures.
+        number: Option<usize>,
     },
     Callout {
         kind: CalloutKind,
@@ -283,11 +318,16 @@ pub enum LinkDest {
     /// As written; replaced during resolution.
     Unresolved(String),
     External(String),
-    /// An article of the report, and optionally a heading in it.
+    /// An article of the report, and optionally a heading, figure or table
+    /// in it.
     Internal {
         article: String,
         anchor: Option<String>,
     },
+    /// A cross-reference to a figure or table label (`@fig-name`,
+    /// `@tbl-name`); resolution makes it an internal link whose text is
+    /// "Figure 3".
+    Ref(String),
     /// Rendered as its text only (a warning was given).
     Dropped,
 }
@@ -355,6 +395,8 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
 /// become internal links, unknown targets become warnings.
 pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), String>) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
+    let labels = number_figures_and_tables(report);
+    let words = crate::i18n::Labels::for_language(&report.manifest.book.language);
     let index: HashMap<String, (String, HashSet<String>)> =
         report.articles().map(|a| (a.src_rel.clone(), (a.id.clone(), a.anchors.clone()))).collect();
     let src = report.manifest.book.src.trim_end_matches('/').to_string();
@@ -371,6 +413,8 @@ pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), St
             own_id: article.id.clone(),
             path: article.path.clone(),
             image_exists,
+            labels: &labels,
+            words: (words.figure, words.table),
         };
         let mut sink = Vec::new();
         for block in article.blocks.iter_mut().chain(article.abstract_.iter_mut()) {
@@ -397,6 +441,104 @@ struct Ctx<'a> {
     own_id: String,
     path: PathBuf,
     image_exists: &'a dyn Fn(&str) -> Result<(), String>,
+    labels: &'a HashMap<String, Vec<Numbered>>,
+    /// "Figure" and "Table" in the report's language.
+    words: (&'static str, &'static str),
+}
+
+/// A labelled figure or table: where it is and its number.
+#[derive(Debug, Clone)]
+struct Numbered {
+    article: String,
+    src_rel: String,
+    table: bool,
+    number: usize,
+}
+
+/// Numbers the report's captioned or labelled figures, and its captioned
+/// tables, each from 1 in reading order; returns the labelled ones by label.
+fn number_figures_and_tables(report: &mut Report) -> HashMap<String, Vec<Numbered>> {
+    let (mut figures, mut tables) = (0, 0);
+    let mut labels: HashMap<String, Vec<Numbered>> = HashMap::new();
+    for article in report.articles_mut() {
+        let (id, src_rel) = (article.id.clone(), article.src_rel.clone());
+        article.for_each_block_mut(&mut |block| {
+            let (label, number, table) = match &mut block.kind {
+                BlockKind::Figure { caption, label, number, .. } if !caption.is_empty() || label.is_some() => {
+                    figures += 1;
+                    *number = Some(figures);
+                    (label.clone(), figures, false)
+                }
+                BlockKind::Table { caption, label, number, .. } if !caption.is_empty() => {
+                    tables += 1;
+                    *number = Some(tables);
+                    (label.clone(), tables, true)
+                }
+                _ => return,
+            };
+            if let Some(label) = label {
+                labels.entry(label).or_default().push(Numbered {
+                    article: id.clone(),
+                    src_rel: src_rel.clone(),
+                    table,
+                    number,
+                });
+            }
+        });
+    }
+    labels
+}
+
+/// `@fig-name`: the figure or table of this article with that label, else
+/// the one of the report; an error when there is none, or several.
+fn resolve_ref(
+    label: &str,
+    content: &mut Vec<Inline>,
+    at: (usize, usize),
+    ctx: &Ctx,
+    out: &mut Vec<Diagnostic>,
+) -> LinkDest {
+    let found = ctx.labels.get(label).map(Vec::as_slice).unwrap_or_default();
+    let own: Vec<&Numbered> = found.iter().filter(|n| n.article == ctx.own_id).collect();
+    let target: &Numbered = match (own.as_slice(), found) {
+        ([one], _) => one,
+        ([], [one]) => one,
+        ([], []) => {
+            let what = if label.starts_with("tbl-") { "table" } else { "figure" };
+            out.push(
+                Diagnostic::error(format!("no {what} is labelled `{label}`"))
+                    .with_file(&ctx.path)
+                    .with_position(at.0, at.1)
+                    .with_len(label.chars().count() + 1)
+                    .with_hint(if what == "table" {
+                        format!("label a table at the end of its caption line: `Table: Caption {{#{label}}}`")
+                    } else {
+                        format!("label a figure right after its image: `![alt](file.png \"Caption\"){{#{label}}}`")
+                    }),
+            );
+            return LinkDest::Dropped;
+        }
+        _ => {
+            let places: Vec<&str> = found.iter().map(|n| n.src_rel.as_str()).collect();
+            out.push(
+                Diagnostic::error(format!(
+                    "`@{label}` is ambiguous: it labels figures or tables in {}",
+                    places.join(", ")
+                ))
+                .with_file(&ctx.path)
+                .with_position(at.0, at.1)
+                .with_len(label.chars().count() + 1)
+                .with_hint(format!(
+                    "link to the one you mean, e.g. [{} N]({}#{label}), or rename one of the labels",
+                    ctx.words.0, places[0]
+                )),
+            );
+            return LinkDest::Dropped;
+        }
+    };
+    let word = if target.table { ctx.words.1 } else { ctx.words.0 };
+    *content = vec![Inline::Text(format!("{word}\u{a0}{}", target.number))];
+    LinkDest::Internal { article: target.article.clone(), anchor: Some(label.to_string()) }
 }
 
 fn parent_of(rel: &str) -> String {
@@ -426,7 +568,7 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 cell.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
             }
         }
-        BlockKind::Figure { image, caption } => {
+        BlockKind::Figure { image, caption, .. } => {
             resolve_image(image, ctx, out);
             caption.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
         }
@@ -438,9 +580,17 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 fn resolve_inline(inline: &mut Inline, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     match inline {
         Inline::Link { dest, content, line, column } => {
-            if let LinkDest::Unresolved(url) = dest {
-                let url = url.clone();
-                *dest = resolve_link(&url, (*line, *column), ctx, out);
+            match dest {
+                LinkDest::Unresolved(url) => {
+                    let url = url.clone();
+                    *dest = resolve_link(&url, (*line, *column), ctx, out);
+                }
+                LinkDest::Ref(label) => {
+                    let label = label.clone();
+                    *dest = resolve_ref(&label, content, (*line, *column), ctx, out);
+                    return;
+                }
+                _ => {}
             }
             content.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
         }

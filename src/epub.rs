@@ -831,7 +831,7 @@ Second use of the note[^n].
             "<img src=\"images/dot.png\" alt=\"alt text\"/>",
             "<span class=\"image-unavailable\">remote</span>",
             "<a class=\"external\" href=\"https://example.org/a%20b\">link</a>",
-            "<figcaption>The caption</figcaption>",
+            "<figcaption><span class=\"caption-number\">Figura\u{a0}1.</span> The caption</figcaption>",
             "epub:type=\"noteref\"",
             "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"everything.fn.1\">",
             "href=\"#everything.ref.1.2\"",

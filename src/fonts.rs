@@ -286,7 +286,7 @@ fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
                 text.push(' ');
             }
         }
-        BlockKind::Figure { image, caption } => {
+        BlockKind::Figure { image, caption, .. } => {
             text.push_str(&image.alt);
             inline_text(caption, &mut text);
         }

@@ -127,16 +127,6 @@ pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, Diagnostic> {
     Ok(Split { meta, body: &text[body_start..], body_line_offset: line_no, warnings })
 }
 
-trait WithLen {
-    fn with_len(self, len: usize) -> Self;
-}
-impl WithLen for Diagnostic {
-    fn with_len(mut self, len: usize) -> Self {
-        self.len = len;
-        self
-    }
-}
-
 fn parse_toml(inner: &str, shown: &Path) -> Result<Value, Diagnostic> {
     let table: toml::Table = toml::from_str(inner).map_err(|err| {
         let mut d = Diagnostic::error(format!("malformed TOML front matter: {}", one_line(err.message())))

@@ -62,6 +62,7 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         footnotes: Vec::new(),
         anchorizer: comrak::Anchorizer::new(),
         anchors: Vec::new(),
+        labels: Vec::new(),
         min_level: 6,
     };
 
@@ -112,7 +113,8 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         }
         conv.block(node, 0, &mut blocks);
     }
-    attach_table_captions(&mut blocks);
+    conv.attach_table_captions(&mut blocks);
+    conv.register_labels();
 
     // Footnotes that were defined but never referenced.
     let mut unused: Vec<_> = conv
@@ -150,6 +152,8 @@ struct Converter<'a, 'p> {
     footnotes: Vec<Footnote>,
     anchorizer: comrak::Anchorizer,
     anchors: Vec<String>,
+    /// Figure and table labels with their positions, in order.
+    labels: Vec<(String, (usize, usize))>,
     min_level: u8,
 }
 
@@ -164,6 +168,174 @@ impl<'a> Converter<'a, '_> {
         let Some(&start) = self.line_starts.get(pos.line.saturating_sub(1)) else { return pos.column.max(1) };
         let end = (start + pos.column.saturating_sub(1)).min(self.body.len());
         self.body.get(start..end).map_or(pos.column.max(1), |prefix| prefix.chars().count() + 1)
+    }
+
+    /// The column (in characters) of the first `needle` on `line`, or 1.
+    fn column_of(&self, line: usize, needle: &str) -> usize {
+        let index = line.saturating_sub(self.line_offset + 1);
+        let Some(&start) = self.line_starts.get(index) else { return 1 };
+        let end = self.line_starts.get(index + 1).copied().unwrap_or(self.body.len());
+        let text = self.body.get(start..end).unwrap_or("");
+        text.find(needle).map_or(1, |i| text[..i].chars().count() + 1)
+    }
+
+    fn error(&mut self, (line, column): (usize, usize), message: String, hint: &str) {
+        self.warnings.push(
+            Diagnostic::error(message).with_file(self.path).with_position(line, column).with_hint(hint.to_string()),
+        );
+    }
+
+    /// Text, with its `@fig-name` and `@tbl-name` cross-references split
+    /// out as links to be resolved; `at` is the text node's position.
+    fn text(&mut self, text: &str, (line, column): (usize, usize), out: &mut Vec<Inline>) {
+        let mut plain = 0;
+        for (i, _) in text.match_indices('@') {
+            if i < plain || text[..i].chars().next_back().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            let Some(label) = ref_label(&text[i + 1..]) else { continue };
+            if plain < i {
+                out.push(Inline::Text(text[plain..i].to_string()));
+            }
+            out.push(Inline::Link {
+                dest: LinkDest::Ref(label.to_string()),
+                content: vec![Inline::Text(format!("@{label}"))],
+                line,
+                column: column + text[..i].chars().count(),
+            });
+            plain = i + 1 + label.len();
+        }
+        if plain < text.len() {
+            out.push(Inline::Text(text[plain..].to_string()));
+        }
+    }
+
+    /// Checks a figure's or table's label and records it.
+    fn label(&mut self, attr: Attr, kind: LabelKind, at: (usize, usize)) -> Option<String> {
+        let what = if kind == LabelKind::Figure { "figure" } else { "table" };
+        if !attr.ignored.is_empty() {
+            self.warn(
+                at,
+                format!("the {what} attributes `{}` are ignored", attr.ignored.join(" ")),
+                &format!("only a label is understood: {{#{}name}}", kind.prefix()),
+            );
+        }
+        let id = attr.id;
+        let valid = id
+            .strip_prefix(kind.prefix())
+            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_'));
+        if !valid {
+            self.error(
+                at,
+                format!("`{{#{id}}}` is not a {what} label"),
+                &format!(
+                    "a {what} label is `{}` followed by letters, digits, `-` or `_`, e.g. {{#{}overview}}; \
+                     refer to it with @{}overview",
+                    kind.prefix(),
+                    kind.prefix(),
+                    kind.prefix()
+                ),
+            );
+            return None;
+        }
+        self.labels.push((id.clone(), at));
+        Some(id)
+    }
+
+    /// Warns about label syntax left in a paragraph: it labels nothing.
+    fn stray_labels(&mut self, inlines: &[Inline], (line, column): (usize, usize)) {
+        if caption_prefix(inlines).is_some() {
+            return; // a table caption: its label is taken when attached
+        }
+        for inline in inlines {
+            let Inline::Text(t) = inline else { continue };
+            for prefix in ["{#fig-", "{#tbl-"] {
+                if let Some(i) = t.find(prefix) {
+                    let end = t[i..].find('}').map_or(t.len(), |e| i + e + 1);
+                    let found = &t[i..end];
+                    let col = self.column_of(line, found);
+                    self.warn(
+                        (line, if col > 1 { col } else { column }),
+                        format!("the label `{found}` is not attached to a figure or table and is shown as text"),
+                        "a figure label goes right after an image that stands alone in its paragraph: \
+                         ![alt](file.png \"Caption\"){#fig-name}; a table label ends its caption line: \
+                         Table: Caption {#tbl-name}",
+                    );
+                }
+            }
+        }
+    }
+
+    /// Pandoc's table captions: a paragraph starting with `Table:` or `: `
+    /// right after (or, failing that, right before) a table becomes its
+    /// caption; a `{#tbl-name}` at its end labels the table.
+    fn attach_table_captions(&mut self, blocks: &mut Vec<Block>) {
+        let mut i = 0;
+        while i < blocks.len() {
+            if matches!(blocks[i].kind, BlockKind::Table { .. }) {
+                let after = blocks.get(i + 1).and_then(caption_of);
+                let before = if after.is_none() && i > 0 { caption_of(&blocks[i - 1]) } else { None };
+                let found = match (after, before) {
+                    (Some(c), _) => Some((c, i + 1)),
+                    (None, Some(c)) => Some((c, i - 1)),
+                    _ => None,
+                };
+                if let Some((mut c, remove)) = found {
+                    let caption_line = blocks[remove].line;
+                    let mut attr = None;
+                    if let Some(Inline::Text(last)) = c.last_mut()
+                        && last.trim_end().ends_with('}')
+                        && let Some(open) = last.rfind('{')
+                        && let Some(a) = parse_attr(&last[open..])
+                    {
+                        let col = self.column_of(caption_line, last[open..].trim_end());
+                        attr = Some((a, col));
+                        last.truncate(open);
+                        let trimmed = last.trim_end().len();
+                        last.truncate(trimmed);
+                        if last.is_empty() {
+                            c.pop();
+                        }
+                    }
+                    let label = attr.and_then(|(a, col)| self.label(a, LabelKind::Table, (caption_line, col)));
+                    if let BlockKind::Table { caption, label: slot, .. } = &mut blocks[i].kind {
+                        *caption = c;
+                        *slot = label;
+                    }
+                    blocks.remove(remove);
+                    if remove < i {
+                        i -= 1;
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// Labels share the anchors' namespace (links reach them with
+    /// `#fig-name`): each must be unique in the article and differ from
+    /// every heading's slug.
+    fn register_labels(&mut self) {
+        let headings: std::collections::HashSet<String> = self.anchors.iter().cloned().collect();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (label, at) in std::mem::take(&mut self.labels) {
+            if let Some(first) = seen.get(&label) {
+                self.error(
+                    at,
+                    format!("the label `{label}` is used twice in this article (first on line {first})"),
+                    "give each figure and table its own label",
+                );
+            } else if headings.contains(&label) {
+                self.error(
+                    at,
+                    format!("the label `{label}` is also the anchor of a heading"),
+                    "rename the label: links to `#{label}` must name one place",
+                );
+            } else {
+                seen.insert(label.clone(), at.0);
+                self.anchors.push(label);
+            }
+        }
     }
 
     fn warn(&mut self, (line, column): (usize, usize), message: String, hint: &str) {
@@ -214,10 +386,23 @@ impl<'a> Converter<'a, '_> {
                             && !matches!(i, Inline::Text(t) if t.trim().is_empty())
                     })
                     .collect();
-                if let [Inline::Image(image)] = non_space.as_slice() {
-                    let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
-                    BlockKind::Figure { image: image.clone(), caption }
+                let attr = match non_space.as_slice() {
+                    [Inline::Image(image)] => Some((image, None)),
+                    [Inline::Image(image), Inline::Text(t)] => parse_attr(t).map(|a| (image, Some(a))),
+                    _ => None,
+                };
+                if let Some((image, attr)) = attr {
+                    let label = attr.and_then(|a| self.label(a, LabelKind::Figure, (image.line, image.column)));
+                    // The title is the caption; a labelled figure without one
+                    // takes its alt text, as Pandoc and Quarto do.
+                    let caption = match (&image.title, &label) {
+                        (Some(t), _) => vec![Inline::Text(t.clone())],
+                        (None, Some(_)) if !image.alt.trim().is_empty() => vec![Inline::Text(image.alt.clone())],
+                        _ => Vec::new(),
+                    };
+                    BlockKind::Figure { image: (*image).clone(), caption, label, number: None }
                 } else {
+                    self.stray_labels(&inlines, (line, column));
                     BlockKind::Paragraph(inlines)
                 }
             }
@@ -281,7 +466,7 @@ impl<'a> Converter<'a, '_> {
                 // Images in raw HTML keep their meaning; other tags are dropped, their text kept.
                 if let Some(image) = html_img(literal, line, column) {
                     let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
-                    out.push(Block { line, kind: BlockKind::Figure { image, caption } });
+                    out.push(Block { line, kind: BlockKind::Figure { image, caption, label: None, number: None } });
                     return;
                 }
                 let text = html_text(literal);
@@ -319,7 +504,7 @@ impl<'a> Converter<'a, '_> {
                         rows.push(cells);
                     }
                 }
-                BlockKind::Table { align, header, rows, caption: Vec::new() }
+                BlockKind::Table { align, header, rows, caption: Vec::new(), label: None, number: None }
             }
             NodeValue::FootnoteDefinition(_) => return,
             NodeValue::DescriptionList
@@ -405,7 +590,7 @@ impl<'a> Converter<'a, '_> {
         let line = self.line(node);
         let column = self.column(node);
         match value {
-            NodeValue::Text(t) => out.push(Inline::Text(t.into_owned())),
+            NodeValue::Text(t) => self.text(&t, (line, column), out),
             NodeValue::Code(c) => out.push(Inline::Code(c.literal)),
             NodeValue::Emph => out.push(Inline::Emph(self.children_inlines(node, depth))),
             NodeValue::Strong => out.push(Inline::Strong(self.children_inlines(node, depth))),
@@ -577,42 +762,93 @@ impl<'a> Converter<'a, '_> {
     }
 }
 
-/// Pandoc's table captions: a paragraph starting with `Table:` or `: ` right
-/// after (or, failing that, right before) a table becomes its caption.
-fn attach_table_captions(blocks: &mut Vec<Block>) {
-    fn caption_of(block: &Block) -> Option<Vec<Inline>> {
-        let BlockKind::Paragraph(inlines) = &block.kind else { return None };
-        let Some(Inline::Text(first)) = inlines.first() else { return None };
-        let rest = first.strip_prefix("Table:").or_else(|| first.strip_prefix(':').filter(|r| r.starts_with(' ')))?;
-        let mut caption = inlines.clone();
-        caption[0] = Inline::Text(rest.trim_start().to_string());
-        if matches!(&caption[0], Inline::Text(t) if t.is_empty()) {
-            caption.remove(0);
-        }
-        (!caption.is_empty()).then_some(caption)
+/// A caption paragraph's inlines without its `Table:` (or `: `) prefix, or
+/// `None` when the paragraph is not a caption.
+fn caption_of(block: &Block) -> Option<Vec<Inline>> {
+    let BlockKind::Paragraph(inlines) = &block.kind else { return None };
+    let rest = caption_prefix(inlines)?;
+    let mut caption = inlines.clone();
+    caption[0] = Inline::Text(rest.trim_start().to_string());
+    if matches!(&caption[0], Inline::Text(t) if t.is_empty()) {
+        caption.remove(0);
     }
-    let mut i = 0;
-    while i < blocks.len() {
-        if matches!(blocks[i].kind, BlockKind::Table { .. }) {
-            let after = blocks.get(i + 1).and_then(caption_of);
-            let before = if after.is_none() && i > 0 { caption_of(&blocks[i - 1]) } else { None };
-            let found = match (after, before) {
-                (Some(c), _) => Some((c, i + 1)),
-                (None, Some(c)) => Some((c, i - 1)),
-                _ => None,
-            };
-            if let Some((c, remove)) = found {
-                if let BlockKind::Table { caption, .. } = &mut blocks[i].kind {
-                    *caption = c;
-                }
-                blocks.remove(remove);
-                if remove < i {
-                    i -= 1;
-                }
+    (!caption.is_empty()).then_some(caption)
+}
+
+/// The text after a paragraph's `Table:` or `: ` caption prefix.
+fn caption_prefix(inlines: &[Inline]) -> Option<&str> {
+    let Some(Inline::Text(first)) = inlines.first() else { return None };
+    first.strip_prefix("Table:").or_else(|| first.strip_prefix(':').filter(|r| r.starts_with(' ')))
+}
+
+/// The kinds of labelled, numbered blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LabelKind {
+    Figure,
+    Table,
+}
+
+impl LabelKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            LabelKind::Figure => "fig-",
+            LabelKind::Table => "tbl-",
+        }
+    }
+}
+
+/// An attribute block after a figure or at the end of a table caption:
+/// `{#fig-name}`; other attributes in it are ignored.
+#[derive(Debug, Clone, PartialEq)]
+struct Attr {
+    id: String,
+    ignored: Vec<String>,
+}
+
+/// `{#id key=value .class}` → the attribute block; `None` unless `text`
+/// (trimmed) is a brace group holding an `#id`.
+fn parse_attr(text: &str) -> Option<Attr> {
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    let mut id = None;
+    let mut ignored = Vec::new();
+    for token in inner.split_whitespace() {
+        match token.strip_prefix('#') {
+            Some(name) if id.is_none() && !name.is_empty() => id = Some(name.to_string()),
+            _ => ignored.push(token.to_string()),
+        }
+    }
+    Some(Attr { id: id?, ignored })
+}
+
+/// The figure or table label a cross-reference names at the start of `s`
+/// (the text after `@`): `fig-` or `tbl-` and letters, digits, `-`, `_`,
+/// without trailing punctuation.
+fn ref_label(s: &str) -> Option<&str> {
+    if !(s.starts_with("fig-") || s.starts_with("tbl-")) {
+        return None;
+    }
+    let end = s.find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).unwrap_or(s.len());
+    let label = s[..end].trim_end_matches(['-', '_']);
+    (label.len() > 4).then_some(label)
+}
+
+/// `[@fig-name]` is the same reference as `@fig-name` (Quarto's forms):
+/// the brackets around a lone reference are dropped.
+fn unbracket_refs(inlines: &mut Vec<Inline>) {
+    for i in 1..inlines.len().saturating_sub(1) {
+        let is_ref = matches!(&inlines[i], Inline::Link { dest: LinkDest::Ref(_), .. });
+        let open = matches!(&inlines[i - 1], Inline::Text(t) if t.ends_with('['));
+        let close = matches!(&inlines[i + 1], Inline::Text(t) if t.starts_with(']'));
+        if is_ref && open && close {
+            if let Inline::Text(t) = &mut inlines[i - 1] {
+                t.pop();
+            }
+            if let Inline::Text(t) = &mut inlines[i + 1] {
+                t.remove(0);
             }
         }
-        i += 1;
     }
+    inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
 }
 
 fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
@@ -629,6 +865,7 @@ fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
         }
         out.push(inline);
     }
+    unbracket_refs(&mut out);
     out
 }
 
@@ -883,5 +1120,73 @@ mod tests {
         let c = conv("<div class=\"x\">Hello <b>world</b></div>\n\n<!-- a comment -->\n");
         assert_eq!(c.blocks.len(), 1);
         assert_eq!(c.blocks[0].kind, BlockKind::Paragraph(vec![Inline::Text("Hello world".into())]));
+    }
+
+    fn refs(inlines: &[Inline]) -> Vec<(String, usize, usize)> {
+        inlines
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Link { dest: LinkDest::Ref(l), line, column, .. } => Some((l.clone(), *line, *column)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn labels_on_figures_and_tables() {
+        let c = conv(concat!(
+            "![A chart](c.png \"Growth\"){#fig-growth}\n\n",
+            "![Alt only](d.png){#fig-alt}\n\n",
+            "| a |\n|---|\n| 1 |\n\nTable: Counts by year {#tbl-counts}\n",
+        ));
+        let kinds: Vec<&BlockKind> = c.blocks.iter().map(|b| &b.kind).collect();
+        assert!(matches!(kinds[0], BlockKind::Figure { label: Some(l), caption, .. }
+            if l == "fig-growth" && caption == &vec![Inline::Text("Growth".into())]));
+        // Without a title, a labelled figure's caption is its alt text (as in Pandoc).
+        assert!(matches!(kinds[1], BlockKind::Figure { label: Some(l), caption, .. }
+            if l == "fig-alt" && caption == &vec![Inline::Text("Alt only".into())]));
+        assert!(matches!(kinds[2], BlockKind::Table { label: Some(l), caption, .. }
+            if l == "tbl-counts" && caption == &vec![Inline::Text("Counts by year".into())]));
+        assert_eq!(c.blocks.len(), 3);
+        assert!(c.anchors.contains(&"fig-growth".to_string()) && c.anchors.contains(&"tbl-counts".to_string()));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    }
+
+    #[test]
+    fn cross_references_with_positions() {
+        let c = conv("See @fig-a, [@tbl-b] and (@fig-c-1).\nMail me@fig-x.org; @fig- alone; `@fig-code`.\n");
+        let BlockKind::Paragraph(p) = &c.blocks[0].kind else { panic!() };
+        assert_eq!(refs(p), vec![("fig-a".into(), 1, 5), ("tbl-b".into(), 1, 14), ("fig-c-1".into(), 1, 27)], "{p:?}");
+        // The brackets of `[@tbl-b]` are gone; the rest is text.
+        let text = crate::doc::plain_text(p);
+        assert_eq!(text, "See @fig-a, @tbl-b and (@fig-c-1). Mail me@fig-x.org; @fig- alone; @fig-code.");
+    }
+
+    #[test]
+    fn label_errors() {
+        let c = conv(concat!(
+            "# Fig one\n\n",
+            "![a](x.png \"X\"){#fig-one}\n\n",
+            "![b](y.png \"Y\"){#chart width=50%}\n\n",
+            "![c](z.png \"Z\"){#fig-two}\n\n",
+            "![d](w.png \"W\"){#fig-two}\n\n",
+            "Text with {#fig-lost} in it.\n",
+        ));
+        let messages: Vec<String> = c
+            .warnings
+            .iter()
+            .map(|d| format!("{}:{} {}", d.line.unwrap_or(0), d.column.unwrap_or(0), d.message))
+            .collect();
+        let expect = [
+            "3:1 the label `fig-one` is also the anchor of a heading",
+            "5:1 the figure attributes `width=50%` are ignored",
+            "5:1 `{#chart}` is not a figure label",
+            "9:1 the label `fig-two` is used twice in this article (first on line 7)",
+            "11:11 the label `{#fig-lost}` is not attached to a figure or table and is shown as text",
+        ];
+        for e in expect {
+            assert!(messages.iter().any(|m| m == e), "expected `{e}` in {messages:#?}");
+        }
+        assert_eq!(c.warnings.iter().filter(|d| d.is_error()).count(), 3, "{messages:#?}");
     }
 }

@@ -315,14 +315,14 @@ impl<'a> Emitter<'a> {
                 self.math(tex, true);
                 self.out.push_str("\n\n");
             }
-            BlockKind::Table { align, header, rows, caption } => {
+            BlockKind::Table { align, header, rows, caption, label, number } => {
                 let columns = align.len().max(1);
-                if caption.is_empty() {
+                if caption.is_empty() && number.is_none() {
                     self.out.push_str("#figure(kind: table, numbering: none, supplement: none, ");
                 } else {
-                    self.out.push_str("#figure(kind: table, caption: [");
-                    self.inlines(caption);
-                    self.out.push_str("], ");
+                    let _ = write!(self.out, "#table-figure(number: {}, caption: ", opt_number(*number));
+                    self.caption(caption);
+                    self.out.push_str(", ");
                 }
                 let _ = write!(self.out, "table(columns: {columns}, align: (");
                 for a in align {
@@ -348,34 +348,50 @@ impl<'a> Emitter<'a> {
                     }
                     self.out.push('\n');
                 }
-                self.out.push_str("  table.hline(),\n))\n\n");
+                self.out.push_str("  table.hline(),\n))");
+                self.label_after(label.as_deref());
             }
-            BlockKind::Figure { image, caption } => {
+            BlockKind::Figure { image, caption, label, number } => {
                 self.mark(image.line);
-                match &image.src {
-                    ImageSrc::Local(path) => {
-                        let _ = write!(
-                            self.out,
-                            "#figure-image({}, alt: {}, caption: ",
-                            string(&format!("/{path}")),
-                            string(&image.alt)
-                        );
-                        if caption.is_empty() {
-                            self.out.push_str("none");
-                        } else {
-                            self.out.push('[');
-                            self.inlines(caption);
-                            self.out.push(']');
-                        }
-                        self.out.push_str(")\n\n");
-                    }
-                    _ => {
+                let path = match &image.src {
+                    ImageSrc::Local(path) => string(&format!("/{path}")),
+                    _ if caption.is_empty() && number.is_none() => {
                         let _ = write!(self.out, "#missing-image(block: true, alt: {})\n\n", string(&image.alt));
+                        return;
                     }
-                }
+                    _ => "none".to_string(),
+                };
+                let _ = write!(
+                    self.out,
+                    "#figure-image({path}, alt: {}, number: {}, caption: ",
+                    string(&image.alt),
+                    opt_number(*number)
+                );
+                self.caption(caption);
+                self.out.push(')');
+                self.label_after(label.as_deref());
             }
             BlockKind::Rule => self.out.push_str("#rule()\n\n"),
         }
+    }
+
+    /// `[caption]`, or `none`.
+    fn caption(&mut self, caption: &[Inline]) {
+        if caption.is_empty() {
+            self.out.push_str("none");
+        } else {
+            self.out.push('[');
+            self.inlines(caption);
+            self.out.push(']');
+        }
+    }
+
+    /// Ends a block call, with the label of a labelled figure or table.
+    fn label_after(&mut self, label: Option<&str>) {
+        if let Some(label) = label {
+            let _ = write!(self.out, " <{}>", self.label(Some(label)));
+        }
+        self.out.push_str("\n\n");
     }
 
     /// A Typst label for an anchor of the current article.
@@ -440,7 +456,7 @@ impl<'a> Emitter<'a> {
                             _ => self.out.push(';'),
                         }
                     }
-                    LinkDest::Unresolved(_) | LinkDest::Dropped => self.inlines(content),
+                    LinkDest::Unresolved(_) | LinkDest::Ref(_) | LinkDest::Dropped => self.inlines(content),
                 }
             }
             Inline::Image(image) => self.inline_image(image),
@@ -639,6 +655,10 @@ fn value(v: &serde_json::Value, key: Option<&str>, depth: usize) -> String {
             out
         }
     }
+}
+
+fn opt_number(number: Option<usize>) -> String {
+    number.map_or_else(|| "none".into(), |n| n.to_string())
 }
 
 fn opt_string(text: Option<&str>) -> String {

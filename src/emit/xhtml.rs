@@ -765,10 +765,13 @@ impl<'a> Writer<'a> {
                 self.text(tex);
                 self.out.push_str("</code></pre>\n");
             }
-            BlockKind::Table { align, header, rows, caption } => {
-                self.out.push_str("<div class=\"table-wrap\">\n<table>\n");
-                if !caption.is_empty() {
+            BlockKind::Table { align, header, rows, caption, label, number } => {
+                self.out.push_str("<div class=\"table-wrap\">\n<table");
+                self.id_attr(label.as_deref());
+                self.out.push_str(">\n");
+                if !caption.is_empty() || number.is_some() {
                     self.out.push_str("<caption>");
+                    self.caption_number(self.ctx.labels.table, *number, caption.is_empty());
                     self.inlines(caption);
                     self.out.push_str("</caption>\n");
                 }
@@ -796,30 +799,53 @@ impl<'a> Writer<'a> {
                 }
                 self.out.push_str("</table>\n</div>\n");
             }
-            BlockKind::Figure { image, caption } => {
+            BlockKind::Figure { image, caption, label, number } => {
                 let href = self.image_href(image);
                 match href {
                     Some(href) => {
-                        self.out.push_str("<figure class=\"figure\">\n");
+                        self.out.push_str("<figure class=\"figure\"");
+                        self.id_attr(label.as_deref());
+                        self.out.push_str(">\n");
                         // The title is the caption: not repeated as a tooltip.
                         let _ =
                             write!(self.out, "<img src=\"{}\" alt=\"{}\"/>", url_attr(&href), escape(image.alt.trim()));
                         self.out.push('\n');
                     }
                     None => {
-                        self.out.push_str("<figure class=\"figure image-unavailable\">\n<p class=\"image-alt\">");
+                        self.out.push_str("<figure class=\"figure image-unavailable\"");
+                        self.id_attr(label.as_deref());
+                        self.out.push_str(">\n<p class=\"image-alt\">");
                         self.unavailable_text(image);
                         self.out.push_str("</p>\n");
                     }
                 }
-                if !caption.is_empty() {
+                if !caption.is_empty() || number.is_some() {
                     self.out.push_str("<figcaption>");
+                    self.caption_number(self.ctx.labels.figure, *number, caption.is_empty());
                     self.inlines(caption);
                     self.out.push_str("</figcaption>\n");
                 }
                 self.out.push_str("</figure>\n");
             }
             BlockKind::Rule => self.out.push_str("<hr/>\n"),
+        }
+    }
+
+    /// ` id="…"` for a labelled figure or table (the id a heading with that
+    /// anchor would have, so internal links reach it the same way).
+    fn id_attr(&mut self, label: Option<&str>) {
+        if let Some(label) = label {
+            let _ = write!(self.out, " id=\"{}\"", escape(&heading_id(&self.article.id, label)));
+        }
+    }
+
+    /// "Figure 3." before a caption, as the PDF shows it.
+    fn caption_number(&mut self, word: &str, number: Option<usize>, alone: bool) {
+        if let Some(n) = number {
+            let _ = write!(self.out, "<span class=\"caption-number\">{}\u{a0}{n}.</span>", escape(word));
+            if !alone {
+                self.out.push(' ');
+            }
         }
     }
 
@@ -900,7 +926,7 @@ impl<'a> Writer<'a> {
                     LinkDest::Internal { article, anchor } => {
                         Some(url_attr(&self.flavor.href(Some(&self.article.id), article, anchor.as_deref())))
                     }
-                    LinkDest::Unresolved(_) | LinkDest::Dropped => None,
+                    LinkDest::Unresolved(_) | LinkDest::Ref(_) | LinkDest::Dropped => None,
                 };
                 match href {
                     Some(href) => {
@@ -1185,12 +1211,21 @@ mod tests {
                 header: vec![vec![t("L")], vec![t("C")], vec![t("R")], vec![t("N")]],
                 rows: vec![vec![vec![t("1")], vec![t("2")], vec![t("3")], vec![]]],
                 caption: vec![],
+                label: None,
+                number: None,
             }),
             b(BlockKind::Figure {
                 image: img(ImageSrc::Local("report/images/x.png".into()), "A figure"),
                 caption: vec![t("Caption")],
+                label: Some("fig-x".into()),
+                number: Some(2),
             }),
-            b(BlockKind::Figure { image: img(ImageSrc::Unavailable("https://r/y.png".into()), ""), caption: vec![] }),
+            b(BlockKind::Figure {
+                image: img(ImageSrc::Unavailable("https://r/y.png".into()), ""),
+                caption: vec![],
+                label: None,
+                number: None,
+            }),
             b(BlockKind::Rule),
             para(vec![t("<script>alert(1)</script><img src=x onerror=alert(1)>")]),
         ];
@@ -1256,7 +1291,7 @@ mod tests {
             "<pre class=\"math\"><code class=\"tex\">\\frac{a}{b} &lt; c</code></pre>",
             "<thead>\n<tr><th scope=\"col\" class=\"align-left\">L</th><th scope=\"col\" class=\"align-center\">C</th><th scope=\"col\" class=\"align-right\">R</th><th scope=\"col\">N</th></tr>\n</thead>",
             "<tr><td class=\"align-left\">1</td><td class=\"align-center\">2</td><td class=\"align-right\">3</td><td></td></tr>",
-            "<figure class=\"figure\">\n<img src=\"images/x.png\" alt=\"A figure\"/>\n<figcaption>Caption</figcaption>\n</figure>",
+            "<figure class=\"figure\" id=\"art.fig-x\">\n<img src=\"images/x.png\" alt=\"A figure\"/>\n<figcaption><span class=\"caption-number\">Figure\u{a0}2.</span> Caption</figcaption>\n</figure>",
             "<figure class=\"figure image-unavailable\">\n<p class=\"image-alt\">[Image]</p>\n</figure>",
             "<hr/>",
             "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"art.fn.1\">\n<p><span class=\"footnote-number\">1.</span> Note one. <a class=\"footnote-back\" role=\"doc-backlink\" href=\"#art.ref.1\" aria-label=\"Back to the text (1, 1)\">\u{21A9}\u{FE0E}</a> <a class=\"footnote-back\" role=\"doc-backlink\" href=\"#art.ref.1.2\" aria-label=\"Back to the text (1, 2)\">\u{21A9}\u{FE0E}</a></p>\n</aside>",

@@ -76,7 +76,8 @@ fn sample_report_uses_the_glossary_math_and_captions() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
     assert!(typ.contains("#glossary-pages(("));
-    assert!(typ.contains("#figure(kind: table, caption: ["));
+    assert!(typ.contains("#table-figure(number: 1, caption: ["));
+    assert!(typ.contains("#link(<use-cases:tbl-summary>)[Table\u{a0}6]"), "a reference to a labelled table");
     assert!(typ.contains("session: ("), "the session report's fact box");
     let Some(text) = pdf_text(&r.pdf(), "sample_report_uses_the_glossary_math_and_captions") else { return };
     let text = squash(&text);
@@ -157,7 +158,7 @@ fn cite_report(extra: &str) -> TestReport {
     r
 }
 
-fn epub_text(r: &TestReport) -> String {
+pub(crate) fn epub_text(r: &TestReport) -> String {
     let epub = std::fs::read(r.path().join("build/report.epub")).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
     let mut all = String::new();

@@ -5,6 +5,7 @@
 mod harness;
 
 mod constructs;
+mod crossref;
 mod eips;
 mod epub;
 mod errors;
