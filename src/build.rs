@@ -83,19 +83,50 @@ fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
 }
 
 /// Everything `build` checks, without typesetting: the manifest, front
-/// matter, links, anchors, images and the template. Reports all problems.
-pub fn check(root_dir: &Path) -> Outcome {
+/// matter, links, anchors, labels, images, the template, the characters no
+/// font has (when a PDF is built; `system_fonts` as `build --system-fonts`)
+/// and every translated edition. Reports all problems.
+pub fn check(root_dir: &Path, system_fonts: bool) -> Outcome {
     let mut outcome = Outcome::default();
     let start = Instant::now();
-    match project::load(root_dir) {
-        Ok(loaded) => {
-            outcome.root = Some(loaded.root.path().to_path_buf());
-            outcome.diagnostics = loaded.diagnostics;
-            if let Err(d) = check_style(&loaded.root, &loaded.report.manifest.build.style) {
+    let original = match project::load(root_dir) {
+        Ok(loaded) => loaded,
+        Err(diagnostics) => {
+            outcome.config_error = is_config_failure(&diagnostics);
+            outcome.diagnostics = diagnostics;
+            outcome.timings.push(Timing { stage: "total", duration: start.elapsed() });
+            return outcome;
+        }
+    };
+    outcome.root = Some(original.root.path().to_path_buf());
+    let manifest = original.report.manifest.clone();
+    if let Err(d) = check_style(&original.root, &manifest.build.style) {
+        outcome.diagnostics.push(d);
+    }
+    let fonts = manifest.build.formats.contains(&Format::Pdf).then(|| {
+        let config = crate::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: system_fonts };
+        let (fonts, warnings) = crate::fonts::store(&original.root, &config);
+        outcome.diagnostics.extend(warnings);
+        fonts
+    });
+    let mut editions = vec![Ok(original)];
+    editions.extend(manifest.translations.keys().map(|tag| project::load_edition(root_dir, Some(tag))));
+    for edition in editions {
+        let diagnostics = match edition {
+            Ok(loaded) => {
+                let mut diagnostics = loaded.diagnostics;
+                if let Some(fonts) = &fonts {
+                    diagnostics.extend(crate::fonts::missing_glyphs(&loaded.report, fonts.book()));
+                }
+                diagnostics
+            }
+            Err(diagnostics) => diagnostics,
+        };
+        for d in diagnostics {
+            if !outcome.diagnostics.contains(&d) {
                 outcome.diagnostics.push(d);
             }
         }
-        Err(diagnostics) => outcome.diagnostics = diagnostics,
     }
     outcome.config_error = is_config_failure(&outcome.diagnostics);
     outcome.timings.push(Timing { stage: "total", duration: start.elapsed() });

@@ -97,6 +97,9 @@ pub enum Command {
         /// The folder holding book.toml.
         #[arg(default_value = ".")]
         root: PathBuf,
+        /// Count the system's fonts as available (as `build --system-fonts`).
+        #[arg(long)]
+        system_fonts: bool,
     },
     /// Create a new report (book.toml, sample articles, the default template)
     /// that builds at once; never overwrites a file.
@@ -173,8 +176,8 @@ pub fn main() -> i32 {
             display.finish();
             finish(&outcome, &options.root, "build", &how)
         }
-        Command::Check { root } => {
-            let outcome = build::check(&root);
+        Command::Check { root, system_fonts } => {
+            let outcome = build::check(&root, system_fonts);
             finish(&outcome, &root, "check", &how)
         }
         Command::Init { dir } => init(&dir, &how),

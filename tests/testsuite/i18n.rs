@@ -359,3 +359,39 @@ fn first_paragraph(block: &coala_report::doc::Block) -> Vec<coala_report::doc::I
         other => panic!("not a note: {other:?}"),
     }
 }
+
+#[test]
+fn check_finds_missing_glyphs_and_problems_in_translated_editions() {
+    // The glyph check runs in `check` too, without typesetting.
+    let report = six_languages("[]");
+    let run = report.run(&["--json", "check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let warnings = json["warnings"].as_array().unwrap();
+    let chinese = warnings
+        .iter()
+        .find(|w| w["message"].as_str().unwrap().contains("U+533A `区`"))
+        .unwrap_or_else(|| panic!("no glyph warning from check: {warnings:#?}"));
+    assert_eq!((chinese["file"].as_str(), chinese["line"].as_u64()), (Some("report/six.md"), Some(7)));
+    // ...unless the system's fonts count, as with `build --system-fonts`
+    // (the warning stays only if this machine has no Chinese font at all).
+    let run = report.run(&["--json", "check", "--system-fonts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    // A broken link in a translated article is found by `check`, which
+    // before only looked at the original edition.
+    let report = TestReport::sample();
+    report.write(
+        "report/es/foreword.md",
+        &std::fs::read_to_string(report.path().join("report/es/foreword.md")).unwrap().replacen(
+            "\n\n",
+            "\n\nVéase [la sección](policy-analysis.md#no-existe) y @fig-ninguna.\n\n",
+            1,
+        ),
+    );
+    let run = report.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("report/es/foreword.md:"), "{}", run.stderr);
+    assert!(run.stderr.contains("`policy-analysis.md` has no heading `#no-existe`"), "{}", run.stderr);
+    assert!(run.stderr.contains("no figure is labelled `fig-ninguna`"), "{}", run.stderr);
+}
