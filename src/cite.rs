@@ -61,15 +61,13 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
         let mut cites = Vec::new();
         let path = article.path.clone();
         let id = article.id.clone();
-        for block in &mut article.blocks {
-            find_in_block(block, &library, &mut cites, &path, &id, &mut diagnostics);
-        }
-        for note in &mut article.footnotes {
-            for block in &mut note.blocks {
-                find_in_block(block, &library, &mut cites, &path, &id, &mut diagnostics);
+        article.for_each_block_mut(&mut |block| {
+            let line = block.line;
+            for inlines in cite_runs(block) {
+                find_in_inlines(inlines, &library, &mut cites, &path, &id, line, &mut diagnostics);
             }
-        }
-        found.push((article.id.clone(), cites));
+        });
+        found.push((id, cites));
     }
     if found.iter().all(|(_, c)| c.is_empty()) {
         return diagnostics;
@@ -122,14 +120,11 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
     let articles: Vec<&mut Article> = report.articles_mut().collect();
     for (i, article) in articles.into_iter().enumerate() {
         let mut rendered = std::mem::take(&mut rendered_cites[i]).into_iter();
-        for block in &mut article.blocks {
-            fill_block(block, &mut rendered);
-        }
-        for note in &mut article.footnotes {
-            for block in &mut note.blocks {
-                fill_block(block, &mut rendered);
+        article.for_each_block_mut(&mut |block| {
+            for inlines in cite_runs(block) {
+                fill_inlines(inlines, &mut rendered);
             }
-        }
+        });
         for (_, entries) in lists.iter().filter(|(t, _)| *t == i) {
             if entries.is_empty() {
                 continue;
@@ -247,31 +242,14 @@ fn push_formatted(text: &str, f: hayagriva::Formatting, out: &mut Vec<Inline>) {
     out.push(inline);
 }
 
-fn find_in_block(
-    block: &mut Block,
-    library: &Library,
-    cites: &mut Vec<Cite>,
-    path: &Path,
-    id: &str,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let line = block.line;
+/// The inline runs of a block where citations are looked for: paragraphs
+/// and table cells (the blocks nested in quotes, lists and callouts are
+/// visited on their own).
+fn cite_runs(block: &mut Block) -> Vec<&mut Vec<Inline>> {
     match &mut block.kind {
-        BlockKind::Paragraph(i) => find_in_inlines(i, library, cites, path, id, line, diags),
-        BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => {
-            b.iter_mut().for_each(|b| find_in_block(b, library, cites, path, id, diags))
-        }
-        BlockKind::List { items, .. } => {
-            for item in items {
-                item.blocks.iter_mut().for_each(|b| find_in_block(b, library, cites, path, id, diags));
-            }
-        }
-        BlockKind::Table { rows, .. } => {
-            for cell in rows.iter_mut().flatten() {
-                find_in_inlines(cell, library, cites, path, id, line, diags);
-            }
-        }
-        _ => {}
+        BlockKind::Paragraph(inlines) => vec![inlines],
+        BlockKind::Table { rows, .. } => rows.iter_mut().flatten().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -335,22 +313,6 @@ fn find_in_inlines(
         }
     }
     *inlines = out;
-}
-
-fn fill_block(block: &mut Block, rendered: &mut impl Iterator<Item = Vec<Inline>>) {
-    match &mut block.kind {
-        BlockKind::Paragraph(i) => fill_inlines(i, rendered),
-        BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => {
-            b.iter_mut().for_each(|b| fill_block(b, rendered))
-        }
-        BlockKind::List { items, .. } => {
-            for item in items {
-                item.blocks.iter_mut().for_each(|b| fill_block(b, rendered));
-            }
-        }
-        BlockKind::Table { rows, .. } => rows.iter_mut().flatten().for_each(|c| fill_inlines(c, rendered)),
-        _ => {}
-    }
 }
 
 fn fill_inlines(inlines: &mut [Inline], rendered: &mut impl Iterator<Item = Vec<Inline>>) {

@@ -365,28 +365,40 @@ impl Report {
     }
 }
 
-/// The text of inlines without markup (for titles, alt text, metadata).
+/// The text of inlines without markup (for titles, alt text, metadata):
+/// math as its LaTeX source, line breaks as spaces.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
-    push_plain(inlines, &mut out);
+    push_text(inlines, TextOptions { math: true, line_breaks: ' ' }, &mut out);
     out
 }
 
-fn push_plain(inlines: &[Inline], out: &mut String) {
+/// What [`push_text`] does with math and line breaks.
+#[derive(Debug, Clone, Copy)]
+pub struct TextOptions {
+    /// Include math's LaTeX source (else leave math out).
+    pub math: bool,
+    /// What soft and hard line breaks become.
+    pub line_breaks: char,
+}
+
+/// Appends the text of inlines without markup: text, code, alt text of
+/// images, the content of emphasis and links; never footnote markers.
+pub fn push_text(inlines: &[Inline], options: TextOptions, out: &mut String) {
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) | Inline::Kbd(t) => out.push_str(t),
-            Inline::Math { tex, .. } => out.push_str(tex),
+            Inline::Math { tex, .. } if options.math => out.push_str(tex),
             Inline::Emph(c)
             | Inline::Strong(c)
             | Inline::Strike(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => push_plain(c, out),
+            | Inline::Link { content: c, .. } => push_text(c, options, out),
             Inline::Image(img) => out.push_str(&img.alt),
-            Inline::FootnoteRef { .. } => {}
-            Inline::SoftBreak | Inline::LineBreak => out.push(' '),
+            Inline::Math { .. } | Inline::FootnoteRef { .. } => {}
+            Inline::SoftBreak | Inline::LineBreak => out.push(options.line_breaks),
         }
     }
 }

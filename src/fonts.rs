@@ -302,20 +302,8 @@ fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
     }
 }
 
+/// The printed text of inlines; line breaks kept as `\n` (each line of a
+/// paragraph is checked at its own markdown line), math left out.
 fn inline_text(inlines: &[Inline], out: &mut String) {
-    for inline in inlines {
-        match inline {
-            Inline::Text(t) | Inline::Code(t) | Inline::Kbd(t) => out.push_str(t),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strike(c)
-            | Inline::Sup(c)
-            | Inline::Sub(c)
-            | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => inline_text(c, out),
-            Inline::Image(img) => out.push_str(&img.alt),
-            Inline::Math { .. } | Inline::FootnoteRef { .. } => {}
-            Inline::SoftBreak | Inline::LineBreak => out.push('\n'),
-        }
-    }
+    crate::doc::push_text(inlines, crate::doc::TextOptions { math: false, line_breaks: '\n' }, out);
 }

@@ -52,10 +52,7 @@ pub fn process(report: &mut Report) -> Vec<Diagnostic> {
         if link_mode == GlossaryLink::FirstUse {
             link_first_uses(article, &glossary_id, &entries);
         }
-        count_uses(&article.blocks, &glossary_id, &mut uses);
-        for note in &article.footnotes {
-            count_uses(&note.blocks, &glossary_id, &mut uses);
-        }
+        count_uses(article, &glossary_id, &mut uses);
     }
     for entry in &entries {
         if !uses.contains_key(&entry.id) {
@@ -136,37 +133,14 @@ fn sort_entries(article: &mut Article, _language: &str) {
     article.blocks.extend(groups.into_iter().flat_map(|(_, g)| g));
 }
 
-fn count_uses(blocks: &[Block], glossary: &str, uses: &mut HashMap<String, usize>) {
-    fn inlines(list: &[Inline], glossary: &str, uses: &mut HashMap<String, usize>) {
-        for inline in list {
-            match inline {
-                Inline::Link { dest: LinkDest::Internal { article, anchor: Some(anchor) }, .. }
-                    if article == glossary =>
-                {
-                    *uses.entry(anchor.clone()).or_default() += 1;
-                }
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Sup(c)
-                | Inline::Sub(c)
-                | Inline::Abbr { content: c, .. } => inlines(c, glossary, uses),
-                _ => {}
-            }
-        }
-    }
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Paragraph(i) | BlockKind::Heading { content: i, .. } => inlines(i, glossary, uses),
-            BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => count_uses(b, glossary, uses),
-            BlockKind::List { items, .. } => items.iter().for_each(|it| count_uses(&it.blocks, glossary, uses)),
-            BlockKind::Table { header, rows, caption, .. } => {
-                for cell in header.iter().chain(rows.iter().flatten()).chain(std::iter::once(caption)) {
-                    inlines(cell, glossary, uses);
-                }
-            }
-            BlockKind::Figure { caption, .. } => inlines(caption, glossary, uses),
-            BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
+/// Counts the article's links to each glossary entry (title, abstract,
+/// body and footnotes).
+fn count_uses(article: &Article, glossary: &str, uses: &mut HashMap<String, usize>) {
+    for (inline, _) in article.all_inlines() {
+        if let Inline::Link { dest: LinkDest::Internal { article, anchor: Some(anchor) }, .. } = inline
+            && article == glossary
+        {
+            *uses.entry(anchor.clone()).or_default() += 1;
         }
     }
 }
@@ -176,7 +150,7 @@ fn count_uses(blocks: &[Block], glossary: &str, uses: &mut HashMap<String, usize
 /// words, case-insensitive, with an optional plural `s`/`es`.
 fn link_first_uses(article: &mut Article, glossary: &str, entries: &[Entry]) {
     let mut explicit = HashMap::new();
-    count_uses(&article.blocks, glossary, &mut explicit);
+    count_uses(article, glossary, &mut explicit);
     // (pattern, entry id), longest first so "smart contract" beats "contract".
     let mut patterns: Vec<(String, &str)> = entries
         .iter()
@@ -186,32 +160,14 @@ fn link_first_uses(article: &mut Article, glossary: &str, entries: &[Entry]) {
         .collect();
     patterns.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
     let mut done: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let line = 0;
-    for block in &mut article.blocks {
-        link_block(block, glossary, &patterns, &mut done, line);
-    }
-}
-
-fn link_block(
-    block: &mut Block,
-    glossary: &str,
-    patterns: &[(String, &str)],
-    done: &mut std::collections::HashSet<String>,
-    _line: usize,
-) {
-    let line = block.line;
-    match &mut block.kind {
-        BlockKind::Paragraph(inlines) => link_inlines(inlines, glossary, patterns, done, line),
-        BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => {
-            b.iter_mut().for_each(|b| link_block(b, glossary, patterns, done, line))
+    // Running text only: paragraphs, also in quotes, callouts, lists and
+    // footnotes (never headings, tables, captions or code).
+    article.for_each_block_mut(&mut |block| {
+        let line = block.line;
+        if let BlockKind::Paragraph(inlines) = &mut block.kind {
+            link_inlines(inlines, glossary, &patterns, &mut done, line);
         }
-        BlockKind::List { items, .. } => {
-            for item in items {
-                item.blocks.iter_mut().for_each(|b| link_block(b, glossary, patterns, done, line));
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 fn link_inlines(

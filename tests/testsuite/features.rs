@@ -174,9 +174,16 @@ pub(crate) fn epub_text(r: &TestReport) -> String {
 #[test]
 fn citations_are_formatted_with_a_reference_list_per_article() {
     let r = cite_report("");
+    // Citations in the abstract and in nested blocks are formatted too.
+    r.write(
+        "report/b.md",
+        "+++\ntitle = \"B\"\nabstract = \"Summarising [@roe2019].\"\n+++\n\nAgain [@roe2019; @doe2020].\n\n> - Quoted @doe2020.\n",
+    );
     let run = r.run(&["build", "--emit-typst"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    assert!(typ.contains("Summarising \\(Roe, 2019\\)"), "{typ}");
+    assert!(typ.contains("Quoted Doe \\(2020\\)") || typ.contains("Quoted \\(Doe, 2020\\)"), "{typ}");
     assert!(typ.contains("As argued \\(Doe, 2020, p\\. 12\\)"), "{typ}");
     assert!(typ.contains("Roe, 2019"), "{typ}");
     assert!(typ.contains("me\\@doe2020\\.org"), "an e-mail address is not a citation: {typ}");
