@@ -151,3 +151,30 @@ pub fn pdf_pages(pdf: &Path, test: &str) -> Option<usize> {
 pub fn squash(text: &str) -> String {
     text.replace("-\n", "-").replace('\u{ad}', "").chars().filter(|c| !c.is_whitespace()).collect()
 }
+
+// ------------------------------------------- comparing laid-out text ---
+// The hostile-input and escaping property tests compare the text typst laid
+// out with the text that was meant, by the same rules.
+
+/// Unicode format characters and other default-ignorable code points (bidi
+/// marks, zero-width joiners, tags, variation selectors, fillers):
+/// invisible, and typst rightly leaves them out of the laid-out text.
+pub fn is_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E | 0x200B..=0x200F
+        | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD
+        | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF
+        | 0x34F | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F | 0x3164 | 0xFE00..=0xFE0F | 0xFFA0
+        | 0xFFF0..=0xFFF8)
+}
+
+/// Right-to-left scripts: laid out in visual order, so only the set of
+/// characters can be compared, not their order.
+pub fn is_rtl(c: char) -> bool {
+    matches!(c as u32, 0x590..=0x8FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
+}
+
+/// The characters that count: no whitespace, nothing default-ignorable.
+pub fn visible(text: &str) -> Vec<char> {
+    text.chars().filter(|c| !c.is_whitespace() && !is_ignorable(*c)).collect()
+}
