@@ -266,9 +266,8 @@ impl Session {
         let options = self.options.clone();
         let manifest = &report.manifest;
         let formats = if options.formats.is_empty() { manifest.build.formats.clone() } else { options.formats.clone() };
-        // Translated editions are PDF and EPUB only for now: the web edition
-        // would share the original's folder.
-        let formats: Vec<Format> = formats.into_iter().filter(|f| edition.is_none() || *f != Format::Html).collect();
+        // Every edition's site links the others' (`html`, `html.es`...).
+        let alternates = if formats.contains(&Format::Html) { alternates(&root, edition) } else { Vec::new() };
         let out_dir = match &options.out {
             Some(out) => out.clone(),
             None => root.path().join(&manifest.build.build_dir),
@@ -306,7 +305,7 @@ impl Session {
                 scope.spawn(|| {
                     progress.start("html");
                     let t = Instant::now();
-                    let result = crate::site::build(&report, &root, &downloads);
+                    let result = crate::site::build(&report, &root, &downloads, &alternates);
                     progress.done("html", t.elapsed(), "");
                     (result, t.elapsed())
                 })
@@ -386,7 +385,7 @@ impl Session {
         // All or nothing: no artifact is replaced unless all can be written.
         // The site is staged complete in a temporary folder first, and
         // renamed into place after the files.
-        let site_dir = out_dir.join(crate::site::DIR);
+        let site_dir = out_dir.join(crate::site::dir(edition));
         let staged = match site.as_ref().map(|s| s.stage(&site_dir)).transpose() {
             Ok(staged) => staged,
             Err(d) => {
@@ -490,6 +489,17 @@ fn typeset_stage(
 }
 
 /// The template must exist inside the root.
+/// The editions other than `edition`, for the web edition's language links.
+fn alternates(root: &fsutil::Root, edition: Option<&str>) -> Vec<crate::site::Alternate> {
+    let Ok(original) = project::load_manifest(root) else { return Vec::new() };
+    let mut all = vec![(None, original.book.language.clone())];
+    all.extend(original.translations.keys().map(|tag| (Some(tag.as_str()), tag.clone())));
+    all.into_iter()
+        .filter(|(e, _)| *e != edition)
+        .map(|(e, lang)| crate::site::Alternate { lang, dir: crate::site::dir(e) })
+        .collect()
+}
+
 fn check_style(root: &fsutil::Root, style: &str) -> Result<(), Diagnostic> {
     match root.resolve(style) {
         Ok(path) if path.is_file() => Ok(()),

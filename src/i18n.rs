@@ -487,6 +487,23 @@ pub fn primary(tag: &str) -> String {
     tag.split('-').next().unwrap_or("").to_ascii_lowercase()
 }
 
+/// A language's name in itself ("Español"), for links between editions;
+/// the tag itself for a language not in the table.
+pub fn native_name(tag: &str) -> String {
+    match primary(tag).as_str() {
+        "en" => "English",
+        "es" => "Español",
+        "fr" => "Français",
+        "ru" => "Русский",
+        "ar" => "العربية",
+        "zh" => "中文",
+        "pt" => "Português",
+        "de" => "Deutsch",
+        _ => return tag.to_string(),
+    }
+    .to_string()
+}
+
 /// Whether a language is written right to left.
 pub fn is_rtl(tag: &str) -> bool {
     RTL.contains(&primary(tag).as_str())

@@ -33,6 +33,24 @@ pub const CSS_PATH: &str = "styles/site.css";
 /// The site's folder inside the build folder.
 pub const DIR: &str = "html";
 
+/// The folder of an edition's site: `html`, or `html.<tag>` for the
+/// translated edition `tag` (beside it, as `report.<tag>.pdf` is).
+pub fn dir(edition: Option<&str>) -> String {
+    match edition {
+        None => DIR.to_string(),
+        Some(tag) => format!("{DIR}.{tag}"),
+    }
+}
+
+/// Another edition of the report, linked from every page of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternate {
+    /// Its language tag.
+    pub lang: String,
+    /// Its site folder, relative to the build folder (`html.es`).
+    pub dir: String,
+}
+
 /// The stable page of the glossary.
 pub const GLOSSARY_FILE: &str = "glossary.html";
 pub const CONTRIBUTORS_FILE: &str = "contributors.html";
@@ -222,7 +240,12 @@ enum Page<'a> {
 
 /// Builds the site in memory. Returns it with warnings, or the errors (an
 /// unreadable image or stylesheet).
-pub fn build(report: &Report, root: &Root, downloads: &[Download]) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+pub fn build(
+    report: &Report,
+    root: &Root,
+    downloads: &[Download],
+    alternates: &[Alternate],
+) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let book = &report.manifest.book;
     let labels = Labels::for_language(&book.language);
     let site_labels = SiteLabels::for_language(&book.language);
@@ -294,6 +317,7 @@ pub fn build(report: &Report, root: &Root, downloads: &[Download]) -> Result<(Si
         site: &site_labels,
         files: &files,
         downloads,
+        alternates,
         glossary: glossary.map(|a| a.title_text().trim().to_string()).filter(|t| !t.is_empty()),
     };
 
@@ -377,6 +401,9 @@ struct Chrome<'a> {
     site: &'a SiteLabels,
     files: &'a BTreeMap<String, String>,
     downloads: &'a [Download],
+    /// The other editions: each page links its counterpart there (the
+    /// same file: pages are named by article, as in every edition).
+    alternates: &'a [Alternate],
     /// The glossary's title, when the report has one.
     glossary: Option<String>,
 }
@@ -432,6 +459,14 @@ impl Chrome<'_> {
         if let Some(n) = next {
             let _ = writeln!(out, "<link rel=\"next\" href=\"{}\"/>", url_attr(&self.file(n)));
         }
+        for alt in self.alternates {
+            let _ = writeln!(
+                out,
+                "<link rel=\"alternate\" hreflang=\"{}\" href=\"{}\"/>",
+                escape(&alt.lang),
+                url_attr(&format!("../{}/{current}", alt.dir))
+            );
+        }
         out.push_str("</head>\n<body>\n");
         let _ = writeln!(out, "<a class=\"skip-link\" href=\"#main\">{}</a>", escape(self.site.skip));
         // Header: the report's title and the site navigation.
@@ -459,6 +494,15 @@ impl Chrome<'_> {
                 url_attr(&d.href),
                 d.media_type,
                 escape(d.label)
+            );
+        }
+        for alt in self.alternates {
+            let lang = escape(&alt.lang);
+            let _ = writeln!(
+                out,
+                "<li><a class=\"edition-link\" href=\"{}\" hreflang=\"{lang}\" lang=\"{lang}\">{}</a></li>",
+                url_attr(&format!("../{}/{current}", alt.dir)),
+                escape(&crate::i18n::native_name(&alt.lang))
             );
         }
         out.push_str("</ul>\n</nav>\n</div>\n</header>\n");

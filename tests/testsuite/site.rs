@@ -33,12 +33,12 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Checks every page of the site in `build/html`: well-formed, HTML5,
+/// Checks every page of the site in `build/<dir>`: well-formed, HTML5,
 /// landmarks, no script, unique ids, and every local `href`/`src` resolving
 /// to an existing file (inside the build folder) and anchor (at least
 /// `min_links` of them). Returns the ids of each page.
-fn check_site(build: &Path, min_links: usize) -> BTreeMap<String, HashSet<String>> {
-    let html = build.join("html");
+fn check_site(build: &Path, dir: &str, min_links: usize) -> BTreeMap<String, HashSet<String>> {
+    let html = build.join(dir);
     let pages: Vec<PathBuf> = files(&html).into_iter().filter(|p| p.extension().is_some_and(|e| e == "html")).collect();
     assert!(!pages.is_empty(), "no page in {}", html.display());
     let texts: BTreeMap<String, String> = pages
@@ -160,7 +160,20 @@ fn sample_report_site_has_its_pages_and_every_link_resolves() {
         assert!(html.join(page).is_file(), "missing {page}: {:?}", files(&html));
     }
     assert!(!build.join("report.pdf").exists());
-    let ids = check_site(&build, 200);
+    let ids = check_site(&build, "html", 200);
+
+    // The Spanish edition has its own site beside it; each page links its
+    // counterpart in the other edition.
+    assert!(run.stdout.contains("wrote build/html.es (html,"), "{}", run.stdout);
+    check_site(&build, "html.es", 200);
+    let index_es = std::fs::read_to_string(build.join("html.es/index.html")).unwrap();
+    assert!(index_es.contains("<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"es\">"), "{index_es}");
+    assert!(index_es.contains("href=\"../report.es.epub\""), "{index_es}");
+    assert!(index_es.contains("<link rel=\"alternate\" hreflang=\"en\" href=\"../html/index.html\"/>"));
+    assert!(index_es.contains("href=\"../html/index.html\" hreflang=\"en\" lang=\"en\">English</a>"));
+    let foreword = std::fs::read_to_string(html.join("foreword.html")).unwrap();
+    assert!(foreword.contains("<link rel=\"alternate\" hreflang=\"es\" href=\"../html.es/foreword.html\"/>"));
+    assert!(foreword.contains("href=\"../html.es/foreword.html\" hreflang=\"es\" lang=\"es\">Español</a>"));
 
     // Downloads: the EPUB being built is linked; the PDF, neither built nor
     // present, is not.
@@ -218,7 +231,7 @@ fn html_in_the_manifest_and_default_formats() {
     // The EPUB of the earlier build exists: it is linked.
     let index = std::fs::read_to_string(build.join("html/index.html")).unwrap();
     assert!(index.contains("href=\"../report.epub\""), "{index}");
-    check_site(&build, 20);
+    check_site(&build, "html", 20);
 }
 
 #[test]
@@ -246,9 +259,10 @@ fn a_failed_build_keeps_the_previous_site_and_a_rebuild_replaces_it() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(build.join("html/index.html").is_file());
     assert!(!build.join("html/stale.txt").exists(), "the old site was not replaced");
-    let names: Vec<String> =
+    let mut names: Vec<String> =
         std::fs::read_dir(&build).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["html"], "left in the build folder: {names:?}");
+    names.sort();
+    assert_eq!(names, ["html", "html.es"], "left in the build folder: {names:?}");
 }
 
 /// The real-browser test: headless Chromium (Debian's) driven by
