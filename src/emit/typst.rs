@@ -543,23 +543,60 @@ pub fn escape(text: &str) -> String {
 }
 
 pub fn escape_into(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '\\' | '#' | '$' | '*' | '_' | '`' | '@' | '<' | '>' | '[' | ']' | '~' | '=' | '-' | '+' | '/' | '\''
-            | '"' | '.' | ':' | ';' | '(' | ')' | '{' | '}' => {
+    // Every character that needs care is ASCII: copy the runs between them
+    // whole (byte offsets of ASCII bytes are always char boundaries).
+    out.reserve(text.len() + text.len() / 16);
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let action = MARKUP[b as usize];
+        if action == KEEP {
+            continue;
+        }
+        out.push_str(&text[start..i]);
+        match action {
+            BACKSLASH => {
                 out.push('\\');
-                out.push(c);
+                out.push(b as char);
             }
             // Newlines inside text nodes do not come from markdown structure;
             // keep them as spaces so they never start a markup line.
-            '\n' | '\r' => out.push(' '),
-            '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}' => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            SPACE => out.push(' '),
+            _ => {
+                let _ = write!(out, "\\u{{{b:x}}}");
             }
-            _ => out.push(c),
         }
+        start = i + 1;
     }
+    out.push_str(&text[start..]);
 }
+
+const KEEP: u8 = 0;
+const BACKSLASH: u8 = 1;
+const SPACE: u8 = 2;
+const UNICODE: u8 = 3;
+
+/// What `escape_into` does with each byte.
+const MARKUP: [u8; 256] = {
+    let mut table = [KEEP; 256];
+    let special = b"\\#$*_`@<>[]~=-+/'\".:;(){}";
+    let mut i = 0;
+    while i < special.len() {
+        table[special[i] as usize] = BACKSLASH;
+        i += 1;
+    }
+    let mut c = 0;
+    while c < 0x20 {
+        table[c] = UNICODE;
+        c += 1;
+    }
+    table[0x7f] = UNICODE;
+    table[b'\n' as usize] = SPACE;
+    table[b'\r' as usize] = SPACE;
+    // Tabs are kept as they are (whitespace to typst).
+    table[b'\t' as usize] = KEEP;
+    table
+};
 
 /// Code with a break opportunity (U+200B) between the characters of every
 /// token of at least `min` non-space characters (hashes, URLs, base64), so
@@ -567,7 +604,14 @@ pub fn escape_into(text: &str, out: &mut String) {
 /// rather than by a `show regex(..)` rule in the template: that rule cost
 /// typst about a third of the EIP corpus's typesetting time and memory.
 pub fn break_long_tokens(code: &str, min: usize) -> std::borrow::Cow<'_, str> {
-    if !code.split(char::is_whitespace).any(|t| t.chars().nth(min - 1).is_some()) {
+    // A token of `min` characters has at least `min` bytes without ASCII
+    // whitespace: most code has none, and is returned as it is.
+    let mut run = 0;
+    let long = code.bytes().any(|b| {
+        run = if b.is_ascii_whitespace() { 0 } else { run + 1 };
+        run >= min
+    });
+    if !long || !code.split(char::is_whitespace).any(|t| t.chars().nth(min - 1).is_some()) {
         return std::borrow::Cow::Borrowed(code);
     }
     // Combining marks and joiners stay attached to the character before.
@@ -579,7 +623,17 @@ pub fn break_long_tokens(code: &str, min: usize) -> std::borrow::Cow<'_, str> {
     let mut rest = code;
     while !rest.is_empty() {
         let (token, tail) = rest.split_at(rest.find(char::is_whitespace).unwrap_or(rest.len()));
-        if token.chars().nth(min - 1).is_some() {
+        if token.len() < min {
+            out.push_str(token);
+        } else if token.is_ascii() {
+            // ASCII (hashes, hex, base64, URLs): no joiners to keep together.
+            let mut chars = token.chars();
+            out.extend(chars.next());
+            for c in chars {
+                out.push('\u{200b}');
+                out.push(c);
+            }
+        } else if token.chars().nth(min - 1).is_some() {
             let mut prev: Option<char> = None;
             for c in token.chars() {
                 if prev.is_some_and(|p| p != '\u{200d}') && !joins(c) {
@@ -602,19 +656,37 @@ pub fn break_long_tokens(code: &str, min: usize) -> std::borrow::Cow<'_, str> {
 pub fn string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
+    // Only ASCII bytes and the C1 controls (U+0080..U+009F, `C2 80`..`C2 9F`
+    // in UTF-8) need escaping: copy the runs between them whole.
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let len = match b {
+            b'\\' | b'"' | b'\n' | b'\r' | b'\t' | 0..=0x1f | 0x7f => 1,
+            0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => 2,
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[start..i]);
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                let c = text[i..i + len].chars().next().unwrap_or('\u{fffd}');
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
-            c => out.push(c),
         }
+        i += len;
+        start = i;
     }
+    out.push_str(&text[start..]);
     out.push('"');
     out
 }
@@ -715,6 +787,58 @@ mod tests {
             value(&v, None, 0),
             "(\"date\": datetime(year: 2016, month: 12, day: 8), \"empty\": (:), \"n\": 2, \"speakers\": ((\"name\": \"A\", ), ), \"title\": \"#set \\\"x\\\"\", )"
         );
+    }
+
+    /// The byte-wise escapers against the obvious char-by-char rules.
+    #[test]
+    fn escapers_match_their_definition() {
+        fn markup(text: &str) -> String {
+            let mut out = String::new();
+            for c in text.chars() {
+                match c {
+                    '\\' | '#' | '$' | '*' | '_' | '`' | '@' | '<' | '>' | '[' | ']' | '~' | '=' | '-' | '+' | '/'
+                    | '\'' | '"' | '.' | ':' | ';' | '(' | ')' | '{' | '}' => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    '\n' | '\r' => out.push(' '),
+                    '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}' => {
+                        out.push_str(&format!("\\u{{{:x}}}", c as u32))
+                    }
+                    _ => out.push(c),
+                }
+            }
+            out
+        }
+        fn literal(text: &str) -> String {
+            let mut out = String::from('"');
+            for c in text.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '"' => out.push_str("\\\""),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        let all: String = (0u32..0x250).filter_map(char::from_u32).collect();
+        let samples = [
+            all.as_str(),
+            "",
+            "plain",
+            "é\u{85}x\u{9f}\u{a0}\u{c2}",
+            "日本語 #x $y$ 🎉\t\u{200b}",
+            "ǂ\u{80}\u{2028}\\\"",
+        ];
+        for text in samples {
+            assert_eq!(escape(text), markup(text), "{text:?}");
+            assert_eq!(string(text), literal(text), "{text:?}");
+        }
     }
 
     #[test]
