@@ -371,8 +371,8 @@ impl<'a> Converter<'a, '_> {
             }
             return;
         }
-        let value = node.data().value.clone();
-        let kind = match value {
+        let data = node.data();
+        let kind = match &data.value {
             NodeValue::Paragraph => {
                 let inlines = self.inlines(node);
                 if inlines.is_empty() {
@@ -563,12 +563,13 @@ impl<'a> Converter<'a, '_> {
         let mut i = 0;
         while i < nodes.len() {
             let node = nodes[i];
-            let value = node.data().value.clone();
-            if let NodeValue::HtmlInline(html) = &value {
+            // Borrowed, not cloned: the arena is only read while converting.
+            let data = node.data();
+            if let NodeValue::HtmlInline(html) = &data.value {
                 i += self.inline_html(html, nodes, i, out, depth);
                 continue;
             }
-            self.inline(node, value, out, depth);
+            self.inline(node, &data.value, out, depth);
             i += 1;
         }
     }
@@ -586,12 +587,12 @@ impl<'a> Converter<'a, '_> {
         merge_text(out)
     }
 
-    fn inline(&mut self, node: &'a AstNode<'a>, value: NodeValue, out: &mut Vec<Inline>, depth: usize) {
+    fn inline(&mut self, node: &'a AstNode<'a>, value: &NodeValue, out: &mut Vec<Inline>, depth: usize) {
         let line = self.line(node);
         let column = self.column(node);
         match value {
-            NodeValue::Text(t) => self.text(&t, (line, column), out),
-            NodeValue::Code(c) => out.push(Inline::Code(c.literal)),
+            NodeValue::Text(t) => self.text(t, (line, column), out),
+            NodeValue::Code(c) => out.push(Inline::Code(c.literal.clone())),
             NodeValue::Emph => out.push(Inline::Emph(self.children_inlines(node, depth))),
             NodeValue::Strong => out.push(Inline::Strong(self.children_inlines(node, depth))),
             NodeValue::Strikethrough => out.push(Inline::Strike(self.children_inlines(node, depth))),
@@ -644,7 +645,7 @@ impl<'a> Converter<'a, '_> {
             }
             NodeValue::HtmlInline(html) => {
                 // Reached only through `inline` directly; handled in `inline_seq`.
-                out.push(Inline::Text(html));
+                out.push(Inline::Text(html.clone()));
             }
             _ => {
                 let mut text = String::new();
