@@ -5,7 +5,7 @@
 
 use crate::epub::{assert_clean, epubcheck};
 use crate::features::epub_text;
-use crate::harness::{TestReport, pdf_text, squash};
+use crate::harness::{TestReport, assert_contains_all, pdf_text, squash};
 
 const SVG: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"#1f4e79\"/></svg>\n";
 
@@ -42,37 +42,41 @@ fn figures_and_tables_are_numbered_and_referenced_in_pdf_and_epub() {
     // references as links to them (typst fails on a link to a missing label,
     // so the build passing proves the targets exist).
     let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
-    for expect in [
-        "#figure-image(\"/report/img/x.svg\", alt: \"Flow chart\", number: 1, caption: [The flow]) <a:fig-flow>",
-        "#figure-image(\"/report/img/x.svg\", alt: \"Second\", number: 2, caption: [Captioned, no label])",
-        "number: 3, caption: [Later]) <b:fig-later>",
-        "#table-figure(number: 1, caption: [Sizes of things], ",
-        "#table-figure(number: 2, caption: [More things], ",
-        "#link(<a:fig-flow>)[Figure\u{a0}1]",
-        "#link(<a:tbl-sizes>)[Table\u{a0}1]",
-        "#link(<b:fig-later>)[Figure\u{a0}3]",
-        "#link(<b:tbl-more>)[Table\u{a0}2]",
-    ] {
-        assert!(typ.contains(expect), "expected {expect} in\n{typ}");
-    }
+    assert_contains_all(
+        "Typst source",
+        &typ,
+        &[
+            "#figure-image(\"/report/img/x.svg\", alt: \"Flow chart\", number: 1, caption: [The flow]) <a:fig-flow>",
+            "#figure-image(\"/report/img/x.svg\", alt: \"Second\", number: 2, caption: [Captioned, no label])",
+            "number: 3, caption: [Later]) <b:fig-later>",
+            "#table-figure(number: 1, caption: [Sizes of things], ",
+            "#table-figure(number: 2, caption: [More things], ",
+            "#link(<a:fig-flow>)[Figure\u{a0}1]",
+            "#link(<a:tbl-sizes>)[Table\u{a0}1]",
+            "#link(<b:fig-later>)[Figure\u{a0}3]",
+            "#link(<b:tbl-more>)[Table\u{a0}2]",
+        ],
+    );
     assert!(typ.contains("alt: \"An unnumbered icon\", number: none, caption: none)"), "{typ}");
     assert!(typ.contains("  table.hline(),\n)) <a:tbl-sizes>"), "{typ}");
 
     // The EPUB: the same numbers, ids on the figures and tables, links to them.
     let xhtml = epub_text(&r);
-    for expect in [
-        "As <a class=\"internal\" href=\"#a.fig-flow\">Figure\u{a0}1</a> and <a class=\"internal\" href=\"#a.tbl-sizes\">Table\u{a0}1</a> show",
-        "<a class=\"internal\" href=\"b.xhtml#b.fig-later\">the later one</a>",
-        "Back to <a class=\"internal\" href=\"a.xhtml#a.fig-flow\">Figure\u{a0}1</a> in A",
-        "<figure class=\"figure\" id=\"a.fig-flow\">",
-        "<figcaption><span class=\"caption-number\">Figure\u{a0}1.</span> The flow</figcaption>",
-        "<figcaption><span class=\"caption-number\">Figure\u{a0}2.</span> Captioned, no label</figcaption>",
-        "<figure class=\"figure\" id=\"b.fig-later\">",
-        "<table id=\"a.tbl-sizes\">\n<caption><span class=\"caption-number\">Table\u{a0}1.</span> Sizes of things</caption>",
-        "<caption><span class=\"caption-number\">Table\u{a0}2.</span> More things</caption>",
-    ] {
-        assert!(xhtml.contains(expect), "expected {expect} in\n{xhtml}");
-    }
+    assert_contains_all(
+        "EPUB",
+        &xhtml,
+        &[
+            "As <a class=\"internal\" href=\"#a.fig-flow\">Figure\u{a0}1</a> and <a class=\"internal\" href=\"#a.tbl-sizes\">Table\u{a0}1</a> show",
+            "<a class=\"internal\" href=\"b.xhtml#b.fig-later\">the later one</a>",
+            "Back to <a class=\"internal\" href=\"a.xhtml#a.fig-flow\">Figure\u{a0}1</a> in A",
+            "<figure class=\"figure\" id=\"a.fig-flow\">",
+            "<figcaption><span class=\"caption-number\">Figure\u{a0}1.</span> The flow</figcaption>",
+            "<figcaption><span class=\"caption-number\">Figure\u{a0}2.</span> Captioned, no label</figcaption>",
+            "<figure class=\"figure\" id=\"b.fig-later\">",
+            "<table id=\"a.tbl-sizes\">\n<caption><span class=\"caption-number\">Table\u{a0}1.</span> Sizes of things</caption>",
+            "<caption><span class=\"caption-number\">Table\u{a0}2.</span> More things</caption>",
+        ],
+    );
     assert!(!xhtml.contains("{#"), "label syntax left in the EPUB");
     if let Some(out) = epubcheck(&r.path().join("build/report.epub"), "crossref") {
         assert_clean("cross-reference", &out);
@@ -83,7 +87,7 @@ fn figures_and_tables_are_numbered_and_referenced_in_pdf_and_epub() {
         return;
     };
     let text = squash(&text);
-    for expect in [
+    let expected = [
         "As Figure 1 and Table 1 show, and the later one too.",
         "Figure 1. The flow",
         "Table 1. Sizes of things",
@@ -91,9 +95,8 @@ fn figures_and_tables_are_numbered_and_referenced_in_pdf_and_epub() {
         "Figure 2. Captioned, no label",
         "Figure 3. Later",
         "Table 2. More things",
-    ] {
-        assert!(text.contains(&squash(expect)), "expected {expect} in\n{text}");
-    }
+    ];
+    assert_contains_all("PDF text", &text, &expected.map(squash));
     assert!(!text.contains("{#") && !text.contains("@fig-"), "{text}");
 }
 
@@ -112,17 +115,19 @@ fn references_to_missing_or_ambiguous_labels_are_errors_at_their_position() {
     std::fs::write(&pdf, b"the last good PDF").unwrap();
     let run = r.run(&["build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    for expect in [
-        "error: no figure is labelled `fig-nope`",
-        "report/a.md:6:9",
-        "label a figure right after its image: `![alt](file.png \"Caption\"){#fig-nope}`",
-        "error: no table is labelled `tbl-none`",
-        "report/a.md:6:24",
-        "error: `@fig-same` is ambiguous: it labels figures or tables in a.md, b.md",
-        "report/c.md:5:12",
-    ] {
-        assert!(run.stderr.contains(expect), "expected {expect} in\n{}", run.stderr);
-    }
+    assert_contains_all(
+        "diagnostics",
+        &run.stderr,
+        &[
+            "error: no figure is labelled `fig-nope`",
+            "report/a.md:6:9",
+            "label a figure right after its image: `![alt](file.png \"Caption\"){#fig-nope}`",
+            "error: no table is labelled `tbl-none`",
+            "report/a.md:6:24",
+            "error: `@fig-same` is ambiguous: it labels figures or tables in a.md, b.md",
+            "report/c.md:5:12",
+        ],
+    );
     // A's own label wins over B's; C's unique one resolves.
     assert!(!run.stderr.contains("a.md:5:"), "{}", run.stderr);
     assert!(!run.stderr.contains("`fig-only-b`"), "{}", run.stderr);
@@ -137,14 +142,16 @@ fn bad_labels_are_reported_with_a_fix() {
     let r = report(a, "+++\ntitle = \"B\"\n+++\n\nB.\n");
     let run = r.run(&["check", "--json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    for expect in [
-        "the label `fig-one` is also the anchor of a heading",
-        "`{#chart}` is not a figure label",
-        "`{#fig-wrong}` is not a table label",
-        "the label `{#tbl-lost}` is not attached to a figure or table",
-    ] {
-        assert!(run.stdout.contains(expect), "expected {expect} in\n{}", run.stdout);
-    }
+    assert_contains_all(
+        "JSON output",
+        &run.stdout,
+        &[
+            "the label `fig-one` is also the anchor of a heading",
+            "`{#chart}` is not a figure label",
+            "`{#fig-wrong}` is not a table label",
+            "the label `{#tbl-lost}` is not attached to a figure or table",
+        ],
+    );
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let diags: Vec<&serde_json::Value> =
         json["errors"].as_array().unwrap().iter().chain(json["warnings"].as_array().unwrap()).collect();

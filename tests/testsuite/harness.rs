@@ -152,6 +152,15 @@ pub fn squash(text: &str) -> String {
     text.replace("-\n", "-").replace('\u{ad}', "").chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// Asserts that `text` (named `what` in the failure) contains every one of
+/// `expected`, and shows the whole text when one is missing.
+pub fn assert_contains_all(what: &str, text: &str, expected: &[impl AsRef<str>]) {
+    for e in expected {
+        let e = e.as_ref();
+        assert!(text.contains(e), "expected `{e}` in the {what}:\n{text}");
+    }
+}
+
 // ------------------------------------------- comparing laid-out text ---
 // The hostile-input and escaping property tests compare the text typst laid
 // out with the text that was meant, by the same rules.
