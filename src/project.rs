@@ -348,3 +348,56 @@ fn find_string(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_map_keeps_the_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        assert_eq!(parallel_map(&items, |&i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert!(parallel_map(&[] as &[usize], |&i| i).is_empty());
+    }
+
+    /// Articles are converted in parallel, but ids, order and diagnostics
+    /// follow the manifest, run after run.
+    #[test]
+    fn parallel_load_follows_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(src.join("a")).unwrap();
+        let mut list = Vec::new();
+        for i in 0..40 {
+            // `a/x-N.md` and `a-x-N.md` want the same id: the first listed gets it.
+            let rel = if i % 2 == 0 { format!("a/x-{}.md", i / 2) } else { format!("a-x-{}.md", i / 2) };
+            let body = if i % 7 == 3 { "no title here\n".to_string() } else { format!("# Article {i}\n\nText.\n") };
+            std::fs::write(src.join(&rel), body).unwrap();
+            list.push(format!("\"{rel}\""));
+            if i == 10 {
+                list.push("\"missing.md\"".into());
+                list.push("\"./a/x-2.md\"".into());
+            }
+        }
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            format!("[book]\ntitle = \"T\"\nsrc = \"src\"\n\n[[part]]\narticles = [{}]\n", list.join(", ")),
+        )
+        .unwrap();
+        let describe = |loaded: &Loaded| {
+            let ids: Vec<String> = loaded.report.articles().map(|a| format!("{} {}", a.id, a.path.display())).collect();
+            let diagnostics: Vec<String> = loaded.diagnostics.iter().map(|d| d.message.clone()).collect();
+            (ids, diagnostics)
+        };
+        let first = describe(&load(dir.path()).unwrap());
+        assert_eq!(first.0.len(), 40);
+        assert_eq!(first.0[0], "a-x-0 src/a/x-0.md");
+        assert_eq!(first.0[1], "a-x-0-2 src/a-x-0.md");
+        let missing = first.1.iter().position(|m| m.contains("`missing.md` does not exist")).unwrap();
+        assert!(first.1[missing + 1].contains("`./a/x-2.md` is listed twice"), "{:?}", first.1);
+        assert!(first.1[0].contains("`a-x-1.md` has no title"), "{:?}", first.1);
+        for _ in 0..5 {
+            assert_eq!(describe(&load(dir.path()).unwrap()), first);
+        }
+    }
+}
