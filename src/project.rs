@@ -71,54 +71,74 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     };
     let manifest_text = std::fs::read_to_string(root.path().join(MANIFEST)).unwrap_or_default();
     let mut diagnostics = Vec::new();
+
+    // Every entry of the manifest, in order: the lists' positions, then the
+    // entries. Duplicates are found here, before anything is read.
+    let lists: Vec<(&[String], Placement)> = std::iter::once((manifest.front.as_slice(), Placement::Front))
+        .chain(manifest.parts.iter().enumerate().map(|(i, part)| (part.articles.as_slice(), Placement::Part(i + 1))))
+        .chain(std::iter::once((manifest.back.as_slice(), Placement::Back)))
+        .collect();
     let mut seen = HashSet::new();
-    let mut ids = HashSet::new();
-
-    let mut load_list = |list: &[String], placement: Placement, diagnostics: &mut Vec<Diagnostic>| -> Vec<Article> {
-        let mut out = Vec::new();
-        for rel in list {
-            let at_manifest = |message: String| {
-                let d = Diagnostic::error(message).with_file(MANIFEST);
-                match find_string(&manifest_text, rel) {
-                    Some(span) => d.with_span(&manifest_text, span),
-                    None => d,
-                }
-            };
+    let mut entries: Vec<(usize, &String, bool)> = Vec::new(); // (list, rel, listed before)
+    for (list, (rels, _)) in lists.iter().enumerate() {
+        for rel in rels.iter() {
             let key = doc::join_rel("", rel).unwrap_or_else(|| rel.clone());
-            if !seen.insert(key.clone()) {
-                diagnostics.push(
-                    at_manifest(format!("the article `{rel}` is listed twice"))
-                        .with_hint("list each article once in book.toml"),
-                );
-                continue;
-            }
-            let untranslated = edition.is_some()
-                && !root
-                    .resolve(&format!("{}/{rel}", manifest.book.src.trim_end_matches('/')))
-                    .is_ok_and(|p| p.is_file());
-            let from = if untranslated { &original } else { &manifest };
-            match load_article(&root, from, rel, placement, &mut ids) {
-                Ok((mut article, warnings)) => {
-                    if untranslated {
-                        fallback_note(&mut article, &manifest.book.language, &original.book.language);
-                    }
-                    diagnostics.extend(warnings);
-                    out.push(article);
-                }
-                Err(LoadError::Manifest(message, hint)) => diagnostics.push(at_manifest(message).with_hint(hint)),
-                Err(LoadError::File(d)) => diagnostics.push(d),
-            }
+            entries.push((list, rel, !seen.insert(key)));
         }
-        out
-    };
+    }
 
-    let front = load_list(&manifest.front, Placement::Front, &mut diagnostics);
+    // The articles are read and converted in parallel (each on its own);
+    // ids, fallback notes and diagnostics are then settled in manifest order,
+    // so the result does not depend on the threads.
+    let jobs: Vec<(&String, Placement)> =
+        entries.iter().filter(|(_, _, twice)| !twice).map(|&(list, rel, _)| (rel, lists[list].1)).collect();
+    let load_one = |&(rel, placement): &(&String, Placement)| {
+        let untranslated = edition.is_some()
+            && !root.resolve(&format!("{}/{rel}", manifest.book.src.trim_end_matches('/'))).is_ok_and(|p| p.is_file());
+        let from = if untranslated { &original } else { &manifest };
+        (untranslated, load_article(&root, from, rel, placement))
+    };
+    let mut loaded = parallel_map(&jobs, load_one).into_iter();
+
+    let mut ids = HashSet::new();
+    let mut articles: Vec<Vec<Article>> = lists.iter().map(|_| Vec::new()).collect();
+    for &(list, rel, twice) in &entries {
+        let at_manifest = |message: String| {
+            let d = Diagnostic::error(message).with_file(MANIFEST);
+            match find_string(&manifest_text, rel) {
+                Some(span) => d.with_span(&manifest_text, span),
+                None => d,
+            }
+        };
+        if twice {
+            diagnostics.push(
+                at_manifest(format!("the article `{rel}` is listed twice"))
+                    .with_hint("list each article once in book.toml"),
+            );
+            continue;
+        }
+        let (untranslated, result) = loaded.next().expect("one result per article");
+        match result {
+            Ok((mut article, warnings)) => {
+                article.id = unique_id(&article.src_rel, &mut ids);
+                if untranslated {
+                    fallback_note(&mut article, &manifest.book.language, &original.book.language);
+                }
+                diagnostics.extend(warnings);
+                articles[list].push(article);
+            }
+            Err(LoadError::Manifest(message, hint)) => diagnostics.push(at_manifest(message).with_hint(hint)),
+            Err(LoadError::File(d)) => diagnostics.push(d),
+        }
+    }
+    let mut articles = articles.into_iter();
+    let front = articles.next().unwrap_or_default();
     let mut parts = Vec::new();
     for (i, part) in manifest.parts.iter().enumerate() {
-        let articles = load_list(&part.articles, Placement::Part(i + 1), &mut diagnostics);
+        let articles = articles.next().unwrap_or_default();
         parts.push(Part { number: i + 1, title: part.title.clone(), articles });
     }
-    let back = load_list(&manifest.back, Placement::Back, &mut diagnostics);
+    let back = articles.next().unwrap_or_default();
 
     let mut report = Report { manifest, front, parts, back };
     let image_root = root.clone();
@@ -204,7 +224,6 @@ fn load_article(
     manifest: &Manifest,
     rel: &str,
     placement: Placement,
-    ids: &mut HashSet<String>,
 ) -> Result<(Article, Vec<Diagnostic>), LoadError> {
     if rel.starts_with('/') || rel.starts_with('\\') || Path::new(rel).is_absolute() {
         let e = crate::fsutil::ConfineError::Absolute;
@@ -253,11 +272,10 @@ fn load_article(
         None => Vec::new(),
     };
     let src_rel = doc::join_rel("", rel).unwrap_or_else(|| rel.to_string());
-    let id = unique_id(&src_rel, ids);
     let article = Article {
         path: shown,
         src_rel,
-        id,
+        id: String::new(), // given in manifest order by `load_edition`
         subtitle: meta.subtitle.clone(),
         meta,
         title,
@@ -268,6 +286,38 @@ fn load_article(
         placement,
     };
     Ok((article, warnings))
+}
+
+/// `f` applied to every item, on up to as many threads as there are cores,
+/// each taking the next item when it is done with one (articles differ in
+/// size); the results in the items' order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(item)));
+        }
+        done
+    };
+    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mine = work();
+        for (i, r) in
+            helpers.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).chain(mine)
+        {
+            results[i] = Some(r);
+        }
+    });
+    results.into_iter().map(|r| r.expect("every item is done")).collect()
 }
 
 /// An id from the article's path: ASCII letters, digits and `-`, unique.
@@ -297,4 +347,57 @@ fn find_string(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_map_keeps_the_order() {
+        let items: Vec<usize> = (0..1000).collect();
+        assert_eq!(parallel_map(&items, |&i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        assert!(parallel_map(&[] as &[usize], |&i| i).is_empty());
+    }
+
+    /// Articles are converted in parallel, but ids, order and diagnostics
+    /// follow the manifest, run after run.
+    #[test]
+    fn parallel_load_follows_the_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(src.join("a")).unwrap();
+        let mut list = Vec::new();
+        for i in 0..40 {
+            // `a/x-N.md` and `a-x-N.md` want the same id: the first listed gets it.
+            let rel = if i % 2 == 0 { format!("a/x-{}.md", i / 2) } else { format!("a-x-{}.md", i / 2) };
+            let body = if i % 7 == 3 { "no title here\n".to_string() } else { format!("# Article {i}\n\nText.\n") };
+            std::fs::write(src.join(&rel), body).unwrap();
+            list.push(format!("\"{rel}\""));
+            if i == 10 {
+                list.push("\"missing.md\"".into());
+                list.push("\"./a/x-2.md\"".into());
+            }
+        }
+        std::fs::write(
+            dir.path().join(MANIFEST),
+            format!("[book]\ntitle = \"T\"\nsrc = \"src\"\n\n[[part]]\narticles = [{}]\n", list.join(", ")),
+        )
+        .unwrap();
+        let describe = |loaded: &Loaded| {
+            let ids: Vec<String> = loaded.report.articles().map(|a| format!("{} {}", a.id, a.path.display())).collect();
+            let diagnostics: Vec<String> = loaded.diagnostics.iter().map(|d| d.message.clone()).collect();
+            (ids, diagnostics)
+        };
+        let first = describe(&load(dir.path()).unwrap());
+        assert_eq!(first.0.len(), 40);
+        assert_eq!(first.0[0], "a-x-0 src/a/x-0.md");
+        assert_eq!(first.0[1], "a-x-0-2 src/a-x-0.md");
+        let missing = first.1.iter().position(|m| m.contains("`missing.md` does not exist")).unwrap();
+        assert!(first.1[missing + 1].contains("`./a/x-2.md` is listed twice"), "{:?}", first.1);
+        assert!(first.1[0].contains("`a-x-1.md` has no title"), "{:?}", first.1);
+        for _ in 0..5 {
+            assert_eq!(describe(&load(dir.path()).unwrap()), first);
+        }
+    }
 }
