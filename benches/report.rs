@@ -227,6 +227,21 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
         "conversion: load + emit (best of 5)",
         format!("{:.3} s = {:.0} MB/s (emit alone {:.0} MB/s)", secs(best), mb / secs(best), mb / secs(best_emit)),
     );
+    // The floor under conversion: comrak's parse alone (the project's one
+    // configuration), on one core, best of 5.
+    let texts: Vec<String> =
+        loaded.report.articles().filter_map(|a| std::fs::read_to_string(root.join(&a.path)).ok()).collect();
+    let options = coala_report::markdown::options();
+    let mut parse = Duration::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for text in &texts {
+            let arena = comrak::Arena::new();
+            std::hint::black_box(comrak::parse_document(&arena, text, &options));
+        }
+        parse = parse.min(t.elapsed());
+    }
+    row("comrak parse alone, one core (best of 5)", format!("{:.3} s = {:.0} MB/s", secs(parse), mb / secs(parse)));
 
     // 2. Cold `build` in a child process (wall, CPU, peak RSS), typst's own
     //    compile of the emitted .typ (child process, ReportWorld, the same

@@ -24,6 +24,7 @@ pub mod init;
 pub mod manifest;
 pub mod markdown;
 pub mod math;
+pub mod parallel;
 pub mod pdf;
 pub mod progress;
 pub mod project;

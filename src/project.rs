@@ -98,7 +98,7 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
         let from = if untranslated { &original } else { &manifest };
         (untranslated, load_article(&root, from, rel, placement))
     };
-    let mut loaded = parallel_map(&jobs, load_one).into_iter();
+    let mut loaded = crate::parallel::map(&jobs, load_one).into_iter();
 
     let mut ids = HashSet::new();
     let mut articles: Vec<Vec<Article>> = lists.iter().map(|_| Vec::new()).collect();
@@ -288,38 +288,6 @@ fn load_article(
     Ok((article, warnings))
 }
 
-/// `f` applied to every item, on up to as many threads as there are cores,
-/// each taking the next item when it is done with one (articles differ in
-/// size); the results in the items' order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len());
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else { break };
-            done.push((i, f(item)));
-        }
-        done
-    };
-    let mut results: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
-        let mine = work();
-        for (i, r) in
-            helpers.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).chain(mine)
-        {
-            results[i] = Some(r);
-        }
-    });
-    results.into_iter().map(|r| r.expect("every item is done")).collect()
-}
-
 /// An id from the article's path: ASCII letters, digits and `-`, unique.
 fn unique_id(src_rel: &str, ids: &mut HashSet<String>) -> String {
     let stem = src_rel.strip_suffix(".md").or_else(|| src_rel.strip_suffix(".markdown")).unwrap_or(src_rel);
@@ -352,13 +320,6 @@ fn find_string(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parallel_map_keeps_the_order() {
-        let items: Vec<usize> = (0..1000).collect();
-        assert_eq!(parallel_map(&items, |&i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
-        assert!(parallel_map(&[] as &[usize], |&i| i).is_empty());
-    }
 
     /// Articles are converted in parallel, but ids, order and diagnostics
     /// follow the manifest, run after run.

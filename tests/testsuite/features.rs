@@ -251,3 +251,23 @@ fn session_report_fact_box_in_pdf_and_epub() {
     let text = squash(&text);
     assert!(text.contains(&squash("Walid Al-Saqaf, Internet Society")), "the PDF has the fact box");
 }
+
+#[test]
+fn a_glossary_placed_before_the_articles_still_lists_their_pages() {
+    let r = glossary_report("first-use");
+    r.write(
+        "book.toml",
+        "front = [\"glossary.md\", \"a.md\"]\n\n[book]\ntitle = \"T\"\n\n[glossary]\nlink = \"first-use\"\n",
+    );
+    let run = r.run(&["build", "--format", "pdf", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    // The glossary comes first in the source, and lists the later links.
+    let pages = typ.find("#glossary-pages((<glref-a-").expect("the glossary lists the article's links");
+    let link = typ.find("]<glref-a-1>").expect("the article's first link to the glossary");
+    assert!(pages < link, "{typ}");
+    let Some(text) = pdf_text(&r.pdf(), "a_glossary_placed_before_the_articles_still_lists_their_pages") else {
+        return;
+    };
+    assert!(squash(&text).contains(&squash("Code that runs. Page")), "{text}");
+}
