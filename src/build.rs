@@ -449,7 +449,7 @@ fn typeset_stage(
         // Characters no font has, named at their markdown line (typst would
         // silently print empty boxes).
         stage.diagnostics.extend(crate::fonts::missing_glyphs(report, world.fonts().book()));
-        world.set_main(&emitted.source);
+        world.set_emitted(&emitted);
         let world = &*world;
         progress.start("typeset");
         let t = Instant::now();

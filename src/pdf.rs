@@ -2,6 +2,7 @@
 //! generated main file in memory and the fonts embedded in the binary; then
 //! PDF export. Typst diagnostics are mapped back to the markdown.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -54,6 +55,16 @@ impl FileLoader for ConfinedLoader {
 pub struct ReportWorld {
     main: FileId,
     main_source: Source,
+    /// Each article's generated markup as its own file (`/__coala_report/
+    /// <id>.typ`, included by the main file), with its start in the emitted
+    /// source: editing one article changes one file, so typst keeps what it
+    /// laid out for the others.
+    articles: std::collections::HashMap<FileId, (Source, usize)>,
+    /// The length of the line each article file starts with (the import).
+    prelude_len: usize,
+    /// Main-file offsets to emitted-source offsets: (main, source) at the
+    /// start of each stretch copied from the emitted source.
+    main_map: Vec<(usize, usize)>,
     library: LazyHash<Library>,
     files: FileStore<ConfinedLoader>,
     today: Option<Datetime>,
@@ -69,6 +80,9 @@ impl ReportWorld {
         Self {
             main,
             main_source: Source::new(main, String::new()),
+            articles: std::collections::HashMap::new(),
+            prelude_len: 0,
+            main_map: vec![(0, 0)],
             library: LazyHash::new(Library::builder().build()),
             files: FileStore::new(ConfinedLoader { root: root.clone() }),
             today: today.and_then(|(y, m, d)| Datetime::from_ymd(y, m, d)),
@@ -87,10 +101,66 @@ impl ReportWorld {
         &self.fonts
     }
 
-    /// Replaces the main source (incrementally) and marks files stale.
+    /// Replaces the main source (incrementally) and marks files stale: the
+    /// whole document in one file.
     pub fn set_main(&mut self, text: &str) {
         self.main_source.replace(text);
+        self.articles.clear();
+        self.prelude_len = 0;
+        self.main_map = vec![(0, 0)];
         self.files.reset();
+    }
+
+    /// Sets the emitted report: a main file that includes one file per
+    /// article. Each file is updated incrementally, and one whose text did
+    /// not change is left as it was.
+    pub fn set_emitted(&mut self, emitted: &Emitted) {
+        let mut main = String::with_capacity(emitted.source.len() / 8 + 4096);
+        let mut main_map = vec![(0, 0)];
+        let mut articles = std::collections::HashMap::with_capacity(emitted.articles.len());
+        let mut copied = 0;
+        for (id, range) in &emitted.articles {
+            main.push_str(&emitted.source[copied..range.start]);
+            let path = format!("/__coala_report/{id}.typ");
+            let Ok(vpath) = VirtualPath::new(&path) else { continue };
+            let file = FileId::new(RootedPath::new(VirtualRoot::Project, vpath));
+            let _ = writeln!(main, "#include {}", crate::emit::typst::string(&path));
+            main_map.push((main.len(), range.end));
+            copied = range.end;
+            let text = format!("{}{}", emitted.prelude, &emitted.source[range.clone()]);
+            let source = match self.articles.remove(&file) {
+                Some((mut source, _)) => {
+                    if source.text() != text {
+                        source.replace(&text);
+                    }
+                    source
+                }
+                None => Source::new(file, text),
+            };
+            articles.insert(file, (source, range.start));
+        }
+        main.push_str(&emitted.source[copied..]);
+        self.main_source.replace(&main);
+        self.articles = articles;
+        self.prelude_len = emitted.prelude.len();
+        self.main_map = main_map;
+        self.files.reset();
+    }
+
+    /// Where a byte of a generated file is in the emitted source (`None`
+    /// for a file that is not generated, or the article files' import line).
+    fn emitted_offset(&self, id: FileId, offset: usize) -> Option<usize> {
+        if id == self.main {
+            let i = self.main_map.partition_point(|&(m, _)| m <= offset).checked_sub(1)?;
+            let (main, source) = self.main_map[i];
+            return Some(source + (offset - main));
+        }
+        let (_, start) = self.articles.get(&id)?;
+        Some(start + offset.checked_sub(self.prelude_len)?)
+    }
+
+    fn is_generated(&self, id: FileId) -> bool {
+        id == self.main || self.articles.contains_key(&id)
     }
 
     pub fn main_text(&self) -> &str {
@@ -112,11 +182,23 @@ impl World for ReportWorld {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main { Ok(self.main_source.clone()) } else { self.files.source(id) }
+        if id == self.main {
+            return Ok(self.main_source.clone());
+        }
+        match self.articles.get(&id) {
+            Some((source, _)) => Ok(source.clone()),
+            None => self.files.source(id),
+        }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.main { Ok(Bytes::from_string(self.main_source.clone())) } else { self.files.file(id) }
+        if id == self.main {
+            return Ok(Bytes::from_string(self.main_source.clone()));
+        }
+        match self.articles.get(&id) {
+            Some((source, _)) => Ok(Bytes::from_string(source.clone())),
+            None => self.files.file(id),
+        }
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -317,15 +399,16 @@ fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagno
         spans.extend(diag.trace.iter().map(|t| typst::syntax::DiagSpan::from(t.span)));
         let located: Vec<(FileId, std::ops::Range<usize>)> =
             spans.iter().filter_map(|&span| Some((span.id()?, world.range(span)?))).collect();
-        let other = located.iter().find(|(id, _)| *id != world.main);
+        let other = located.iter().find(|(id, _)| !world.is_generated(*id));
         let other_location = other.and_then(|(id, range)| {
             let source = world.source(*id).ok()?;
             let rel = id.vpath().get_without_slash().to_string();
             let probe = Diagnostic::error("").with_file(Path::new(&rel)).with_span(source.text(), range.clone());
             probe.location().map(|loc| (rel, range.clone(), source, loc))
         });
-        if let Some((_, range)) = located.iter().find(|(id, _)| *id == world.main) {
-            match emitted.locate(range.start) {
+        let generated = located.iter().find_map(|(id, range)| world.emitted_offset(*id, range.start));
+        if let Some(offset) = generated {
+            match emitted.locate(offset) {
                 Some(Mark { file: Some(file), line, .. }) => d = d.with_file(file).with_line(*line),
                 _ => d = d.with_file(crate::manifest::MANIFEST),
             }
@@ -381,6 +464,51 @@ mod tests {
         assert_eq!(guard(|| 1), Ok(1));
         assert_eq!(guard(|| -> i32 { panic!("boom {}", 1) }), Err("boom 1".to_string()));
         assert_eq!(guard(|| -> i32 { panic!("plain") }), Err("plain".to_string()));
+    }
+
+    /// The emitted report is served as a main file including one file per
+    /// article; an edit to one article changes that file only, and offsets
+    /// in every file map back to the emitted source.
+    #[test]
+    fn one_file_per_article() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = Root::new(dir.path()).unwrap();
+        let mut world = ReportWorld::new(&root, None);
+        let emitted = |a: &str, b: &str| {
+            let head = "#import \"/t.typ\": *\nHEAD\n";
+            let source = format!("{head}{a}MID\n{b}");
+            let (ra, rb) = (head.len()..head.len() + a.len(), source.len() - b.len()..source.len());
+            Emitted {
+                source,
+                marks: Vec::new(),
+                articles: vec![("a".into(), ra), ("b".into(), rb)],
+                prelude: "#import \"/t.typ\": *\n".into(),
+            }
+        };
+        let first = emitted("ALPHA\n", "BETA\n");
+        world.set_emitted(&first);
+        let main = world.main_text().to_string();
+        assert_eq!(
+            main,
+            "#import \"/t.typ\": *\nHEAD\n#include \"/__coala_report/a.typ\"\nMID\n#include \"/__coala_report/b.typ\"\n"
+        );
+        let file = |name: &str| FileId::new(RootedPath::new(VirtualRoot::Project, VirtualPath::new(name).unwrap()));
+        let (a, b) = (file("/__coala_report/a.typ"), file("/__coala_report/b.typ"));
+        assert_eq!(world.source(a).unwrap().text(), "#import \"/t.typ\": *\nALPHA\n");
+        // Offsets map back: `L` of ALPHA in a, `M` of MID in main.
+        let in_a = world.source(a).unwrap().text().find('L').unwrap();
+        assert_eq!(first.source[world.emitted_offset(a, in_a).unwrap()..].chars().next(), Some('L'));
+        let in_main = main.find("MID").unwrap();
+        assert!(first.source[world.emitted_offset(world.main, in_main).unwrap()..].starts_with("MID"));
+
+        // Edit b: a keeps its very source (same text, same spans).
+        let before = world.source(a).unwrap();
+        world.set_emitted(&emitted("ALPHA\n", "BETA, edited\n"));
+        assert_eq!(world.main_text(), main, "the main file does not change");
+        let after = world.source(a).unwrap();
+        assert_eq!(before.text(), after.text());
+        assert_eq!(before.root().span(), after.root().span());
+        assert_eq!(world.source(b).unwrap().text(), "#import \"/t.typ\": *\nBETA, edited\n");
     }
 
     #[test]

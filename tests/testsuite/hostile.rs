@@ -267,7 +267,7 @@ fn check_document(report: &TestReport, md: &str, typeset_too: bool) -> Result<()
     // (a) The generated Typst compiles.
     let emitted = coala_report::emit::typst::emit(&loaded.report, &loaded.report.manifest.build.style);
     let mut world = ReportWorld::new(&loaded.root, None);
-    world.set_main(&emitted.source);
+    world.set_emitted(&emitted);
     let typeset = typeset(&world, &emitted)
         .map_err(|d| TestCaseError::fail(format!("did not compile: {d:?}\n--- typst:\n{}", emitted.source)))?;
 

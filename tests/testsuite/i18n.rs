@@ -151,7 +151,7 @@ fn typeset_report(root: &Path, font_paths: &[&str]) -> (PagedDocument, project::
     let (store, _) = fonts::store(&loaded.root, &config);
     let emitted = emit::typst::emit(&loaded.report, &loaded.report.manifest.build.style);
     let mut world = ReportWorld::new(&loaded.root, None).with_fonts(store);
-    world.set_main(&emitted.source);
+    world.set_emitted(&emitted);
     let typeset = typeset(&world, &emitted).unwrap_or_else(|d| panic!("{d:#?}"));
     (typeset.document, loaded)
 }
