@@ -329,7 +329,7 @@ impl<'a> Converter<'a, '_> {
                 self.error(
                     at,
                     format!("the label `{label}` is also the anchor of a heading"),
-                    "rename the label: links to `#{label}` must name one place",
+                    &format!("rename the label: links to `#{label}` must name one place"),
                 );
             } else {
                 seen.insert(label.clone(), at.0);

@@ -60,6 +60,10 @@ fn inline() -> impl Strategy<Value = String> {
         1 => (1..4usize).prop_map(|n| format!("[^n{n}]")),
         1 => text().prop_map(|t| format!("<sup>{t}</sup>")),
         1 => text().prop_map(|t| format!("<script>{t}</script>")),
+        // Cross-references to the table every document ends with, and label
+        // syntax that labels nothing.
+        1 => prop::sample::select(vec!["@tbl-end", "[@tbl-end]", "(@tbl-end)", "{#fig-stray}", "@fig-"])
+            .prop_map(String::from),
     ]
 }
 
@@ -132,6 +136,7 @@ fn document() -> impl Strategy<Value = String> {
             md.push_str(&b.join("\n"));
             md.push_str("\n\n");
         }
+        md.push_str("| end |\n|---|\n| cell |\n\nTable: The last table {#tbl-end}\n\n");
         for (i, note) in notes.iter().enumerate() {
             md.push_str(&format!("[^n{}]: {}\n", i + 1, note.replace("[^", "[ ^")));
         }
@@ -228,11 +233,16 @@ fn check_document(report: &TestReport, md: &str, typeset_too: bool) -> Result<()
     write_report(report, md);
     let loaded = project::load(report.path()).map_err(|d| TestCaseError::fail(format!("load failed: {d:?}")))?;
     // Only warnings: generated markdown is never an error, except math
-    // that is not LaTeX, which must be a clear error naming its line.
+    // that is not LaTeX, a heading whose slug is the last table's label
+    // (`# @tbl-end`), and a reference to that table when an unclosed code
+    // fence swallowed it: clear errors naming their line.
     let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
     for error in &errors {
         prop_assert!(
-            error.message.starts_with("cannot typeset the math") && error.line.is_some(),
+            (error.message.starts_with("cannot typeset the math")
+                || error.message == "the label `tbl-end` is also the anchor of a heading"
+                || error.message == "no table is labelled `tbl-end`")
+                && error.line.is_some(),
             "errors: {errors:?}"
         );
     }
