@@ -668,11 +668,16 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
         if ctx.own_anchors.contains(&anchor) {
             return LinkDest::Internal { article: ctx.own_id.clone(), anchor: Some(anchor) };
         }
-        return warn(
-            out,
-            format!("link to `#{anchor}`, which is not a heading of this article"),
-            "anchors are the headings' GitHub-style slugs: lowercase, spaces as hyphens; it is shown as plain text",
+        out.push(
+            Diagnostic::error(format!("link to `#{anchor}`, which is not a heading of this article"))
+                .with_file(&ctx.path)
+                .with_position(line, column)
+                .with_hint(
+                    "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens) and the \
+                     figure and table labels; fix the link or the heading",
+                ),
         );
+        return LinkDest::Dropped;
     }
     let path = percent_decode(path.split('?').next().unwrap_or(path));
     let Some(target) = join_rel(&ctx.article_dir, &path) else {
@@ -689,8 +694,9 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
                         .with_file(&ctx.path)
                         .with_position(line, column)
                         .with_hint(
-                            "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens); \
-                             in the glossary each entry's heading is its anchor: add the entry or fix the link",
+                            "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens) and the \
+                             figure and table labels; in the glossary each entry's heading is its anchor: add \
+                             the entry or fix the link",
                         ),
                 );
                 LinkDest::Internal { article: id.clone(), anchor: None }

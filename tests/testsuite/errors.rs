@@ -149,7 +149,7 @@ fn warnings_name_file_and_line() {
     let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
     r.write(
         "report/a.md",
-        "+++\ntitle = \"A\"\n+++\n\n[empty]() and [gone](#nowhere) and [other](other.md)\n\n![](https://example.org/remote.png)\n\n<div>\nx\n</div>\n\nAn <blink>inline</blink> tag.\n",
+        "+++\ntitle = \"A\"\n+++\n\n[empty]() and [other](other.md)\n\n![](https://example.org/remote.png)\n\n<div>\nx\n</div>\n\nAn <blink>inline</blink> tag.\n",
     );
     let run = r.run(&["build", "--format", "pdf"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -158,7 +158,6 @@ fn warnings_name_file_and_line() {
         &run.stderr,
         &[
             "warning: link with an empty target",
-            "warning: link to `#nowhere`, which is not a heading of this article",
             "warning: link to `other.md`, an article that is not in the report",
             "warning: remote image `https://example.org/remote.png` is not fetched (builds are offline)",
             "warning: image `https://example.org/remote.png` has no alt text",
@@ -240,4 +239,27 @@ fn broken_image_file_is_reported_at_its_markdown_line() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("error: image `pic.png`: the file is not a valid PNG image"), "{}", run.stderr);
     assert!(run.stderr.contains("report/a.md:7:1"), "{}", run.stderr);
+}
+
+#[test]
+fn links_to_missing_headings_are_errors_at_their_position() {
+    let r = report("front = [\"a.md\", \"b.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write(
+        "report/a.md",
+        "+++\ntitle = \"A\"\n+++\n\n## Here\n\nSee [here](#here), [gone](#nowhere) and [b](b.md#missing).\n",
+    )
+    .write("report/b.md", "+++\ntitle = \"B\"\n+++\n\n## There\n\nText.\n");
+    let run = r.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    crate::harness::assert_contains_all(
+        "diagnostics",
+        &run.stderr,
+        &[
+            "error: link to `#nowhere`, which is not a heading of this article",
+            "report/a.md:7:20",
+            "error: link to `b.md#missing`: `b.md` has no heading `#missing`",
+            "report/a.md:7:41",
+        ],
+    );
+    assert!(!run.stderr.contains("`#here`"), "{}", run.stderr);
 }
