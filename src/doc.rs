@@ -668,15 +668,11 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
         if ctx.own_anchors.contains(&anchor) {
             return LinkDest::Internal { article: ctx.own_id.clone(), anchor: Some(anchor) };
         }
-        out.push(
-            Diagnostic::error(format!("link to `#{anchor}`, which is not a heading of this article"))
-                .with_file(&ctx.path)
-                .with_position(line, column)
-                .with_hint(
-                    "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens) and the \
-                     figure and table labels; fix the link or the heading",
-                ),
-        );
+        out.push(missing_anchor(
+            format!("link to `#{anchor}`, which is not a heading of this article"),
+            ctx,
+            (line, column),
+        ));
         return LinkDest::Dropped;
     }
     let path = percent_decode(path.split('?').next().unwrap_or(path));
@@ -689,16 +685,11 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
             Some(a) if a.is_empty() => LinkDest::Internal { article: id.clone(), anchor: None },
             Some(a) if anchors.contains(&a) => LinkDest::Internal { article: id.clone(), anchor: Some(a) },
             Some(a) => {
-                out.push(
-                    Diagnostic::error(format!("link to `{url}`: `{target}` has no heading `#{a}`"))
-                        .with_file(&ctx.path)
-                        .with_position(line, column)
-                        .with_hint(
-                            "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens) and the \
-                             figure and table labels; in the glossary each entry's heading is its anchor: add \
-                             the entry or fix the link",
-                        ),
-                );
+                out.push(missing_anchor(
+                    format!("link to `{url}`: `{target}` has no heading `#{a}`"),
+                    ctx,
+                    (line, column),
+                ));
                 LinkDest::Internal { article: id.clone(), anchor: None }
             }
         };
@@ -715,6 +706,15 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
         out,
         format!("link to the local file `{url}`, which the report cannot link to"),
         "link to a published URL instead; it is shown as plain text",
+    )
+}
+
+/// A link to an anchor (heading slug or figure/table label) its article
+/// does not have: an error at the link.
+fn missing_anchor(message: String, ctx: &Ctx, (line, column): (usize, usize)) -> Diagnostic {
+    Diagnostic::error(message).with_file(&ctx.path).with_position(line, column).with_hint(
+        "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens) and the figure and table \
+         labels; in the glossary each entry's heading is its anchor: add the heading or entry, or fix the link",
     )
 }
 
