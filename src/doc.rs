@@ -164,15 +164,8 @@ pub fn block_inlines(block: &Block) -> Vec<&[Inline]> {
 fn push_inlines<'a>(inlines: &'a [Inline], line: usize, out: &mut Vec<(&'a Inline, usize)>) {
     for inline in inlines {
         out.push((inline, line));
-        match inline {
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strike(c)
-            | Inline::Sup(c)
-            | Inline::Sub(c)
-            | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => push_inlines(c, line, out),
-            _ => {}
+        if let Some(children) = inline.children() {
+            push_inlines(children, line, out);
         }
     }
 }
@@ -313,6 +306,37 @@ pub enum Inline {
     LineBreak,
 }
 
+impl Inline {
+    /// The inlines this one contains: those of emphasis, strong, strike,
+    /// super- and subscript, abbreviations and links.
+    pub fn children(&self) -> Option<&[Inline]> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Abbr { content: c, .. }
+            | Inline::Link { content: c, .. } => Some(c),
+            _ => None,
+        }
+    }
+
+    /// As [`Inline::children`], to rewrite them.
+    pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Abbr { content: c, .. }
+            | Inline::Link { content: c, .. } => Some(c),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkDest {
     /// As written; replaced during resolution.
@@ -389,16 +413,13 @@ pub fn push_text(inlines: &[Inline], options: TextOptions, out: &mut String) {
         match inline {
             Inline::Text(t) | Inline::Code(t) | Inline::Kbd(t) => out.push_str(t),
             Inline::Math { tex, .. } if options.math => out.push_str(tex),
-            Inline::Emph(c)
-            | Inline::Strong(c)
-            | Inline::Strike(c)
-            | Inline::Sup(c)
-            | Inline::Sub(c)
-            | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => push_text(c, options, out),
             Inline::Image(img) => out.push_str(&img.alt),
-            Inline::Math { .. } | Inline::FootnoteRef { .. } => {}
             Inline::SoftBreak | Inline::LineBreak => out.push(options.line_breaks),
+            other => {
+                if let Some(children) = other.children() {
+                    push_text(children, options, out);
+                }
+            }
         }
     }
 }
@@ -607,13 +628,11 @@ fn resolve_inline(inline: &mut Inline, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             content.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
         }
         Inline::Image(image) => resolve_image(image, ctx, out),
-        Inline::Emph(c)
-        | Inline::Strong(c)
-        | Inline::Strike(c)
-        | Inline::Sup(c)
-        | Inline::Sub(c)
-        | Inline::Abbr { content: c, .. } => c.iter_mut().for_each(|i| resolve_inline(i, ctx, out)),
-        _ => {}
+        other => {
+            if let Some(children) = other.children_mut() {
+                children.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
+            }
+        }
     }
 }
 

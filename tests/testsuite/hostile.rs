@@ -153,17 +153,11 @@ fn meant_runs(report: &Report) -> Vec<String> {
         for inline in list {
             match inline {
                 Inline::Text(t) | Inline::Code(t) | Inline::Kbd(t) => run.push_str(t),
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Sup(c)
-                | Inline::Sub(c)
-                | Inline::Abbr { content: c, .. }
-                | Inline::Link { content: c, .. } => inlines(c, run, out),
                 Inline::SoftBreak | Inline::LineBreak => run.push(' '),
                 Inline::FootnoteRef { .. } | Inline::Image(_) | Inline::Math { .. } => {
                     out.push(std::mem::take(run));
                 }
+                container => inlines(container.children().unwrap_or_default(), run, out),
             }
         }
     }
