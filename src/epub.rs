@@ -52,63 +52,15 @@ pub fn build(
     let mut errors = Vec::new();
     let warnings = Vec::new();
 
-    // Images: the cover, then every local image in reading order.
-    let mut names = HashSet::new();
-    let mut resources: Vec<Resource> = Vec::new();
-    let cover = match book.cover.as_deref().filter(|c| !c.trim().is_empty()) {
-        Some(rel) => match read_image(root, rel.trim_start_matches("./")) {
-            Ok((bytes, mime, ext)) => {
-                let href = unique_name(&mut names, &format!("cover.{ext}"));
-                Some(Resource { href, bytes, mime })
-            }
-            Err(why) => {
-                errors.push(
-                    Diagnostic::error(format!("the cover `{rel}`: {why}"))
-                        .with_file("book.toml")
-                        .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
-                );
-                None
-            }
-        },
-        None => None,
-    };
-    let mut images = ImageMap::new();
-    let mut image_count = 0usize;
-    let mut all_alt = true;
-    for article in report.articles() {
-        for image in article.images() {
-            let ImageSrc::Local(rel) = &image.src else { continue };
-            image_count += 1;
-            all_alt &= !image.alt.trim().is_empty();
-            if images.contains_key(rel) {
-                continue;
-            }
-            match read_image(root, rel) {
-                Ok((bytes, mime, _)) => {
-                    let file = rel.rsplit('/').next().unwrap_or(rel);
-                    let href = unique_name(&mut names, file);
-                    images.insert(rel.clone(), href.clone());
-                    resources.push(Resource { href, bytes, mime });
-                }
-                Err(why) => errors.push(
-                    Diagnostic::error(format!("image `{rel}`: {why}"))
-                        .with_file(&article.path)
-                        .with_line(image.line)
-                        .with_hint("check that the image exists inside the report folder"),
-                ),
-            }
-        }
-    }
-    let css = match root.resolve(CSS_PATH) {
-        Ok(path) if path.is_file() => match fsutil::read_text(&path, std::path::Path::new(CSS_PATH)) {
-            Ok(text) => text,
-            Err(d) => {
-                errors.push(d);
-                String::new()
-            }
-        },
-        _ => DEFAULT_CSS.to_string(),
-    };
+    let Images { cover, files: resources, map: images } = gather_images(report, root, &mut errors);
+    let local: Vec<&crate::doc::Image> =
+        report.articles().flat_map(|a| a.images()).filter(|image| matches!(image.src, ImageSrc::Local(_))).collect();
+    let image_count = local.len();
+    let all_alt = local.iter().all(|image| !image.alt.trim().is_empty());
+    let css = read_stylesheet(root, CSS_PATH, DEFAULT_CSS).unwrap_or_else(|d| {
+        errors.push(d);
+        String::new()
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -179,10 +131,75 @@ pub fn build(
     Ok((bytes, warnings))
 }
 
-struct Resource {
-    href: String,
-    bytes: Vec<u8>,
-    mime: &'static str,
+/// A file of the package (or the web edition) other than its documents.
+pub(crate) struct Resource {
+    pub(crate) href: String,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) mime: &'static str,
+}
+
+/// The report's images, read once each: the cover, and every local image
+/// in reading order, with the package file each is written to.
+pub(crate) struct Images {
+    pub(crate) cover: Option<Resource>,
+    pub(crate) files: Vec<Resource>,
+    /// Each image's path (from the root) → its file in the package.
+    pub(crate) map: ImageMap,
+}
+
+/// Reads the cover (`cover.<ext>`) and every local image of the report
+/// (its own file name, made unique); an unreadable one is an error at the
+/// manifest or at the markdown line that uses it.
+pub(crate) fn gather_images(report: &Report, root: &Root, errors: &mut Vec<Diagnostic>) -> Images {
+    let mut names = HashSet::new();
+    let cover =
+        report.manifest.book.cover.as_deref().filter(|c| !c.trim().is_empty()).and_then(|rel| {
+            match read_image(root, rel.trim_start_matches("./")) {
+                Ok((bytes, mime, ext)) => {
+                    Some(Resource { href: unique_name(&mut names, &format!("cover.{ext}")), bytes, mime })
+                }
+                Err(why) => {
+                    errors.push(
+                        Diagnostic::error(format!("the cover `{rel}`: {why}"))
+                            .with_file("book.toml")
+                            .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
+                    );
+                    None
+                }
+            }
+        });
+    let mut map = ImageMap::new();
+    let mut files = Vec::new();
+    for article in report.articles() {
+        for image in article.images() {
+            let ImageSrc::Local(rel) = &image.src else { continue };
+            if map.contains_key(rel) {
+                continue;
+            }
+            match read_image(root, rel) {
+                Ok((bytes, mime, _)) => {
+                    let href = unique_name(&mut names, rel.rsplit('/').next().unwrap_or(rel));
+                    map.insert(rel.clone(), href.clone());
+                    files.push(Resource { href, bytes, mime });
+                }
+                Err(why) => errors.push(
+                    Diagnostic::error(format!("image `{rel}`: {why}"))
+                        .with_file(&article.path)
+                        .with_line(image.line)
+                        .with_hint("check that the image exists inside the report folder"),
+                ),
+            }
+        }
+    }
+    Images { cover, files, map }
+}
+
+/// The report's own stylesheet at `rel` when it has one, else `default`.
+pub(crate) fn read_stylesheet(root: &Root, rel: &str, default: &str) -> Result<String, Diagnostic> {
+    match root.resolve(rel) {
+        Ok(path) if path.is_file() => fsutil::read_text(&path, std::path::Path::new(rel)),
+        _ => Ok(default.to_string()),
+    }
 }
 
 /// A content document and its entry in epub-builder's table of contents

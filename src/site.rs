@@ -12,16 +12,16 @@
 //! The site is written into a temporary folder beside its target and renamed
 //! into place only when complete ([`Site::stage`], [`Staged::commit`]).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Article, ImageSrc, Part, Report};
-use crate::emit::xhtml::{self, Context, Flavor, ImageMap, Labels, escape, url_attr};
-use crate::epub::{read_image, unique_name};
+use crate::doc::{Article, Part, Report};
+use crate::emit::xhtml::{self, Context, Flavor, Labels, escape, url_attr};
+use crate::epub::{gather_images, read_stylesheet};
 use crate::frontmatter::Kind;
-use crate::fsutil::{self, Root};
+use crate::fsutil::Root;
 use crate::manifest::Format;
 
 /// The stylesheet used when the report has no `styles/site.css`.
@@ -252,56 +252,17 @@ pub fn build(
     let mut errors = Vec::new();
     let mut site = Site::default();
 
-    // Images: the cover, then every local image in reading order.
-    let mut names = HashSet::new();
-    let mut cover = None;
-    if let Some(rel) = book.cover.as_deref().filter(|c| !c.trim().is_empty()) {
-        let rel = rel.trim_start_matches("./");
-        match read_image(root, rel) {
-            Ok((bytes, _, ext)) => {
-                let href = unique_name(&mut names, &format!("cover.{ext}"));
-                site.files.push((href.clone(), bytes));
-                cover = Some(href);
-            }
-            Err(why) => errors.push(
-                Diagnostic::error(format!("the cover `{rel}`: {why}"))
-                    .with_file("book.toml")
-                    .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
-            ),
-        }
-    }
-    let mut images = ImageMap::new();
-    for article in report.articles() {
-        for image in article.images() {
-            let ImageSrc::Local(rel) = &image.src else { continue };
-            if images.contains_key(rel) {
-                continue;
-            }
-            match read_image(root, rel) {
-                Ok((bytes, ..)) => {
-                    let href = unique_name(&mut names, rel.rsplit('/').next().unwrap_or(rel));
-                    images.insert(rel.clone(), href.clone());
-                    site.files.push((href, bytes));
-                }
-                Err(why) => errors.push(
-                    Diagnostic::error(format!("image `{rel}`: {why}"))
-                        .with_file(&article.path)
-                        .with_line(image.line)
-                        .with_hint("check that the image exists inside the report folder"),
-                ),
-            }
-        }
-    }
-    let css = match root.resolve(CSS_PATH) {
-        Ok(path) if path.is_file() => match fsutil::read_text(&path, Path::new(CSS_PATH)) {
-            Ok(text) => text,
-            Err(d) => {
-                errors.push(d);
-                String::new()
-            }
-        },
-        _ => DEFAULT_CSS.to_string(),
-    };
+    let images = gather_images(report, root, &mut errors);
+    let cover = images.cover.map(|c| {
+        site.files.push((c.href.clone(), c.bytes));
+        c.href
+    });
+    site.files.extend(images.files.into_iter().map(|r| (r.href, r.bytes)));
+    let images = images.map;
+    let css = read_stylesheet(root, CSS_PATH, DEFAULT_CSS).unwrap_or_else(|d| {
+        errors.push(d);
+        String::new()
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
