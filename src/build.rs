@@ -302,46 +302,14 @@ impl Session {
         let downloads = crate::site::downloads(&formats, &out_dir, &name);
         let (typst_stage, epub_stage, site_stage) = std::thread::scope(|scope| {
             let site = formats.contains(&Format::Html).then(|| {
-                scope.spawn(|| {
-                    progress.start("html");
-                    let t = Instant::now();
-                    let result = crate::site::build(&report, &root, &downloads, &alternates);
-                    progress.done("html", t.elapsed(), "");
-                    (result, t.elapsed())
-                })
+                scope.spawn(|| timed(progress, "html", || crate::site::build(&report, &root, &downloads, &alternates)))
             });
-            let epub = formats.contains(&Format::Epub).then(|| {
-                scope.spawn(|| {
-                    progress.start("epub");
-                    let t = Instant::now();
-                    let result = crate::epub::build(&report, &root, timestamp);
-                    progress.done("epub", t.elapsed(), "");
-                    (result, t.elapsed())
-                })
-            });
+            let epub = formats
+                .contains(&Format::Epub)
+                .then(|| scope.spawn(|| timed(progress, "epub", || crate::epub::build(&report, &root, timestamp))));
             let typst = want_typst.then(|| typeset_stage(&report, world, &style, timestamp, progress));
-            let epub = epub.map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    (
-                        Err(vec![
-                            Diagnostic::error("internal error: the EPUB writer panicked")
-                                .with_hint("please report this bug with the report that causes it"),
-                        ]),
-                        Duration::ZERO,
-                    )
-                })
-            });
-            let site = site.map(|handle| {
-                handle.join().unwrap_or_else(|_| {
-                    (
-                        Err(vec![
-                            Diagnostic::error("internal error: the web edition writer panicked")
-                                .with_hint("please report this bug with the report that causes it"),
-                        ]),
-                        Duration::ZERO,
-                    )
-                })
-            });
+            let epub = epub.map(|handle| joined(handle, "the EPUB writer"));
+            let site = site.map(|handle| joined(handle, "the web edition writer"));
             (typst, epub, site)
         });
 
@@ -428,6 +396,32 @@ struct TypstStage {
 
 /// Converts the report to Typst and, given a world, typesets and exports it
 /// there.
+/// Runs a stage, telling `progress`; its result and how long it took.
+fn timed<T>(progress: &dyn Progress, stage: &'static str, f: impl FnOnce() -> T) -> (T, Duration) {
+    progress.start(stage);
+    let t = Instant::now();
+    let result = f();
+    progress.done(stage, t.elapsed(), "");
+    (result, t.elapsed())
+}
+
+/// The result of a stage run on its own thread; a panic there is an
+/// internal error, not a crash of the build.
+fn joined<T>(
+    handle: std::thread::ScopedJoinHandle<'_, (Result<T, Vec<Diagnostic>>, Duration)>,
+    what: &str,
+) -> (Result<T, Vec<Diagnostic>>, Duration) {
+    handle.join().unwrap_or_else(|_| {
+        (
+            Err(vec![
+                Diagnostic::error(format!("internal error: {what} panicked"))
+                    .with_hint("please report this bug with the report that causes it"),
+            ]),
+            Duration::ZERO,
+        )
+    })
+}
+
 fn typeset_stage(
     report: &crate::doc::Report,
     world: Option<&mut ReportWorld>,
@@ -435,15 +429,12 @@ fn typeset_stage(
     timestamp: Option<i64>,
     progress: &dyn Progress,
 ) -> TypstStage {
-    progress.start("convert");
-    let t = Instant::now();
-    let emitted = emit::typst::emit(report, style);
-    progress.done("convert", t.elapsed(), "");
+    let (emitted, took) = timed(progress, "convert", || emit::typst::emit(report, style));
     let mut stage = TypstStage {
         source: String::new(),
         pdf: None,
         diagnostics: Vec::new(),
-        timings: vec![Timing { stage: "convert", duration: t.elapsed() }],
+        timings: vec![Timing { stage: "convert", duration: took }],
     };
     if let Some(world) = world {
         // Characters no font has, named at their markdown line (typst would
@@ -459,24 +450,20 @@ fn typeset_stage(
                 progress.done("typeset", t.elapsed(), &format!("{pages} pages"));
                 stage.diagnostics.extend(typeset.warnings);
                 stage.timings.push(Timing { stage: "typeset", duration: t.elapsed() });
-                progress.start("pdf export");
-                let t = Instant::now();
                 let book = &report.manifest.book;
                 let ident = book
                     .identifier
                     .clone()
                     .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
-                match pdf::export(
-                    world,
-                    &emitted,
-                    &typeset.document,
-                    &ExportOptions { ident, timestamp, standards: report.manifest.build.pdf.standards.clone() },
-                ) {
+                let options =
+                    ExportOptions { ident, timestamp, standards: report.manifest.build.pdf.standards.clone() };
+                let (exported, took) =
+                    timed(progress, "pdf export", || pdf::export(world, &emitted, &typeset.document, &options));
+                match exported {
                     Ok(bytes) => stage.pdf = Some((bytes, pages)),
                     Err(diagnostics) => stage.diagnostics.extend(diagnostics),
                 }
-                progress.done("pdf export", t.elapsed(), "");
-                stage.timings.push(Timing { stage: "pdf export", duration: t.elapsed() });
+                stage.timings.push(Timing { stage: "pdf export", duration: took });
             }
             Err(diagnostics) => {
                 progress.done("typeset", t.elapsed(), "failed");
