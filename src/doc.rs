@@ -234,7 +234,13 @@ pub enum BlockKind {
         lang: Option<String>,
         code: String,
     },
-    Math(String),
+    /// A display formula: its LaTeX, and the Typst math it converts to
+    /// (converted and checked once, while parsing; `None` when it cannot
+    /// be, which was reported as an error).
+    Math {
+        tex: String,
+        typst: Option<String>,
+    },
     /// `caption` comes from a Pandoc-style `Table: ...` (or `: ...`) line
     /// just before or after the table, which may end with a label
     /// (`{#tbl-name}`); captioned tables are numbered.
@@ -298,9 +304,11 @@ pub enum Inline {
         number: usize,
         first: bool,
     },
+    /// A formula in the text: as [`BlockKind::Math`].
     Math {
         tex: String,
         display: bool,
+        typst: Option<String>,
     },
     SoftBreak,
     LineBreak,
@@ -605,7 +613,7 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             resolve_image(image, ctx, out);
             caption.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
         }
-        BlockKind::Code { .. } | BlockKind::Math(_) | BlockKind::Rule => {}
+        BlockKind::Code { .. } | BlockKind::Math { .. } | BlockKind::Rule => {}
     }
     let _ = line;
 }

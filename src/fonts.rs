@@ -290,7 +290,7 @@ fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
             text.push_str(&image.alt);
             inline_text(caption, &mut text);
         }
-        BlockKind::Math(_) | BlockKind::Rule => {}
+        BlockKind::Math { .. } | BlockKind::Rule => {}
     }
     // Soft and hard line breaks are kept as `\n`: each line of a paragraph
     // gets its own markdown line (a code block's first line follows its fence).

@@ -448,8 +448,8 @@ impl<'a> Converter<'a, '_> {
                     .map(|s| s.trim_matches(['{', '}', '.']).to_string())
                     .filter(|s| !s.is_empty());
                 if lang.as_deref() == Some("math") {
-                    self.check_math(&code.literal, (line + 1, 1));
-                    BlockKind::Math(code.literal.trim_end().to_string())
+                    let typst = self.math(&code.literal, (line + 1, 1));
+                    BlockKind::Math { tex: code.literal.trim_end().to_string(), typst }
                 } else {
                     let mut literal = code.literal.clone();
                     if literal.ends_with('\n') {
@@ -528,17 +528,20 @@ impl<'a> Converter<'a, '_> {
         out.push(Block { line, kind });
     }
 
-    /// LaTeX math that cannot be converted to Typst is an error here, with
-    /// its position, rather than a typesetting failure later.
-    fn check_math(&mut self, tex: &str, (line, column): (usize, usize)) {
-        if let Err(why) = crate::math::to_typst(tex) {
-            self.warnings.push(
-                Diagnostic::error(format!("cannot typeset the math `{}`: {why}", tex.trim()))
-                    .with_file(self.path)
-                    .with_position(line, column)
-                    .with_hint("use LaTeX math that typst can show (see the README), or put it in a code span"),
-            );
-        }
+    /// LaTeX math converted to Typst math, once; what cannot be converted
+    /// is an error here, with its position, rather than a typesetting
+    /// failure later.
+    fn math(&mut self, tex: &str, (line, column): (usize, usize)) -> Option<String> {
+        crate::math::to_typst(tex)
+            .map_err(|why| {
+                self.warnings.push(
+                    Diagnostic::error(format!("cannot typeset the math `{}`: {why}", tex.trim()))
+                        .with_file(self.path)
+                        .with_position(line, column)
+                        .with_hint("use LaTeX math that typst can show (see the README), or put it in a code span"),
+                );
+            })
+            .ok()
     }
 
     /// The inline children of `node`.
@@ -640,8 +643,8 @@ impl<'a> Converter<'a, '_> {
                 }
             }
             NodeValue::Math(math) => {
-                self.check_math(&math.literal, (line, column));
-                out.push(Inline::Math { tex: math.literal.clone(), display: math.display_math })
+                let typst = self.math(&math.literal, (line, column));
+                out.push(Inline::Math { tex: math.literal.clone(), display: math.display_math, typst })
             }
             NodeValue::HtmlInline(html) => {
                 // Reached only through `inline` directly; handled in `inline_seq`.

@@ -366,8 +366,8 @@ impl<'a> Emitter<'a> {
                 let _ =
                     write!(self.out, "#raw(block: true, lang: {}, {})\n\n", opt_string(lang.as_deref()), string(&code));
             }
-            BlockKind::Math(tex) => {
-                self.math(tex, true);
+            BlockKind::Math { tex, typst } => {
+                self.math(tex, typst.as_deref(), true);
                 self.out.push_str("\n\n");
             }
             BlockKind::Table { align, header, rows, caption, label, number } => {
@@ -531,17 +531,18 @@ impl<'a> Emitter<'a> {
                     let _ = write!(self.out, "#footnote(<{label}>);");
                 }
             }
-            Inline::Math { tex, display } => self.math(tex, *display),
+            Inline::Math { tex, display, typst } => self.math(tex, typst.as_deref(), *display),
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("\\\n"),
         }
     }
 
-    /// LaTeX math as a Typst equation (its LaTeX source when it cannot be
-    /// converted; the build reports that as an error before typesetting).
-    fn math(&mut self, tex: &str, display: bool) {
-        match crate::math::to_typst(tex) {
-            Ok(typst) => {
+    /// LaTeX math as a Typst equation, from its conversion while parsing
+    /// (its LaTeX source when it could not be converted; the build reports
+    /// that as an error before typesetting).
+    fn math(&mut self, tex: &str, typst: Option<&str>, display: bool) {
+        match typst {
+            Some(typst) => {
                 // A trailing `\` (a line break) would escape the closing `$`.
                 let typst = typst.trim();
                 let pad = if typst.ends_with('\\') { " " } else { "" };
@@ -552,7 +553,7 @@ impl<'a> Emitter<'a> {
                     string(tex.trim())
                 );
             }
-            Err(_) => {
+            None => {
                 let _ = write!(self.out, "#tex(block: {display}, {});", string(tex));
             }
         }

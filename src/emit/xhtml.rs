@@ -760,7 +760,7 @@ impl<'a> Writer<'a> {
                 self.text(code);
                 self.out.push_str("</code></pre>\n");
             }
-            BlockKind::Math(tex) => {
+            BlockKind::Math { tex, .. } => {
                 self.out.push_str("<pre class=\"math\"><code class=\"tex\">");
                 self.text(tex);
                 self.out.push_str("</code></pre>\n");
@@ -960,7 +960,7 @@ impl<'a> Writer<'a> {
                     self.noteref(*number);
                 }
             }
-            Inline::Math { tex, display } => {
+            Inline::Math { tex, display, .. } => {
                 self.out.push_str(if *display { "<code class=\"tex display\">" } else { "<code class=\"tex\">" });
                 self.text(tex);
                 self.out.push_str("</code>");
@@ -1184,7 +1184,7 @@ mod tests {
                 Inline::Link { dest: LinkDest::Dropped, content: vec![t("dropped")], line: 2, column: 1 },
                 Inline::FootnoteRef { number: 1, first: false },
                 Inline::FootnoteRef { number: 2, first: true },
-                Inline::Math { tex: "a<b".into(), display: false },
+                Inline::Math { tex: "a<b".into(), display: false, typst: None },
                 Inline::Image(img(ImageSrc::Local("report/images/x.png".into()), "inline")),
                 Inline::Image(img(ImageSrc::Unavailable("https://r/x.png".into()), "remote")),
             ]),
@@ -1205,7 +1205,7 @@ mod tests {
                 items: vec![ListItem { task: None, blocks: vec![para(vec![t("three")]), para(vec![t("more")])] }],
             }),
             b(BlockKind::Code { lang: Some("rust\"><script>".into()), code: "fn main() { \"<&>\" }".into() }),
-            b(BlockKind::Math("\\frac{a}{b} < c".into())),
+            b(BlockKind::Math { tex: "\\frac{a}{b} < c".into(), typst: None }),
             b(BlockKind::Table {
                 align: vec![Align::Left, Align::Center, Align::Right, Align::None],
                 header: vec![vec![t("L")], vec![t("C")], vec![t("R")], vec![t("N")]],

@@ -177,7 +177,7 @@ fn meant_runs(report: &Report) -> Vec<String> {
                     }
                 }
                 BlockKind::Figure { caption, .. } => inlines(caption, &mut run, out),
-                BlockKind::Math(_) | BlockKind::Rule => {}
+                BlockKind::Math { .. } | BlockKind::Rule => {}
             }
             out.push(run);
         }
