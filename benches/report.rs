@@ -469,6 +469,18 @@ fn find_pandoc() -> Option<PathBuf> {
 
 // ---------------------------------------------------- compiling a .typ ---
 
+/// typst's compile of `world`'s main file and how long it took; the child
+/// exits with the first errors when it fails.
+fn compile_or_exit(world: &dyn typst::World) -> (PagedDocument, Duration) {
+    let t = Instant::now();
+    let warned = typst::compile::<PagedDocument>(world);
+    let document = warned.output.unwrap_or_else(|e| {
+        eprintln!("typst failed: {:?}", e.iter().take(3).map(|d| d.message.as_str()).collect::<Vec<_>>());
+        std::process::exit(1)
+    });
+    (document, t.elapsed())
+}
+
 /// `--compile ROOT MAIN [plain]`: typst's own compile of one file with the
 /// embedded fonts, then PDF export; prints pages and timings. MAIN is a file
 /// (read into ReportWorld, as coala-report does) or, with `plain`, a path
@@ -476,25 +488,12 @@ fn find_pandoc() -> Option<PathBuf> {
 fn compile_child(root: &Path, main: &str, mode: Option<&str>) {
     let t = Instant::now();
     let (document, layout) = if mode == Some("plain") {
-        let world = PlainWorld::new(root, main);
-        let t = Instant::now();
-        let warned = typst::compile::<PagedDocument>(&world);
-        let document = warned.output.unwrap_or_else(|e| {
-            eprintln!("typst failed: {:?}", e.iter().take(3).map(|d| d.message.as_str()).collect::<Vec<_>>());
-            std::process::exit(1)
-        });
-        (document, t.elapsed())
+        compile_or_exit(&PlainWorld::new(root, main))
     } else {
         let root = Root::new(root).expect("root");
         let mut world = ReportWorld::new(&root, Some((2016, 12, 8)));
         world.set_main(&std::fs::read_to_string(main).expect("read the .typ"));
-        let t = Instant::now();
-        let warned = typst::compile::<PagedDocument>(&world);
-        let document = warned.output.unwrap_or_else(|e| {
-            eprintln!("typst failed: {:?}", e.iter().take(3).map(|d| d.message.as_str()).collect::<Vec<_>>());
-            std::process::exit(1)
-        });
-        (document, t.elapsed())
+        compile_or_exit(&world)
     };
     let te = Instant::now();
     let bytes = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).expect("pdf export");
