@@ -590,7 +590,6 @@ fn parent_of(rel: &str) -> String {
 }
 
 fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let line = block.line;
     match &mut block.kind {
         BlockKind::Paragraph(inlines) | BlockKind::Heading { content: inlines, .. } => {
             inlines.iter_mut().for_each(|i| resolve_inline(i, ctx, out))
@@ -615,7 +614,6 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         BlockKind::Code { .. } | BlockKind::Math { .. } | BlockKind::Rule => {}
     }
-    let _ = line;
 }
 
 fn resolve_inline(inline: &mut Inline, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -728,7 +726,6 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
             "add it to book.toml, or link to its published URL; it is shown as plain text",
         );
     }
-    let _ = ctx.src;
     warn(
         out,
         format!("link to the local file `{url}`, which the report cannot link to"),

@@ -40,10 +40,9 @@ pub fn process(report: &mut Report) -> Vec<Diagnostic> {
                 .with_hint(format!("merge it into `{}`, or give it another kind", glossaries[0].1.display())),
         );
     }
-    let language = report.manifest.book.language.clone();
     let link_mode = report.manifest.glossary.link;
     let Some(glossary) = report.articles_mut().find(|a| a.id == glossary_id) else { return diagnostics };
-    sort_entries(glossary, &language);
+    sort_entries(glossary);
     let entries = entries(glossary);
     let glossary_path = glossary.path.clone();
 
@@ -115,7 +114,7 @@ pub fn collation_key(text: &str) -> (String, String) {
 
 /// Sorts the entries (a heading of level 1 and the blocks up to the next)
 /// by their terms; blocks before the first entry stay first.
-fn sort_entries(article: &mut Article, _language: &str) {
+fn sort_entries(article: &mut Article) {
     let blocks = std::mem::take(&mut article.blocks);
     let mut intro = Vec::new();
     let mut groups: Vec<(String, Vec<Block>)> = Vec::new();

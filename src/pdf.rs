@@ -3,7 +3,7 @@
 //! PDF export. Typst diagnostics are mapped back to the markdown.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
@@ -68,7 +68,6 @@ pub struct ReportWorld {
     library: LazyHash<Library>,
     files: FileStore<ConfinedLoader>,
     today: Option<Datetime>,
-    root: PathBuf,
     /// The embedded fonts, or those of `crate::fonts::store`.
     fonts: Arc<FontStore>,
 }
@@ -86,7 +85,6 @@ impl ReportWorld {
             library: LazyHash::new(Library::builder().build()),
             files: FileStore::new(ConfinedLoader { root: root.clone() }),
             today: today.and_then(|(y, m, d)| Datetime::from_ymd(y, m, d)),
-            root: root.path().to_path_buf(),
             fonts: crate::fonts::embedded(),
         }
     }
@@ -428,7 +426,6 @@ fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagno
             out.push(d);
         }
     }
-    let _ = &world.root;
     out
 }
 
