@@ -255,28 +255,19 @@ pub fn article_text(article: &Article) -> Vec<(usize, String)> {
         title.push_str(sub);
     }
     out.push((1, title));
-    for block in article.abstract_.iter().chain(&article.blocks) {
+    for block in article.all_blocks() {
         block_text(block, &mut out);
-    }
-    for note in &article.footnotes {
-        for block in &note.blocks {
-            block_text(block, &mut out);
-        }
     }
     out
 }
 
+/// The text one block prints itself (nested blocks are visited on their own).
 fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
     let mut text = String::new();
     match &block.kind {
         BlockKind::Paragraph(inlines) | BlockKind::Heading { content: inlines, .. } => inline_text(inlines, &mut text),
-        BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => {
-            if let BlockKind::Callout { title: Some(t), .. } = &block.kind {
-                text.push_str(t);
-            }
-            blocks.iter().for_each(|b| block_text(b, out));
-        }
-        BlockKind::List { items, .. } => items.iter().flat_map(|i| &i.blocks).for_each(|b| block_text(b, out)),
+        BlockKind::Callout { title: Some(t), .. } => text.push_str(t),
+        BlockKind::Quote(_) | BlockKind::Callout { .. } | BlockKind::List { .. } => {}
         BlockKind::Code { code, .. } => text.push_str(code),
         BlockKind::Table { header, rows, caption, .. } => {
             for cell in header.iter().chain(rows.iter().flatten()).chain(std::iter::once(caption)) {
