@@ -459,11 +459,11 @@ pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), St
         };
         let mut sink = Vec::new();
         for block in article.blocks.iter_mut().chain(article.abstract_.iter_mut()) {
-            resolve_block(block, &ctx, &mut sink);
+            visit_block_mut(block, &mut |b| resolve_block(b, &ctx, &mut sink));
         }
         for note in &mut article.footnotes {
             for block in &mut note.blocks {
-                resolve_block(block, &ctx, &mut sink);
+                visit_block_mut(block, &mut |b| resolve_block(b, &ctx, &mut sink));
             }
         }
         for inline in &mut article.title {
@@ -589,18 +589,12 @@ fn parent_of(rel: &str) -> String {
     }
 }
 
+/// Resolves the links and images a block holds itself (the blocks nested
+/// in it are visited on their own).
 fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     match &mut block.kind {
         BlockKind::Paragraph(inlines) | BlockKind::Heading { content: inlines, .. } => {
             inlines.iter_mut().for_each(|i| resolve_inline(i, ctx, out))
-        }
-        BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => {
-            blocks.iter_mut().for_each(|b| resolve_block(b, ctx, out))
-        }
-        BlockKind::List { items, .. } => {
-            for item in items {
-                item.blocks.iter_mut().for_each(|b| resolve_block(b, ctx, out));
-            }
         }
         BlockKind::Table { header, rows, caption, .. } => {
             caption.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
@@ -612,7 +606,12 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             resolve_image(image, ctx, out);
             caption.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
         }
-        BlockKind::Code { .. } | BlockKind::Math { .. } | BlockKind::Rule => {}
+        BlockKind::Quote(_)
+        | BlockKind::Callout { .. }
+        | BlockKind::List { .. }
+        | BlockKind::Code { .. }
+        | BlockKind::Math { .. }
+        | BlockKind::Rule => {}
     }
 }
 

@@ -315,10 +315,9 @@ pub fn check_standards(report: &Report) -> Vec<Diagnostic> {
     }
     for article in report.articles() {
         for image in article.images() {
-            if matches!(image.src, ImageSrc::Local(_)) && image.alt.trim().is_empty() {
-                let src = match &image.src {
-                    ImageSrc::Local(p) | ImageSrc::Unresolved(p) | ImageSrc::Unavailable(p) => p,
-                };
+            if let ImageSrc::Local(src) = &image.src
+                && image.alt.trim().is_empty()
+            {
                 out.push(
                     Diagnostic::error(format!("image `{src}` has no alt text, which PDF/UA-1 requires"))
                         .with_file(&article.path)
