@@ -431,14 +431,38 @@ fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagno
 /// The text of a typeset document, in layout order, one line per text run
 /// (for tests and checks that do not want to parse the PDF).
 pub fn document_text(document: &PagedDocument) -> String {
-    use typst::layout::{Frame, FrameItem};
+    use typst::layout::{Abs, Frame, FrameItem};
+    use typst::syntax::Span;
+    /// A glyph's cluster: its source position and text range, and the
+    /// baseline of its run.
+    type Cluster = (Span, u16, std::ops::Range<u16>, Abs);
     fn walk(frame: &Frame, out: &mut String) {
-        for (_, item) in frame.items() {
+        let mut last: Option<Cluster> = None;
+        for (pos, item) in frame.items() {
             match item {
-                FrameItem::Group(group) => walk(&group.frame, out),
+                FrameItem::Group(group) => {
+                    walk(&group.frame, out);
+                    last = None;
+                }
                 FrameItem::Text(text) => {
-                    out.push_str(&text.text);
+                    let Some(first) = text.glyphs.first() else { continue };
+                    // A cluster split over two runs of one line (a letter and
+                    // its combining mark, set apart and a little raised)
+                    // carries its text in both. Equal lines of a code block
+                    // are different clusters with the same source position.
+                    let from = match &last {
+                        Some((span, offset, range, y))
+                            if !span.is_detached()
+                                && (*span, *offset, range) == (first.span.0, first.span.1, &first.range)
+                                && (pos.y - *y).abs() < text.size / 2.0 =>
+                        {
+                            first.range.end as usize
+                        }
+                        _ => 0,
+                    };
+                    out.push_str(text.text.get(from..).unwrap_or(&text.text));
                     out.push('\n');
+                    last = text.glyphs.last().map(|g| (g.span.0, g.span.1, g.range.clone(), pos.y));
                 }
                 _ => {}
             }
@@ -465,6 +489,22 @@ mod tests {
     /// The emitted report is served as a main file including one file per
     /// article; an edit to one article changes that file only, and offsets
     /// in every file map back to the emitted source.
+    #[test]
+    fn document_text_reads_each_cluster_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut world = ReportWorld::new(&Root::new(dir.path()).unwrap(), None);
+        let mut text = |markup: &str| {
+            world.set_main(markup);
+            let document = typst::compile::<PagedDocument>(&world).output.expect("compiles");
+            document_text(&document).split_whitespace().collect::<String>()
+        };
+        // A letter and its combining mark are set as two runs, both with the
+        // cluster's text; two equal lines of a code block are two clusters.
+        assert_eq!(text("h\u{300} x"), "h\u{300}x");
+        assert_eq!(text("#raw(block: true, \"#\\n#\")"), "##");
+        assert_eq!(text("#emph[a]a"), "aa");
+    }
+
     #[test]
     fn one_file_per_article() {
         let dir = tempfile::tempdir().unwrap();

@@ -105,7 +105,7 @@ proptest! {
 /// Failures the property test found, kept as fixed cases.
 #[test]
 fn regressions() {
-    for text in ["http://x", "-1", "--", "...", "1. a", "a\\", "\\u{41}", "//", "/*", "'a'", "#(", "~"] {
+    for text in ["http://x", "-1", "--", "...", "1. a", "a\\", "\\u{41}", "//", "/*", "'a'", "#(", "~", "h\u{300}"] {
         let got: String = typeset_text(text).chars().filter(|c| !c.is_whitespace()).collect();
         let want: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         assert_eq!(got, want, "{text:?}");
