@@ -564,7 +564,17 @@ impl Labels {
 
     /// The strings as a Typst dictionary literal (the template's `strings`).
     pub fn typst_dict(&self) -> String {
-        let pairs: [(&str, &str); 49] = [
+        let mut out = String::from("(");
+        for (key, value) in self.pairs() {
+            out.push_str(&format!("{key}: \"{}\", ", value.replace('\\', "\\\\").replace('"', "\\\"")));
+        }
+        out.push(')');
+        out
+    }
+
+    /// The template's strings by key.
+    pub fn pairs(&self) -> [(&'static str, &'static str); 49] {
+        [
             ("contents", self.contents),
             ("notes", self.notes),
             ("abstract", self.abstract_),
@@ -614,13 +624,7 @@ impl Labels {
             ("speakers", self.speakers),
             ("key-issues", self.key_issues),
             ("original-note", self.original_note),
-        ];
-        let mut out = String::from("(");
-        for (key, value) in pairs {
-            out.push_str(&format!("{key}: \"{}\", ", value.replace('\\', "\\\\").replace('"', "\\\"")));
-        }
-        out.push(')');
-        out
+        ]
     }
 }
 

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use typst::diag::{FileError, FileResult, Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Bytes, Datetime, Smart};
+use typst::foundations::{Bytes, Datetime, Dict, IntoValue, Smart};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
@@ -66,6 +66,9 @@ pub struct ReportWorld {
     /// start of each stretch copied from the emitted source.
     main_map: Vec<(usize, usize)>,
     library: LazyHash<Library>,
+    /// The language of the template's words given to typst as the input
+    /// `coala-strings` (none: the template's English, or `report(strings:)`).
+    strings_language: Option<String>,
     files: FileStore<ConfinedLoader>,
     today: Option<Datetime>,
     /// The embedded fonts, or those of `crate::fonts::store`.
@@ -83,6 +86,7 @@ impl ReportWorld {
             prelude_len: 0,
             main_map: vec![(0, 0)],
             library: LazyHash::new(Library::builder().build()),
+            strings_language: None,
             files: FileStore::new(ConfinedLoader { root: root.clone() }),
             today: today.and_then(|(y, m, d)| Datetime::from_ymd(y, m, d)),
             fonts: crate::fonts::embedded(),
@@ -113,6 +117,19 @@ impl ReportWorld {
     /// article. Each file is updated incrementally, and one whose text did
     /// not change is left as it was.
     pub fn set_emitted(&mut self, emitted: &Emitted) {
+        // The template's words as an input, known from typst's first layout
+        // pass (a state set by `report` is known from the second: a report
+        // in another language than English would need a third). A new
+        // library is made only when the language changes, so watch mode
+        // keeps typst's caches.
+        if self.strings_language.as_deref() != Some(emitted.language.as_str()) {
+            let labels = crate::i18n::Labels::for_language(&emitted.language);
+            let strings: Dict = labels.pairs().into_iter().map(|(k, v)| (k.into(), v.into_value())).collect();
+            let mut inputs = Dict::new();
+            inputs.insert("coala-strings".into(), strings.into_value());
+            self.library = LazyHash::new(Library::builder().with_inputs(inputs).build());
+            self.strings_language = Some(emitted.language.clone());
+        }
         let mut main = String::with_capacity(emitted.source.len() / 8 + 4096);
         let mut main_map = vec![(0, 0)];
         let mut articles = std::collections::HashMap::with_capacity(emitted.articles.len());
@@ -519,6 +536,7 @@ mod tests {
                 marks: Vec::new(),
                 articles: vec![("a".into(), ra), ("b".into(), rb)],
                 prelude: "#import \"/t.typ\": *\n".into(),
+                language: "en".into(),
             }
         };
         let first = emitted("ALPHA\n", "BETA\n");

@@ -34,6 +34,9 @@ pub struct Emitted {
     pub articles: Vec<(String, std::ops::Range<usize>)>,
     /// The line that imports the template, which each article file needs.
     pub prelude: String,
+    /// The report's language: the typesetter gives typst the template's
+    /// words in it as an input (see `pdf::ReportWorld::set_emitted`).
+    pub language: String,
 }
 
 impl Emitted {
@@ -90,7 +93,8 @@ pub fn emit<'a>(report: &'a Report, style: &str) -> Emitted {
     let _ = writeln!(e.out, "  twoside: {},", pdf.twoside);
     let _ = writeln!(e.out, "  numbered-sections: {},", pdf.numbered_sections);
     let _ = writeln!(e.out, "  strings: {},", crate::i18n::Labels::for_language(&book.language).typst_dict());
-    e.out.push_str(")\n\n#contents()\n\n");
+    e.out.push_str(")\n\n");
+    contents(&mut e.out, report);
 
     // Every article but the glossary, in parallel; then the glossary, with
     // the labels of the links to each of its entries, in reading order.
@@ -141,7 +145,24 @@ pub fn emit<'a>(report: &'a Report, style: &str) -> Emitted {
         e.out.push_str("#back-matter()\n\n");
     }
     append(&mut e, report.back.len());
-    Emitted { source: e.out, marks: e.marks, articles: ranges, prelude }
+    Emitted { source: e.out, marks: e.marks, articles: ranges, prelude, language: book.language.clone() }
+}
+
+/// The contents page, with its entries as the outline will list them: the
+/// template lays these out in typst's first pass, when the outline is still
+/// empty, so the contents has its final length from the start.
+fn contents(out: &mut String, report: &Report) {
+    out.push_str("#contents(entries: (\n");
+    let article = |out: &mut String, a: &Article| {
+        let _ = writeln!(out, "  (level: 2, title: {}),", string(&a.title_text()));
+    };
+    report.front.iter().for_each(|a| article(out, a));
+    for part in &report.parts {
+        let _ = writeln!(out, "  (level: 1, number: {}, title: {}),", part.number, opt_string(part.title.as_deref()));
+        part.articles.iter().for_each(|a| article(out, a));
+    }
+    report.back.iter().for_each(|a| article(out, a));
+    out.push_str("))\n\n");
 }
 
 /// One article's Typst, its marks (offsets from its own start) and the
@@ -496,7 +517,7 @@ impl<'a> Emitter<'a> {
                             Some(a) => format!("{article}:{}", label_safe(a)),
                             None => article.clone(),
                         };
-                        let _ = write!(self.out, "#link(<{label}>)[");
+                        let _ = write!(self.out, "#link-to(<{label}>)[");
                         self.inlines(content);
                         self.out.push(']');
                         match (anchor, &self.glossary) {
@@ -520,7 +541,7 @@ impl<'a> Emitter<'a> {
                 let label = self.label(Some(&format!("fn-{number}")));
                 if *first {
                     let note = self.article.and_then(|a| a.footnotes.get(number - 1));
-                    self.out.push_str("#footnote[");
+                    let _ = write!(self.out, "#note({number})[");
                     if let Some(note) = note {
                         self.mark(note.line);
                         let blocks = note.blocks.clone();
@@ -528,7 +549,7 @@ impl<'a> Emitter<'a> {
                     }
                     let _ = write!(self.out, "]<{label}>");
                 } else {
-                    let _ = write!(self.out, "#footnote(<{label}>);");
+                    let _ = write!(self.out, "#note-again(<{label}>, {number});");
                 }
             }
             Inline::Math { tex, display, typst } => self.math(tex, typst.as_deref(), *display),

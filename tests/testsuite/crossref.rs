@@ -51,10 +51,10 @@ fn figures_and_tables_are_numbered_and_referenced_in_pdf_and_epub() {
             "number: 3, caption: [Later]) <b:fig-later>",
             "#table-figure(number: 1, caption: [Sizes of things], ",
             "#table-figure(number: 2, caption: [More things], ",
-            "#link(<a:fig-flow>)[Figure\u{a0}1]",
-            "#link(<a:tbl-sizes>)[Table\u{a0}1]",
-            "#link(<b:fig-later>)[Figure\u{a0}3]",
-            "#link(<b:tbl-more>)[Table\u{a0}2]",
+            "#link-to(<a:fig-flow>)[Figure\u{a0}1]",
+            "#link-to(<a:tbl-sizes>)[Table\u{a0}1]",
+            "#link-to(<b:fig-later>)[Figure\u{a0}3]",
+            "#link-to(<b:tbl-more>)[Table\u{a0}2]",
         ],
     );
     assert!(typ.contains("alt: \"An unnumbered icon\", number: none, caption: none)"), "{typ}");

@@ -31,10 +31,10 @@ fn glossary_is_sorted_linked_on_first_use_and_lists_pages() {
     assert!(!run.stderr.contains("never used"), "every entry is used:\n{}", run.stderr);
     let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
     // First use linked (with a page-reference label), the second not.
-    assert_eq!(typ.matches("#link(<glossary:smart-contract>)[Smart contracts]<glref-").count(), 1, "{typ}");
+    assert_eq!(typ.matches("#link-to(<glossary:smart-contract>)[Smart contracts]<glref-").count(), 1, "{typ}");
     assert!(typ.contains("and smart contracts again"), "{typ}");
     // Explicit link counted; no auto-link added for the same entry.
-    assert_eq!(typ.matches("#link(<glossary:ledger>)").count(), 1, "{typ}");
+    assert_eq!(typ.matches("#link-to(<glossary:ledger>)").count(), 1, "{typ}");
     // Headings and code are never linked.
     assert!(typ.contains("Heading about smart contracts]"), "{typ}");
     // Sorted by collation: Éclair between (intro) and Ledger.
@@ -77,7 +77,7 @@ fn sample_report_uses_the_glossary_math_and_captions() {
     let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
     assert!(typ.contains("#glossary-pages(("));
     assert!(typ.contains("#table-figure(number: 1, caption: ["));
-    assert!(typ.contains("#link(<use-cases:tbl-summary>)[Table\u{a0}6]"), "a reference to a labelled table");
+    assert!(typ.contains("#link-to(<use-cases:tbl-summary>)[Table\u{a0}6]"), "a reference to a labelled table");
     assert!(typ.contains("session: ("), "the session report's fact box");
     let Some(text) = pdf_text(&r.pdf(), "sample_report_uses_the_glossary_math_and_captions") else { return };
     let text = squash(&text);
@@ -105,7 +105,7 @@ fn contributors_list_is_generated_where_the_manifest_places_it() {
     let (ann, other, zed) =
         (list.find("Ann Able").unwrap(), list.find("Zoe Other").unwrap(), list.find("Zoë Zed").unwrap());
     assert!(ann < other && other < zed, "{list}");
-    assert!(list.contains("#link(<a>)[#emph[Alpha];];\\; #link(<b>)[#emph[Beta];]"), "{list}");
+    assert!(list.contains("#link-to(<a>)[#emph[Alpha];];\\; #link-to(<b>)[#emph[Beta];]"), "{list}");
     assert!(list.contains("Uni Z"), "{list}");
     // The EPUB has the same list.
     let epub = std::fs::read(r.path().join("build/report.epub")).unwrap();
@@ -134,7 +134,7 @@ fn page_refs_follow_links_to_other_articles() {
     let run = r.run(&["build", "--format", "pdf", "--emit-typst"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
-    assert!(typ.contains("#link(<b:part-two>)[the other one];#page-ref(<b:part-two>);"), "{typ}");
+    assert!(typ.contains("#link-to(<b:part-two>)[the other one];#page-ref(<b:part-two>);"), "{typ}");
     assert!(!typ.contains("#page-ref(<a:local>)"), "no page reference within the same article");
     let Some(text) = pdf_text(&r.pdf(), "page_refs_follow_links_to_other_articles") else { return };
     assert!(squash(&text).contains(&squash("See the other one (p. v)")), "{text}");
