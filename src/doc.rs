@@ -458,14 +458,7 @@ pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), St
             words: (words.figure, words.table),
         };
         let mut sink = Vec::new();
-        for block in article.blocks.iter_mut().chain(article.abstract_.iter_mut()) {
-            visit_block_mut(block, &mut |b| resolve_block(b, &ctx, &mut sink));
-        }
-        for note in &mut article.footnotes {
-            for block in &mut note.blocks {
-                visit_block_mut(block, &mut |b| resolve_block(b, &ctx, &mut sink));
-            }
-        }
+        article.for_each_block_mut(&mut |b| resolve_block(b, &ctx, &mut sink));
         for inline in &mut article.title {
             resolve_inline(inline, &ctx, &mut sink);
         }

@@ -221,9 +221,8 @@ impl<'a> Converter<'a, '_> {
             );
         }
         let id = attr.id;
-        let valid = id
-            .strip_prefix(kind.prefix())
-            .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_'));
+        let valid =
+            id.strip_prefix(kind.prefix()).is_some_and(|rest| !rest.is_empty() && rest.chars().all(is_label_char));
         if !valid {
             self.error(
                 at,
@@ -534,12 +533,11 @@ impl<'a> Converter<'a, '_> {
     fn math(&mut self, tex: &str, (line, column): (usize, usize)) -> Option<String> {
         crate::math::to_typst(tex)
             .map_err(|why| {
-                self.warnings.push(
-                    Diagnostic::error(format!("cannot typeset the math `{}`: {why}", tex.trim()))
-                        .with_file(self.path)
-                        .with_position(line, column)
-                        .with_hint("use LaTeX math that typst can show (see the README), or put it in a code span"),
-                );
+                self.error(
+                    (line, column),
+                    format!("cannot typeset the math `{}`: {why}", tex.trim()),
+                    "use LaTeX math that typst can show (see the README), or put it in a code span",
+                )
             })
             .ok()
     }
@@ -831,9 +829,14 @@ fn ref_label(s: &str) -> Option<&str> {
     if !(s.starts_with("fig-") || s.starts_with("tbl-")) {
         return None;
     }
-    let end = s.find(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).unwrap_or(s.len());
+    let end = s.find(|c: char| !is_label_char(c)).unwrap_or(s.len());
     let label = s[..end].trim_end_matches(['-', '_']);
     (label.len() > 4).then_some(label)
+}
+
+/// A character of a figure or table label's name: letters, digits, `-`, `_`.
+fn is_label_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
 }
 
 /// `[@fig-name]` is the same reference as `@fig-name` (Quarto's forms):

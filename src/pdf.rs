@@ -207,13 +207,10 @@ impl World for ReportWorld {
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.main {
-            return Ok(Bytes::from_string(self.main_source.clone()));
+        if self.is_generated(id) {
+            return self.source(id).map(Bytes::from_string);
         }
-        match self.articles.get(&id) {
-            Some((source, _)) => Ok(Bytes::from_string(source.clone())),
-            None => self.files.file(id),
-        }
+        self.files.file(id)
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -503,9 +500,6 @@ mod tests {
         assert_eq!(guard(|| -> i32 { panic!("plain") }), Err("plain".to_string()));
     }
 
-    /// The emitted report is served as a main file including one file per
-    /// article; an edit to one article changes that file only, and offsets
-    /// in every file map back to the emitted source.
     #[test]
     fn document_text_reads_each_cluster_once() {
         let dir = tempfile::tempdir().unwrap();
@@ -522,6 +516,9 @@ mod tests {
         assert_eq!(text("#emph[a]a"), "aa");
     }
 
+    /// The emitted report is served as a main file including one file per
+    /// article; an edit to one article changes that file only, and offsets
+    /// in every file map back to the emitted source.
     #[test]
     fn one_file_per_article() {
         let dir = tempfile::tempdir().unwrap();
