@@ -50,11 +50,10 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
     let arena = Arena::new();
     let options = options();
     let root = parse_document(&arena, body, &options);
-    let line_starts = std::iter::once(0).chain(body.match_indices('\n').map(|(i, _)| i + 1)).collect();
     let mut conv = Converter {
         path,
         body,
-        line_starts,
+        line_starts: std::cell::OnceCell::new(),
         line_offset,
         warnings: Vec::new(),
         footnote_defs: HashMap::new(),
@@ -143,8 +142,9 @@ fn normalize_ws(s: &str) -> String {
 struct Converter<'a, 'p> {
     path: &'p Path,
     body: &'p str,
-    /// Byte offset of each line of `body`.
-    line_starts: Vec<usize>,
+    /// Byte offset of each line of `body`, worked out for the first column
+    /// asked for (most articles need none).
+    line_starts: std::cell::OnceCell<Vec<usize>>,
     line_offset: usize,
     warnings: Vec<Diagnostic>,
     footnote_defs: HashMap<String, &'a AstNode<'a>>,
@@ -162,10 +162,15 @@ impl<'a> Converter<'a, '_> {
         node.data().sourcepos.start.line + self.line_offset
     }
 
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts
+            .get_or_init(|| std::iter::once(0).chain(self.body.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
     /// The 1-based column of `node`, in characters (comrak counts bytes).
     fn column(&self, node: &'a AstNode<'a>) -> usize {
         let pos = node.data().sourcepos.start;
-        let Some(&start) = self.line_starts.get(pos.line.saturating_sub(1)) else { return pos.column.max(1) };
+        let Some(&start) = self.line_starts().get(pos.line.saturating_sub(1)) else { return pos.column.max(1) };
         let end = (start + pos.column.saturating_sub(1)).min(self.body.len());
         self.body.get(start..end).map_or(pos.column.max(1), |prefix| prefix.chars().count() + 1)
     }
@@ -173,8 +178,9 @@ impl<'a> Converter<'a, '_> {
     /// The column (in characters) of the first `needle` on `line`, or 1.
     fn column_of(&self, line: usize, needle: &str) -> usize {
         let index = line.saturating_sub(self.line_offset + 1);
-        let Some(&start) = self.line_starts.get(index) else { return 1 };
-        let end = self.line_starts.get(index + 1).copied().unwrap_or(self.body.len());
+        let line_starts = self.line_starts();
+        let Some(&start) = line_starts.get(index) else { return 1 };
+        let end = line_starts.get(index + 1).copied().unwrap_or(self.body.len());
         let text = self.body.get(start..end).unwrap_or("");
         text.find(needle).map_or(1, |i| text[..i].chars().count() + 1)
     }
@@ -186,28 +192,26 @@ impl<'a> Converter<'a, '_> {
     }
 
     /// Text, with its `@fig-name` and `@tbl-name` cross-references split
-    /// out as links to be resolved; `at` is the text node's position.
-    fn text(&mut self, text: &str, (line, column): (usize, usize), out: &mut Vec<Inline>) {
+    /// out as links to be resolved; `node` is the text's node (its column
+    /// is only worked out for a reference). Text is appended to a text
+    /// right before it: comrak splits a run of text at `[`, `!`, `*`...
+    fn text(&mut self, text: &str, node: &'a AstNode<'a>, out: &mut Vec<Inline>) {
         let mut plain = 0;
         for (i, _) in text.match_indices('@') {
             if i < plain || text[..i].chars().next_back().is_some_and(char::is_alphanumeric) {
                 continue;
             }
             let Some(label) = ref_label(&text[i + 1..]) else { continue };
-            if plain < i {
-                out.push(Inline::Text(text[plain..i].to_string()));
-            }
+            push_text(out, &text[plain..i]);
             out.push(Inline::Link {
                 dest: LinkDest::Ref(label.to_string()),
                 content: vec![Inline::Text(format!("@{label}"))],
-                line,
-                column: column + text[..i].chars().count(),
+                line: self.line(node),
+                column: self.column(node) + text[..i].chars().count(),
             });
             plain = i + 1 + label.len();
         }
-        if plain < text.len() {
-            out.push(Inline::Text(text[plain..].to_string()));
-        }
+        push_text(out, &text[plain..]);
     }
 
     /// Checks a figure's or table's label and records it.
@@ -242,19 +246,22 @@ impl<'a> Converter<'a, '_> {
     }
 
     /// Warns about label syntax left in a paragraph: it labels nothing.
-    fn stray_labels(&mut self, inlines: &[Inline], (line, column): (usize, usize)) {
+    fn stray_labels(&mut self, inlines: &[Inline], line: usize, node: &'a AstNode<'a>) {
         if caption_prefix(inlines).is_some() {
             return; // a table caption: its label is taken when attached
         }
         for inline in inlines {
             let Inline::Text(t) = inline else { continue };
+            if !t.contains('{') {
+                continue; // most text: one memchr instead of two substring searches
+            }
             for prefix in ["{#fig-", "{#tbl-"] {
                 if let Some(i) = t.find(prefix) {
                     let end = t[i..].find('}').map_or(t.len(), |e| i + e + 1);
                     let found = &t[i..end];
                     let col = self.column_of(line, found);
                     self.warn(
-                        (line, if col > 1 { col } else { column }),
+                        (line, if col > 1 { col } else { self.column(node) }),
                         format!("the label `{found}` is not attached to a figure or table and is shown as text"),
                         "a figure label goes right after an image that stands alone in its paragraph: \
                          ![alt](file.png \"Caption\"){#fig-name}; a table label ends its caption line: \
@@ -353,12 +360,13 @@ impl<'a> Converter<'a, '_> {
 
     fn block(&mut self, node: &'a AstNode<'a>, depth: usize, out: &mut Vec<Block>) {
         let line = self.line(node);
-        let column = self.column(node);
+        // The column is worked out only for a warning or an image.
+        let column = |conv: &Self| conv.column(node);
         if depth > MAX_DEPTH {
             // Deeper nesting is flattened to its text: no stack overflow, nothing lost.
             if depth == MAX_DEPTH + 1 {
                 self.warn(
-                    (line, column),
+                    (line, column(self)),
                     format!("blocks nested more than {MAX_DEPTH} levels deep are flattened"),
                     "reduce the nesting of quotes or lists",
                 );
@@ -401,7 +409,7 @@ impl<'a> Converter<'a, '_> {
                     };
                     BlockKind::Figure { image: (*image).clone(), caption, label, number: None }
                 } else {
-                    self.stray_labels(&inlines, (line, column));
+                    self.stray_labels(&inlines, line, node);
                     BlockKind::Paragraph(inlines)
                 }
             }
@@ -463,14 +471,14 @@ impl<'a> Converter<'a, '_> {
                     return;
                 }
                 // Images in raw HTML keep their meaning; other tags are dropped, their text kept.
-                if let Some(image) = html_img(literal, line, column) {
+                if let Some(image) = html_img(literal, line, column(self)) {
                     let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
                     out.push(Block { line, kind: BlockKind::Figure { image, caption, label: None, number: None } });
                     return;
                 }
                 let text = html_text(literal);
                 self.warn(
-                    (line, column),
+                    (line, column(self)),
                     "raw HTML block: its tags are left out and its text is kept".into(),
                     "write the content in markdown so it appears the same in the PDF and the EPUB",
                 );
@@ -589,10 +597,11 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn inline(&mut self, node: &'a AstNode<'a>, value: &NodeValue, out: &mut Vec<Inline>, depth: usize) {
-        let line = self.line(node);
-        let column = self.column(node);
+        // Counting a column's characters costs a scan of the line: only
+        // the inlines that keep a position (or may warn) take it.
+        let at = |conv: &Self| (conv.line(node), conv.column(node));
         match value {
-            NodeValue::Text(t) => self.text(t, (line, column), out),
+            NodeValue::Text(t) => self.text(t, node, out),
             NodeValue::Code(c) => out.push(Inline::Code(c.literal.clone())),
             NodeValue::Emph => out.push(Inline::Emph(self.children_inlines(node, depth))),
             NodeValue::Strong => out.push(Inline::Strong(self.children_inlines(node, depth))),
@@ -603,10 +612,12 @@ impl<'a> Converter<'a, '_> {
             NodeValue::LineBreak => out.push(Inline::LineBreak),
             NodeValue::Link(link) => {
                 let content = self.children_inlines(node, depth);
+                let (line, column) = at(self);
                 out.push(Inline::Link { dest: LinkDest::Unresolved(link.url.clone()), content, line, column });
             }
             NodeValue::Image(link) => {
                 let alt = crate::doc::plain_text(&self.children_inlines(node, depth));
+                let (line, column) = at(self);
                 if alt.trim().is_empty() {
                     self.warn(
                         (line, column),
@@ -641,12 +652,12 @@ impl<'a> Converter<'a, '_> {
                 }
             }
             NodeValue::Math(math) => {
-                let typst = self.math(&math.literal, (line, column));
+                let typst = self.math(&math.literal, at(self));
                 out.push(Inline::Math { tex: math.literal.clone(), display: math.display_math, typst })
             }
             NodeValue::HtmlInline(html) => {
                 // Reached only through `inline` directly; handled in `inline_seq`.
-                out.push(Inline::Text(html.clone()));
+                push_text(out, html);
             }
             _ => {
                 let mut text = String::new();
@@ -858,22 +869,28 @@ fn unbracket_refs(inlines: &mut Vec<Inline>) {
     inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
 }
 
-fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
-    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
-    for inline in inlines {
-        if let Inline::Text(t) = &inline
-            && let Some(Inline::Text(prev)) = out.last_mut()
-        {
-            prev.push_str(t);
-            continue;
+fn merge_text(mut inlines: Vec<Inline>) -> Vec<Inline> {
+    // In place: a text following a text is appended to it.
+    inlines.dedup_by(|next, prev| match (next, prev) {
+        (Inline::Text(next), Inline::Text(prev)) => {
+            prev.push_str(next);
+            true
         }
-        if matches!(&inline, Inline::Text(t) if t.is_empty()) {
-            continue;
-        }
-        out.push(inline);
+        _ => false,
+    });
+    unbracket_refs(&mut inlines);
+    inlines
+}
+
+/// Appends `text` to the text `out` ends with, or pushes it.
+fn push_text(out: &mut Vec<Inline>, text: &str) {
+    if text.is_empty() {
+        return;
     }
-    unbracket_refs(&mut out);
-    out
+    match out.last_mut() {
+        Some(Inline::Text(prev)) => prev.push_str(text),
+        _ => out.push(Inline::Text(text.to_string())),
+    }
 }
 
 fn collect_text<'a>(node: &'a AstNode<'a>, out: &mut String) {
