@@ -434,14 +434,25 @@ pub fn push_text(inlines: &[Inline], options: TextOptions, out: &mut String) {
 
 /// Resolves every link and image of the report: links between articles
 /// become internal links, unknown targets become warnings.
-pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), String>) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
+pub fn resolve(report: &mut Report, image_exists: &(dyn Fn(&str) -> Result<(), String> + Sync)) -> Vec<Diagnostic> {
     let labels = number_figures_and_tables(report);
     let words = crate::i18n::Labels::for_language(&report.manifest.book.language);
-    let index: HashMap<String, (String, HashSet<String>)> =
-        report.articles().map(|a| (a.src_rel.clone(), (a.id.clone(), a.anchors.clone()))).collect();
     let src = report.manifest.book.src.trim_end_matches('/').to_string();
-    for article in report.articles_mut() {
+    let mut articles: Vec<&mut Article> = report.articles_mut().collect();
+    // Every article's id and anchors, by path; the anchor sets are lent to
+    // the index (not cloned) and given back once every link is resolved.
+    let targets: Vec<(String, HashSet<String>)> =
+        articles.iter_mut().map(|a| (a.id.clone(), std::mem::take(&mut a.anchors))).collect();
+    let index: HashMap<String, &(String, HashSet<String>)> =
+        articles.iter().zip(&targets).map(|(a, t)| (a.src_rel.clone(), t)).collect();
+    // Articles are resolved on all cores (each on its own), their
+    // diagnostics kept in the report's order.
+    let cells: Vec<(usize, std::sync::Mutex<&mut Article>)> =
+        articles.into_iter().map(std::sync::Mutex::new).enumerate().collect();
+    let sinks = crate::parallel::map(&cells, |(i, cell)| {
+        let own_anchors = &targets[*i].1;
+        let mut guard = cell.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let article: &mut Article = &mut guard;
         // The folder the article was read from: `src`, or the original's for
         // an untranslated article of a translated edition.
         let path = article.path.to_string_lossy();
@@ -450,7 +461,7 @@ pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), St
             index: &index,
             article_dir: parent_of(&article.src_rel),
             src: own_src.as_deref().unwrap_or(&src),
-            own_anchors: article.anchors.clone(),
+            own_anchors,
             own_id: article.id.clone(),
             path: article.path.clone(),
             image_exists,
@@ -462,19 +473,23 @@ pub fn resolve(report: &mut Report, image_exists: &dyn Fn(&str) -> Result<(), St
         for inline in &mut article.title {
             resolve_inline(inline, &ctx, &mut sink);
         }
-        diagnostics.extend(sink);
+        sink
+    });
+    drop(index);
+    for ((_, cell), (_, anchors)) in cells.into_iter().zip(targets) {
+        cell.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner).anchors = anchors;
     }
-    diagnostics
+    sinks.into_iter().flatten().collect()
 }
 
 struct Ctx<'a> {
-    index: &'a HashMap<String, (String, HashSet<String>)>,
+    index: &'a HashMap<String, &'a (String, HashSet<String>)>,
     article_dir: String,
     src: &'a str,
-    own_anchors: HashSet<String>,
+    own_anchors: &'a HashSet<String>,
     own_id: String,
     path: PathBuf,
-    image_exists: &'a dyn Fn(&str) -> Result<(), String>,
+    image_exists: &'a (dyn Fn(&str) -> Result<(), String> + Sync),
     labels: &'a HashMap<String, Vec<Numbered>>,
     /// "Figure" and "Table" in the report's language.
     words: (&'static str, &'static str),

@@ -1,7 +1,7 @@
 //! A report folder: the manifest, then every article loaded and converted, in
 //! the order the manifest gives.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
@@ -141,9 +141,10 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     let back = articles.next().unwrap_or_default();
 
     let mut report = Report { manifest, front, parts, back };
-    let image_root = root.clone();
-    let image_exists = move |rel: &str| -> Result<(), String> {
-        match image_root.resolve(rel) {
+    // Each image file is checked once, however many times it is used.
+    let checked: std::sync::Mutex<HashMap<String, Result<(), String>>> = Default::default();
+    let check_image = |rel: &str| -> Result<(), String> {
+        match root.resolve(rel) {
             Ok(path) if path.is_file() => {
                 let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
                 if ["png", "jpg", "jpeg", "gif", "svg", "webp"].contains(&ext.as_str()) {
@@ -155,6 +156,15 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
             Ok(_) => Err("no such file".into()),
             Err(e) => Err(e.describe("image", rel)),
         }
+    };
+    let image_exists = |rel: &str| -> Result<(), String> {
+        let lock = || checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = lock().get(rel) {
+            return known.clone();
+        }
+        let result = check_image(rel);
+        lock().insert(rel.to_string(), result.clone());
+        result
     };
     diagnostics.extend(doc::resolve(&mut report, &image_exists));
     diagnostics.extend(crate::glossary::process(&mut report));
