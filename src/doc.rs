@@ -414,6 +414,17 @@ pub struct TextOptions {
     pub line_breaks: char,
 }
 
+/// The first letter of the inlines' text as [`plain_text`] reads it, found
+/// without building that text (emitters ask it of every paragraph).
+pub fn first_letter(inlines: &[Inline]) -> Option<char> {
+    let letter = |t: &str| t.chars().find(|c| c.is_alphabetic());
+    inlines.iter().find_map(|inline| match inline {
+        Inline::Text(t) | Inline::Code(t) | Inline::Kbd(t) | Inline::Math { tex: t, .. } => letter(t),
+        Inline::Image(img) => letter(&img.alt),
+        other => other.children().and_then(first_letter),
+    })
+}
+
 /// Appends the text of inlines without markup: text, code, alt text of
 /// images, the content of emphasis and links; never footnote markers.
 pub fn push_text(inlines: &[Inline], options: TextOptions, out: &mut String) {
@@ -847,6 +858,22 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_letter_is_that_of_the_plain_text() {
+        let text = |t: &str| Inline::Text(t.into());
+        let cases = vec![
+            vec![text("1. "), Inline::Emph(vec![text("— "), Inline::Strong(vec![text("مرحبا")])]), text(" COALA")],
+            vec![Inline::FootnoteRef { number: 1, first: true }, Inline::SoftBreak, Inline::Code("x".into())],
+            vec![Inline::Math { tex: "2+2".into(), display: false, typst: None }, text("2016 !")],
+            vec![Inline::Link { dest: LinkDest::Dropped, content: vec![text("«Été»")], line: 1, column: 1 }],
+        ];
+        for inlines in cases {
+            let expected = plain_text(&inlines).chars().find(|c| c.is_alphabetic());
+            assert_eq!(first_letter(&inlines), expected, "{inlines:?}");
+        }
+        assert_eq!(first_letter(&[text("2016 — !")]), None);
+    }
 
     #[test]
     fn join() {

@@ -509,15 +509,13 @@ pub fn is_rtl(tag: &str) -> bool {
     RTL.contains(&primary(tag).as_str())
 }
 
-/// The direction of a text by its first strongly directional character
-/// (Unicode's rule P2, as `dir="auto"` does): `Some(true)` for right to
-/// left (Hebrew, Arabic, Syriac, Thaana, N'Ko...), `Some(false)` for left to
-/// right, `None` without a letter.
-pub fn text_is_rtl(text: &str) -> Option<bool> {
-    text.chars().find(|c| c.is_alphabetic()).map(|c| {
-        matches!(c as u32,
-            0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
-    })
+/// Is this letter of a script written right to left (Hebrew, Arabic,
+/// Syriac, Thaana, N'Ko...)? A paragraph's direction is that of its first
+/// letter (Unicode's rule P2, as `dir="auto"` does; see
+/// [`crate::doc::first_letter`]).
+pub fn is_rtl_letter(c: char) -> bool {
+    matches!(c as u32,
+        0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
 }
 
 impl Labels {
@@ -639,9 +637,10 @@ mod tests {
         assert_eq!(Labels::for_language("en").part_number(2), "Part 2");
         assert_eq!(Labels::for_language("xx").figure, "Figure");
         assert!(is_rtl("ar") && is_rtl("he-IL") && !is_rtl("en"));
-        assert_eq!(text_is_rtl("« مرحبا » COALA"), Some(true));
-        assert_eq!(text_is_rtl("1. COALA مرحبا"), Some(false));
-        assert_eq!(text_is_rtl("2016 — !"), None);
+        let rtl = |t: &str| crate::doc::first_letter(&[crate::doc::Inline::Text(t.into())]).map(is_rtl_letter);
+        assert_eq!(rtl("« مرحبا » COALA"), Some(true));
+        assert_eq!(rtl("1. COALA مرحبا"), Some(false));
+        assert_eq!(rtl("2016 — !"), None);
         assert!(Labels::for_language("fr").typst_dict().starts_with("(contents: \"Sommaire\", "));
         for lang in LANGUAGES {
             assert!(!Labels::for_language(lang).typst_dict().contains("\n"));

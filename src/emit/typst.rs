@@ -317,7 +317,7 @@ impl<'a> Emitter<'a> {
                     Some(lang) if crate::manifest::is_language_tag(lang) => crate::i18n::is_rtl(lang),
                     _ => self.rtl,
                 };
-                match crate::i18n::text_is_rtl(&crate::doc::plain_text(inlines)) {
+                match crate::doc::first_letter(inlines).map(crate::i18n::is_rtl_letter) {
                     Some(rtl) if rtl != article_rtl => {
                         let _ = writeln!(self.out, "#[#set text(dir: {})", if rtl { "rtl" } else { "ltr" });
                         self.inlines(inlines);

@@ -671,7 +671,7 @@ impl<'a> Writer<'a> {
                 // A paragraph running the other way than its document (Arabic
                 // in an English article) gets its own direction.
                 let doc_rtl = crate::i18n::is_rtl(article_lang(self.article, self.ctx.lang));
-                match crate::i18n::text_is_rtl(&plain_text(inlines)) {
+                match crate::doc::first_letter(inlines).map(crate::i18n::is_rtl_letter) {
                     Some(rtl) if rtl != doc_rtl => {
                         let _ = write!(self.out, "<p dir=\"{}\">", if rtl { "rtl" } else { "ltr" });
                     }
