@@ -419,22 +419,32 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
         println!("  SKIPPED pandoc comparison: no pandoc (set PANDOC, or install pypandoc-binary; see README)");
         return;
     };
+    // Each step best of `REPEAT`, as ours, interleaved with another cold
+    // build of ours so that both sides see the same machine (a shared
+    // machine's speed drifts over minutes).
     let src = root.join(&loaded.report.manifest.book.src);
     let files: Vec<&str> = articles.iter().map(String::as_str).collect();
-    let mut args = vec!["-f", "gfm", "-t", "typst", "-s", "-o", "__pandoc.typ"];
-    args.extend(&files);
-    let to_typst = measure(pandoc, &args, &src);
+    let mut typst_args = vec!["-f", "gfm", "-t", "typst", "-s", "-o", "__pandoc.typ"];
+    typst_args.extend(&files);
+    let mut epub_args = vec!["-f", "gfm", "-t", "epub3", "-o", "__pandoc.epub"];
+    epub_args.extend(&files);
     let pandoc_typ = src.join("__pandoc.typ");
-    if let Ok(text) = std::fs::read_to_string(&pandoc_typ) {
-        std::fs::write(src.join("__missing.png"), PIXEL_PNG).unwrap();
-        std::fs::write(&pandoc_typ, replace_missing_images(&text, &src)).unwrap();
-    }
     let main_rel = format!("/{}/__pandoc.typ", loaded.report.manifest.book.src);
-    let compiled =
-        measure(&std::env::current_exe().unwrap(), &["--compile", root.to_str().unwrap(), &main_rel, "plain"], root);
-    let mut args = vec!["-f", "gfm", "-t", "epub3", "-o", "__pandoc.epub"];
-    args.extend(&files);
-    let pandoc_epub = measure(pandoc, &args, &src);
+    let (mut to_typst, mut compiled, mut pandoc_epub): (Option<Usage>, Option<Usage>, Option<Usage>) =
+        (None, None, None);
+    let mut ours = cold;
+    for _ in 0..REPEAT {
+        to_typst = Some(faster(to_typst, measure(pandoc, &typst_args, &src)));
+        if let Ok(text) = std::fs::read_to_string(&pandoc_typ) {
+            std::fs::write(src.join("__missing.png"), PIXEL_PNG).unwrap();
+            std::fs::write(&pandoc_typ, replace_missing_images(&text, &src)).unwrap();
+        }
+        let c = measure(&me, &["--compile", root.to_str().unwrap(), &main_rel, "plain"], root);
+        compiled = Some(faster(compiled, c));
+        pandoc_epub = Some(faster(pandoc_epub, measure(pandoc, &epub_args, &src)));
+        ours = faster(Some(ours), measure(bin, &["build", ".", "--out", out_s, "--quiet"], root));
+    }
+    let (to_typst, compiled, pandoc_epub) = (to_typst.unwrap(), compiled.unwrap(), pandoc_epub.unwrap());
     if !compiled.stdout.contains("pages") {
         println!("  SKIPPED pandoc ratios: typst did not compile Pandoc's output (see above)");
         return;
@@ -453,7 +463,8 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     row("pandoc -t epub3", format!("{:.2} s", pandoc_epub.wall));
     row("ratio PDF: coala build --format pdf / pandoc", format!("{:.2}", pdf_only.wall / pandoc_pdf));
     row("ratio EPUB: coala EPUB / pandoc", format!("{:.3}", secs(epub_time) / pandoc_epub.wall));
-    let both = cold.wall / (pandoc_pdf + pandoc_epub.wall);
+    row("coala build (PDF + EPUB), best of all its runs", format!("{:.2} s", ours.wall));
+    let both = ours.wall / (pandoc_pdf + pandoc_epub.wall);
     row("ratio PDF+EPUB: coala build / pandoc (PDF + EPUB)", format!("{both:.2}{}", target(both <= 0.5, "<= 0.5")));
 }
 
