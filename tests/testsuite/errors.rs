@@ -232,13 +232,22 @@ fn link_to_a_missing_heading_of_another_article_is_an_error() {
 
 #[test]
 fn broken_image_file_is_reported_at_its_markdown_line() {
-    let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
-    r.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nText.\n\n![A broken picture](pic.png)\n")
-        .write("report/pic.png", "not a png at all");
+    // The file is checked once (articles resolve in parallel); every use is
+    // still reported at its own line.
+    let r = report("front = [\"a.md\", \"b.md\"]\n\n[book]\ntitle = \"T\"\n");
+    r.write(
+        "report/a.md",
+        "+++\ntitle = \"A\"\n+++\n\nText.\n\n![A broken picture](pic.png)\n\nAgain ![it](pic.png).\n",
+    )
+    .write("report/b.md", "+++\ntitle = \"B\"\n+++\n\n![The same](./pic.png)\n")
+    .write("report/pic.png", "not a png at all");
     let run = r.run(&["build", "--format", "pdf"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("error: image `pic.png`: the file is not a valid PNG image"), "{}", run.stderr);
-    assert!(run.stderr.contains("report/a.md:7:1"), "{}", run.stderr);
+    assert_eq!(run.stderr.matches("the file is not a valid PNG image").count(), 3, "{}", run.stderr);
+    for at in ["report/a.md:7:1", "report/a.md:9:7", "report/b.md:5:1"] {
+        assert!(run.stderr.contains(at), "{at} missing:\n{}", run.stderr);
+    }
 }
 
 #[test]
