@@ -394,8 +394,6 @@ struct TypstStage {
     timings: Vec<Timing>,
 }
 
-/// Converts the report to Typst and, given a world, typesets and exports it
-/// there.
 /// Runs a stage, telling `progress`; its result and how long it took.
 fn timed<T>(progress: &dyn Progress, stage: &'static str, f: impl FnOnce() -> T) -> (T, Duration) {
     progress.start(stage);
@@ -422,6 +420,8 @@ fn joined<T>(
     })
 }
 
+/// Converts the report to Typst and, given a world, typesets and exports it
+/// there.
 fn typeset_stage(
     report: &crate::doc::Report,
     world: Option<&mut ReportWorld>,
