@@ -209,7 +209,8 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
 
     // 1. Conversion: project::load + emit::typst::emit, best of 10.
     let loaded = project::load(root).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
-    let style = loaded.report.manifest.build.style.clone();
+    let style = coala_report::build::template(&loaded.root, loaded.report.manifest.build.style.as_deref())
+        .expect("the template");
     let md_bytes: u64 =
         loaded.report.articles().map(|a| std::fs::metadata(root.join(&a.path)).map_or(0, |m| m.len())).sum();
     let mut best = Duration::MAX;

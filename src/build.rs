@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::diag::Diagnostic;
+use crate::diag::{self, Diagnostic};
 use crate::emit;
 use crate::fsutil;
+use crate::lint;
 use crate::manifest::{Format, parse_iso_date};
 use crate::pdf::{self, ExportOptions, ReportWorld};
 use crate::project::{self, Loaded};
@@ -24,6 +25,8 @@ pub struct BuildOptions {
     pub emit_typst: bool,
     /// Typeset with the system's fonts too (`--system-fonts`).
     pub system_fonts: bool,
+    /// Diagnostic levels from the command line (`--deny`, `--allow`...).
+    pub levels: lint::CliLevels,
 }
 
 /// One file written.
@@ -86,7 +89,7 @@ fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
 /// matter, links, anchors, labels, images, the template, the characters no
 /// font has (when a PDF is built; `system_fonts` as `build --system-fonts`)
 /// and every translated edition. Reports all problems.
-pub fn check(root_dir: &Path, system_fonts: bool) -> Outcome {
+pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) -> Outcome {
     let mut outcome = Outcome::default();
     let start = Instant::now();
     let original = match project::load(root_dir) {
@@ -100,28 +103,39 @@ pub fn check(root_dir: &Path, system_fonts: bool) -> Outcome {
     };
     outcome.root = Some(original.root.path().to_path_buf());
     let manifest = original.report.manifest.clone();
-    if let Err(d) = check_style(&original.root, &manifest.build.style) {
+    let levels = match levels(&manifest, cli_levels) {
+        Ok(levels) => levels,
+        Err(d) => {
+            outcome.config_error = true;
+            outcome.diagnostics.push(d);
+            return outcome;
+        }
+    };
+    if let Err(d) = template(&original.root, manifest.build.style.as_deref()) {
         outcome.diagnostics.push(d);
     }
     let fonts = manifest.build.formats.contains(&Format::Pdf).then(|| {
         let config = crate::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: system_fonts };
         let (fonts, warnings) = crate::fonts::store(&original.root, &config);
-        outcome.diagnostics.extend(warnings);
+        outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
         fonts
     });
     let mut editions = vec![Ok(original)];
     editions.extend(manifest.translations.keys().map(|tag| project::load_edition(root_dir, Some(tag))));
     for edition in editions {
-        let diagnostics = match edition {
-            Ok(loaded) => {
-                let mut diagnostics = loaded.diagnostics;
-                if let Some(fonts) = &fonts {
-                    diagnostics.extend(crate::fonts::missing_glyphs(&loaded.report, fonts.book()));
+        let diagnostics = diag::apply_levels(
+            &levels,
+            match edition {
+                Ok(loaded) => {
+                    let mut diagnostics = loaded.diagnostics;
+                    if let Some(fonts) = &fonts {
+                        diagnostics.extend(crate::fonts::missing_glyphs(&loaded.report, fonts.book()));
+                    }
+                    diagnostics
                 }
-                diagnostics
-            }
-            Err(diagnostics) => diagnostics,
-        };
+                Err(diagnostics) => diagnostics,
+            },
+        );
         for d in diagnostics {
             if !outcome.diagnostics.contains(&d) {
                 outcome.diagnostics.push(d);
@@ -146,6 +160,8 @@ fn is_config_failure(diagnostics: &[Diagnostic]) -> bool {
 pub trait Progress: Sync {
     /// A stage started.
     fn start(&self, _stage: &'static str) {}
+    /// Something worth saying under `--verbose` (which template is used).
+    fn note(&self, _text: &str) {}
     /// A stage ended; `detail` says what it did (e.g. "9 articles").
     fn done(&self, _stage: &'static str, _took: Duration, _detail: &str) {}
     /// An article was loaded.
@@ -257,7 +273,15 @@ impl Session {
             progress.loaded(&article.path);
         }
         progress.done("parse", parse, &format!("{} articles", report.articles().count()));
-        outcome.diagnostics = diagnostics;
+        let levels = match levels(&report.manifest, &self.options.levels) {
+            Ok(levels) => levels,
+            Err(d) => {
+                outcome.config_error = true;
+                outcome.diagnostics.push(d);
+                return outcome;
+            }
+        };
+        outcome.diagnostics = diag::apply_levels(&levels, diagnostics);
         if outcome.failed() {
             outcome.config_error = is_config_failure(&outcome.diagnostics);
             return outcome;
@@ -277,11 +301,17 @@ impl Session {
 
         let want_pdf = formats.contains(&Format::Pdf);
         let want_typst = want_pdf || options.emit_typst;
-        let style = manifest.build.style.clone();
-        if want_typst && let Err(d) = check_style(&root, &style) {
-            outcome.config_error = true;
-            outcome.diagnostics.push(d);
-            return outcome;
+        let style = match template(&root, manifest.build.style.as_deref()) {
+            Ok(style) => style,
+            Err(d) if want_typst => {
+                outcome.config_error = true;
+                outcome.diagnostics.push(d);
+                return outcome;
+            }
+            Err(_) => String::new(),
+        };
+        if want_typst {
+            progress.note(&format!("template: {}", if style == BUILTIN { "built-in" } else { style.as_str() }));
         }
         let today = timestamp.map(|s| {
             let (y, m, d, ..) = pdf::civil_from_unix(s);
@@ -291,7 +321,7 @@ impl Session {
             let config =
                 crate::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: options.system_fonts };
             let (fonts, warnings) = crate::fonts::store(&root, &config);
-            outcome.diagnostics.extend(warnings);
+            outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
             Some(self.world(&root, today, fonts))
         } else {
             None
@@ -316,7 +346,7 @@ impl Session {
         let mut files: Vec<(PathBuf, Vec<u8>, &'static str, Option<usize>)> = Vec::new();
         if let Some(stage) = typst_stage {
             outcome.timings.extend(stage.timings);
-            outcome.diagnostics.extend(stage.diagnostics);
+            outcome.diagnostics.extend(diag::apply_levels(&levels, stage.diagnostics));
             if options.emit_typst {
                 files.push((out_dir.join(format!("{name}.typ")), stage.source.into_bytes(), "typst", None));
             }
@@ -328,10 +358,10 @@ impl Session {
             outcome.timings.push(Timing { stage: "epub", duration });
             match result {
                 Ok((bytes, warnings)) => {
-                    outcome.diagnostics.extend(warnings);
+                    outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
                     files.push((out_dir.join(format!("{name}.epub")), bytes, "epub", None));
                 }
-                Err(diagnostics) => outcome.diagnostics.extend(diagnostics),
+                Err(diagnostics) => outcome.diagnostics.extend(diag::apply_levels(&levels, diagnostics)),
             }
         }
         let mut site = None;
@@ -339,10 +369,10 @@ impl Session {
             outcome.timings.push(Timing { stage: "html", duration });
             match result {
                 Ok((built, warnings)) => {
-                    outcome.diagnostics.extend(warnings);
+                    outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
                     site = Some(built);
                 }
-                Err(diagnostics) => outcome.diagnostics.extend(diagnostics),
+                Err(diagnostics) => outcome.diagnostics.extend(diag::apply_levels(&levels, diagnostics)),
             }
         }
         if outcome.failed() {
@@ -412,7 +442,7 @@ fn joined<T>(
     handle.join().unwrap_or_else(|_| {
         (
             Err(vec![
-                Diagnostic::error(format!("internal error: {what} panicked"))
+                Diagnostic::new(&lint::INTERNAL_ERROR, format!("internal error: {what} panicked"))
                     .with_hint("please report this bug with the report that causes it"),
             ]),
             Duration::ZERO,
@@ -487,16 +517,37 @@ fn alternates(root: &fsutil::Root, edition: Option<&str>) -> Vec<crate::site::Al
         .collect()
 }
 
-fn check_style(root: &fsutil::Root, style: &str) -> Result<(), Diagnostic> {
+/// The built-in template's import path (served by the typst world).
+const BUILTIN: &str = pdf::BUILTIN_STYLE_IMPORT;
+
+/// The template's import path from the root: `[build] style`, which must
+/// exist inside the root; else `styles/report.typ` when the report has it;
+/// else the built-in template (which the typst world serves).
+pub fn template(root: &fsutil::Root, style: Option<&str>) -> Result<String, Diagnostic> {
+    let Some(style) = style else {
+        let own = root.resolve(crate::manifest::DEFAULT_STYLE).is_ok_and(|p| p.is_file());
+        return Ok(if own { crate::manifest::DEFAULT_STYLE.to_string() } else { BUILTIN.to_string() });
+    };
     match root.resolve(style) {
-        Ok(path) if path.is_file() => Ok(()),
-        Ok(_) => {
-            Err(Diagnostic::error(format!("the template `{style}` does not exist")).with_file("book.toml").with_hint(
-                "set `[build] style` to a .typ file inside the report, or copy styles/report.typ from coala-report",
-            ))
-        }
-        Err(e) => Err(Diagnostic::error(e.describe("template", style)).with_file("book.toml").with_hint(e.hint())),
+        Ok(path) if path.is_file() => Ok(style.to_string()),
+        Ok(_) => Err(Diagnostic::new(&lint::MISSING_TEMPLATE, format!("the template `{style}` does not exist"))
+            .with_file("book.toml")
+            .with_hint(
+                "set `[build] style` to a .typ file inside the report, or remove it to use the built-in template \
+                 (`coala-report init` writes a copy to edit)",
+            )),
+        Err(e) => Err(Diagnostic::new(&lint::PATH_OUTSIDE_REPORT, e.describe("template", style))
+            .with_file("book.toml")
+            .with_hint(e.hint())),
     }
+}
+
+/// The levels of the named diagnostics: `[diagnostics]`, then the command line.
+fn levels(manifest: &crate::manifest::Manifest, cli: &lint::CliLevels) -> Result<lint::Levels, Diagnostic> {
+    lint::Levels::new(&manifest.diagnostics, cli).map_err(|e| {
+        let d = Diagnostic::new(&lint::INVALID_MANIFEST, e.message).with_hint(e.hint);
+        if e.in_manifest { d.with_file(crate::manifest::MANIFEST) } else { d }
+    })
 }
 
 #[cfg(test)]

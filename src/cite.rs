@@ -15,6 +15,7 @@ use hayagriva::{
 use crate::diag::Diagnostic;
 use crate::doc::{Article, Block, BlockKind, Inline, LinkDest, Report};
 use crate::fsutil::{self, Root};
+use crate::lint;
 use crate::manifest::{MANIFEST, Placement};
 
 /// One citation found in the text, before formatting.
@@ -40,14 +41,20 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
     let references = crate::i18n::Labels::for_language(&report.manifest.book.language).references;
     let Some(style) = hayagriva::archive::ArchivedStyle::by_name(&config.style).map(|s| s.get()) else {
         return vec![
-            Diagnostic::error(format!("unknown citation style `{}`", config.style)).with_file(MANIFEST).with_hint(
-                "use a CSL style typst ships, e.g. apa, chicago-author-date, ieee, mla, harvard-cite-them-right",
-            ),
+            Diagnostic::new(&lint::INVALID_BIBLIOGRAPHY, format!("unknown citation style `{}`", config.style))
+                .with_file(MANIFEST)
+                .with_hint(
+                    "use a CSL style typst ships, e.g. apa, chicago-author-date, ieee, mla, harvard-cite-them-right",
+                ),
         ];
     };
     let Style::Independent(style) = style else {
         return vec![
-            Diagnostic::error(format!("the citation style `{}` is not independent", config.style)).with_file(MANIFEST),
+            Diagnostic::new(
+                &lint::INVALID_BIBLIOGRAPHY,
+                format!("the citation style `{}` is not independent", config.style),
+            )
+            .with_file(MANIFEST),
         ];
     };
     let locales = hayagriva::archive::locales();
@@ -134,6 +141,7 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
             article.blocks.push(Block {
                 line,
                 kind: BlockKind::Heading {
+                    numbered: true,
                     level: 1,
                     id: anchor.clone(),
                     content: vec![Inline::Text(config.title.clone().unwrap_or_else(|| references.to_string()))],
@@ -149,28 +157,32 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
 }
 
 fn load_library(root: &Root, rel: &str) -> Result<Library, Diagnostic> {
-    let path = root
-        .resolve(rel)
-        .map_err(|e| Diagnostic::error(e.describe("bibliography", rel)).with_file(MANIFEST).with_hint(e.hint()))?;
+    let path = root.resolve(rel).map_err(|e| {
+        Diagnostic::new(&lint::PATH_OUTSIDE_REPORT, e.describe("bibliography", rel))
+            .with_file(MANIFEST)
+            .with_hint(e.hint())
+    })?;
     let text = fsutil::read_text(&path, Path::new(rel))?;
     let lower = rel.to_ascii_lowercase();
     if lower.ends_with(".bib") {
         hayagriva::io::from_biblatex_str(&text).map_err(|errors| {
             let first = errors.first().map(|e| format!("{e:?}")).unwrap_or_default();
-            Diagnostic::error(format!("cannot read the BibTeX file `{rel}`: {first}"))
+            Diagnostic::new(&lint::INVALID_BIBLIOGRAPHY, format!("cannot read the BibTeX file `{rel}`: {first}"))
                 .with_file(rel)
                 .with_hint("check the entry's braces and commas")
         })
     } else if lower.ends_with(".yml") || lower.ends_with(".yaml") {
         hayagriva::io::from_yaml_str(&text).map_err(|e| {
-            let mut d = Diagnostic::error(format!("cannot read the Hayagriva file `{rel}`: {e}")).with_file(rel);
+            let mut d =
+                Diagnostic::new(&lint::INVALID_BIBLIOGRAPHY, format!("cannot read the Hayagriva file `{rel}`: {e}"))
+                    .with_file(rel);
             if let Some(loc) = e.location() {
                 d = d.with_position(loc.line(), loc.column());
             }
             d
         })
     } else {
-        Err(Diagnostic::error(format!("the bibliography `{rel}` is neither .bib nor .yml"))
+        Err(Diagnostic::new(&lint::INVALID_BIBLIOGRAPHY, format!("the bibliography `{rel}` is neither .bib nor .yml"))
             .with_file(MANIFEST)
             .with_hint("use a BibTeX (.bib) or Hayagriva YAML (.yml) file"))
     }
@@ -278,11 +290,14 @@ fn find_in_inlines(
                                 .collect();
                             if !unknown.is_empty() {
                                 diags.push(
-                                    Diagnostic::error(format!(
-                                        "citation of unknown key{} `{}`",
-                                        if unknown.len() > 1 { "s" } else { "" },
-                                        unknown.join("`, `")
-                                    ))
+                                    Diagnostic::new(
+                                        &lint::UNKNOWN_CITATION,
+                                        format!(
+                                            "citation of unknown key{} `{}`",
+                                            if unknown.len() > 1 { "s" } else { "" },
+                                            unknown.join("`, `")
+                                        ),
+                                    )
                                     .with_file(path)
                                     .with_line(line)
                                     .with_hint("add the entry to the bibliography, or fix the key"),

@@ -10,6 +10,7 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
 use crate::build::{self, BuildOptions, Session};
 use crate::diag::{self, Diagnostic};
+use crate::lint;
 use crate::manifest::Format;
 use crate::progress;
 
@@ -43,9 +44,34 @@ pub struct Cli {
     /// Print a machine-readable summary on stdout (see the README's schema).
     #[arg(long, global = true)]
     pub json: bool,
-    /// Treat warnings as errors: exit with 1 when there are any.
+    /// Treat every warning as an error: the build fails (exit 1) and
+    /// writes nothing when there is any.
     #[arg(long, global = true)]
     pub deny_warnings: bool,
+    /// Report the diagnostic NAME as an error (repeatable; see the README's
+    /// table of names).
+    #[arg(long, short = 'D', global = true, value_name = "NAME")]
+    pub deny: Vec<String>,
+    /// Report the diagnostic NAME as a warning (repeatable).
+    #[arg(long, short = 'W', global = true, value_name = "NAME")]
+    pub warn: Vec<String>,
+    /// Do not report the diagnostic NAME (repeatable; only warnings).
+    #[arg(long, short = 'A', global = true, value_name = "NAME")]
+    pub allow: Vec<String>,
+}
+
+impl Cli {
+    /// The levels given on the command line: a name given twice takes the
+    /// strictest (deny over warn over allow).
+    fn levels(&self) -> lint::CliLevels {
+        let mut levels = Vec::new();
+        for (names, level) in
+            [(&self.allow, lint::Level::Allow), (&self.warn, lint::Level::Warn), (&self.deny, lint::Level::Deny)]
+        {
+            levels.extend(names.iter().map(|n| (n.clone(), level)));
+        }
+        lint::CliLevels { levels, deny_warnings: self.deny_warnings }
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -76,13 +102,14 @@ pub struct BuildArgs {
 }
 
 impl BuildArgs {
-    fn options(self) -> BuildOptions {
+    fn options(self, levels: lint::CliLevels) -> BuildOptions {
         BuildOptions {
             root: self.root,
             out: self.out,
             formats: self.formats,
             emit_typst: self.emit_typst,
             system_fonts: self.system_fonts,
+            levels,
         }
     }
 }
@@ -138,7 +165,6 @@ struct Report {
     quiet: bool,
     verbose: bool,
     json: bool,
-    deny_warnings: bool,
 }
 
 /// Runs the command line; returns the exit code.
@@ -161,27 +187,22 @@ pub fn main() -> i32 {
             }
         }
     };
-    let how = Report {
-        choice,
-        quiet: cli.quiet || cli.json,
-        verbose: cli.verbose && !cli.json,
-        json: cli.json,
-        deny_warnings: cli.deny_warnings,
-    };
+    let how = Report { choice, quiet: cli.quiet || cli.json, verbose: cli.verbose && !cli.json, json: cli.json };
+    let levels = cli.levels();
     match cli.command {
         Command::Build(args) => {
-            let options = args.options();
+            let options = args.options(levels);
             let display = progress::Display::choose(how.quiet, how.verbose);
             let outcome = Session::new(options.clone()).build(&display);
             display.finish();
             finish(&outcome, &options.root, "build", &how)
         }
         Command::Check { root, system_fonts } => {
-            let outcome = build::check(&root, system_fonts);
+            let outcome = build::check(&root, system_fonts, &levels);
             finish(&outcome, &root, "check", &how)
         }
         Command::Init { dir } => init(&dir, &how),
-        Command::Watch { build, serve, port } => watch(build.options(), serve.then_some(port), &how),
+        Command::Watch { build, serve, port } => watch(build.options(levels), serve.then_some(port), &how),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "coala-report", &mut std::io::stdout());
             EXIT_OK
@@ -244,7 +265,7 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Report) -> i32 {
                 }
             }
             Err(err) => {
-                let d = Diagnostic::error(format!("cannot serve on 127.0.0.1:{port}: {err}"))
+                let d = Diagnostic::new(&lint::INVALID_MANIFEST, format!("cannot serve on 127.0.0.1:{port}: {err}"))
                     .with_hint("choose another port with --port");
                 return fail_early(how, d, EXIT_USAGE);
             }
@@ -279,22 +300,27 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Report) -> i32 {
     }
 }
 
+/// How many diagnostics of one name are printed in full (the rest are
+/// counted; `--verbose` prints all).
+const SHOWN_PER_NAME: usize = 3;
+
 fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, how: &Report) -> i32 {
-    let (choice, quiet) = (how.choice, how.quiet);
-    let mut stderr = StandardStream::stderr(choice);
+    let quiet = how.quiet;
+    let mut stderr = StandardStream::stderr(how.choice);
     let root = outcome.root.clone().unwrap_or_else(|| root_arg.to_path_buf());
     let mut diagnostics = outcome.diagnostics.clone();
-    // Errors first, then warnings, each in source order.
-    diagnostics.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
-    let _ = diag::emit(&mut stderr, &root, &diagnostics);
+    // Warnings first, then errors (the last thing on screen), each in
+    // source order.
+    diagnostics.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
+    let _ = print_grouped(&mut stderr, &root, &diagnostics, how.verbose);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let code = if outcome.failed() {
-        if outcome.config_error { EXIT_USAGE } else { EXIT_FAILED }
-    } else if how.deny_warnings && warnings > 0 {
-        EXIT_FAILED
-    } else {
+    let code = if !outcome.failed() {
         EXIT_OK
+    } else if outcome.config_error {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILED
     };
     if how.json {
         println!("{}", crate::summary::json(command, outcome, &diagnostics, code));
@@ -302,16 +328,12 @@ fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, h
     if outcome.failed() {
         let what = if command == "build" { "build failed" } else { "check failed" };
         let tail = if command == "build" { "; no artifact was replaced" } else { "" };
-        let _ = writeln!(stderr, "error: {what} with {errors} error(s) and {warnings} warning(s){tail}");
-        return code;
-    }
-    if code != EXIT_OK {
-        let _ = writeln!(stderr, "error: {warnings} warning(s) and --deny-warnings");
+        let _ = writeln!(stderr, "error: {what} with {}{tail}", counts(&diagnostics));
         return code;
     }
     if command == "check" {
         if !quiet {
-            println!("checked: {errors} error(s), {warnings} warning(s)");
+            println!("checked: {}", counts(&diagnostics));
         }
         return code;
     }
@@ -333,8 +355,69 @@ fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, h
         println!(
             "built in {total:.2}s ({}){}",
             stages.join(", "),
-            if warnings > 0 { format!(", {warnings} warning(s)") } else { String::new() }
+            if warnings > 0 { format!(", {}", counts(&diagnostics)) } else { String::new() }
         );
     }
     code
+}
+
+/// Prints the diagnostics; unless `all`, only the first few of each name
+/// and severity in full, then a line counting the rest.
+fn print_grouped(
+    out: &mut StandardStream,
+    root: &std::path::Path,
+    diagnostics: &[Diagnostic],
+    all: bool,
+) -> std::io::Result<()> {
+    let mut seen: std::collections::HashMap<(&str, bool), usize> = std::collections::HashMap::new();
+    let mut shown = Vec::new();
+    for d in diagnostics {
+        let n = seen.entry((d.name(), d.is_error())).or_default();
+        *n += 1;
+        if all || *n <= SHOWN_PER_NAME {
+            shown.push(d.clone());
+        }
+    }
+    // Each severity's diagnostics, then its "and N more" lines.
+    for errors in [false, true] {
+        let group: Vec<Diagnostic> = shown.iter().filter(|d| d.is_error() == errors).cloned().collect();
+        diag::emit(out, root, &group)?;
+        let mut names: Vec<(&str, usize)> = seen
+            .iter()
+            .filter(|((_, e), n)| *e == errors && **n > SHOWN_PER_NAME)
+            .map(|((name, _), n)| (*name, *n))
+            .collect();
+        names.sort();
+        if all {
+            continue;
+        }
+        for (name, n) in names {
+            let kind = if errors { "error" } else { "warning" };
+            writeln!(out, "{kind}[{name}]: ... and {} more {name} {kind}s; --verbose shows all", n - SHOWN_PER_NAME)?;
+        }
+    }
+    Ok(())
+}
+
+/// "2 errors (1 missing-image, 1 broken-anchor), 502 warnings (365
+/// link-outside-report, ...)": the counts by severity and name.
+fn counts(diagnostics: &[Diagnostic]) -> String {
+    let mut parts = Vec::new();
+    for (errors, one, many) in [(true, "error", "errors"), (false, "warning", "warnings")] {
+        let mut by_name: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+        for d in diagnostics.iter().filter(|d| d.is_error() == errors) {
+            *by_name.entry(d.name()).or_default() += 1;
+        }
+        let total: usize = by_name.values().sum();
+        let mut names: Vec<(&str, usize)> = by_name.into_iter().collect();
+        names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let detail: Vec<String> = names.iter().map(|(name, n)| format!("{n} {name}")).collect();
+        let word = if total == 1 { one } else { many };
+        parts.push(if detail.is_empty() {
+            format!("{total} {word}")
+        } else {
+            format!("{total} {word} ({})", detail.join(", "))
+        });
+    }
+    parts.join(", ")
 }

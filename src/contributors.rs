@@ -56,7 +56,12 @@ pub fn process(report: &mut Report) {
     let top = 1;
     article.blocks.push(Block {
         line,
-        kind: BlockKind::Heading { level: top, id: ANCHOR.to_string(), content: vec![Inline::Text(heading.into())] },
+        kind: BlockKind::Heading {
+            level: top,
+            id: ANCHOR.to_string(),
+            numbered: true,
+            content: vec![Inline::Text(heading.into())],
+        },
     });
     article.anchors.insert(ANCHOR.to_string());
     let items = people

@@ -8,6 +8,8 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::WriteColor};
 
+use crate::lint::{Level, Levels, Lint};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Warning,
@@ -17,6 +19,9 @@ pub enum Severity {
 /// One problem found in the report's sources.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
+    /// The kind of problem, with its stable name (`broken-anchor`), see
+    /// [`crate::lint`].
+    pub lint: &'static Lint,
     pub severity: Severity,
     pub message: String,
     /// The file the problem is in, as the user should read it.
@@ -26,21 +31,23 @@ pub struct Diagnostic {
     /// 1-based column, in characters.
     pub column: Option<usize>,
     /// Length of the offending text on that line, in characters (for the caret).
-    pub len: usize,
+    pub len: u32,
     pub hint: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn error(message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, message)
+    /// A diagnostic of the kind `lint`, at its default severity (the
+    /// build's [`crate::lint::Levels`] may change it).
+    pub fn new(lint: &'static Lint, message: impl Into<String>) -> Self {
+        let severity = if lint.default == Level::Deny { Severity::Error } else { Severity::Warning };
+        Self { lint, severity, message: message.into(), file: None, line: None, column: None, len: 1, hint: None }
     }
 
-    pub fn warning(message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, message)
-    }
-
-    fn new(severity: Severity, message: impl Into<String>) -> Self {
-        Self { severity, message: message.into(), file: None, line: None, column: None, len: 1, hint: None }
+    /// The same problem, of the kind `lint` (name and default severity).
+    pub fn with_name(mut self, lint: &'static Lint) -> Self {
+        self.lint = lint;
+        self.severity = if lint.default == Level::Deny { Severity::Error } else { Severity::Warning };
+        self
     }
 
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
@@ -67,7 +74,7 @@ impl Diagnostic {
 
     /// Underlines `len` characters from the column.
     pub fn with_len(mut self, len: usize) -> Self {
-        self.len = len.max(1);
+        self.len = u32::try_from(len.max(1)).unwrap_or(u32::MAX);
         self
     }
 
@@ -81,13 +88,18 @@ impl Diagnostic {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         self.line = Some(line);
         self.column = Some(column);
-        self.len = text[start..end.min(line_end)].chars().count().max(1);
+        self.len = u32::try_from(text[start..end.min(line_end)].chars().count().max(1)).unwrap_or(u32::MAX);
         self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// The stable name of the kind of problem.
+    pub fn name(&self) -> &'static str {
+        self.lint.name
     }
 
     pub fn is_error(&self) -> bool {
@@ -115,7 +127,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{severity}: ")?;
+        write!(f, "{severity}[{}]: ", self.name())?;
         if let Some(location) = self.location() {
             write!(f, "{location}: ")?;
         }
@@ -128,6 +140,22 @@ impl fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+/// Sets each diagnostic's severity from its level in `levels`; drops the
+/// allowed ones.
+pub fn apply_levels(levels: &Levels, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics
+        .into_iter()
+        .filter_map(|mut d| {
+            d.severity = match levels.level(d.lint) {
+                Level::Allow => return None,
+                Level::Warn => Severity::Warning,
+                Level::Deny => Severity::Error,
+            };
+            Some(d)
+        })
+        .collect()
+}
 
 fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     while index > 0 && !text.is_char_boundary(index) {
@@ -147,13 +175,14 @@ pub fn emit(out: &mut dyn WriteColor, root: &Path, diagnostics: &[Diagnostic]) -
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
         }
+        .with_code(diag.name())
         .with_message(&diag.message);
         if let (Some(file), Some(line)) = (&diag.file, diag.line) {
             let path = if file.is_absolute() { file.clone() } else { root.join(file) };
             if let Ok(text) = std::fs::read_to_string(&path) {
                 let text = normalize(&text);
                 if let Some(start) = byte_offset(&text, line, diag.column.unwrap_or(1)) {
-                    let end = advance_chars(&text, start, diag.len);
+                    let end = advance_chars(&text, start, diag.len as usize);
                     let id = files.add(file.display().to_string(), text);
                     cs = cs.with_labels(vec![Label::primary(id, start..end)]);
                 }
@@ -199,13 +228,16 @@ mod tests {
     #[test]
     fn span_to_line_and_column() {
         let text = "a\nbcé = 1\n";
-        let d = Diagnostic::error("x").with_span(text, 6..7);
+        let d = Diagnostic::new(&crate::lint::INTERNAL_ERROR, "x").with_span(text, 6..7);
         assert_eq!((d.line, d.column), (Some(2), Some(4)));
     }
 
     #[test]
     fn display_has_location_and_hint() {
-        let d = Diagnostic::error("boom").with_file("a.md").with_position(3, 2).with_hint("fix it");
-        assert_eq!(d.to_string(), "error: a.md:3:2: boom\n  = hint: fix it");
+        let d = Diagnostic::new(&crate::lint::MISSING_IMAGE, "boom")
+            .with_file("a.md")
+            .with_position(3, 2)
+            .with_hint("fix it");
+        assert_eq!(d.to_string(), "error[missing-image]: a.md:3:2: boom\n  = hint: fix it");
     }
 }

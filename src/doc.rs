@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::diag::Diagnostic;
 use crate::frontmatter::FrontMatter;
+use crate::lint;
 use crate::manifest::Manifest;
 
 /// The whole report, in reading order.
@@ -52,7 +53,8 @@ pub struct Article {
     pub blocks: Vec<Block>,
     /// Footnotes in the order of their first reference, numbered from 1.
     pub footnotes: Vec<Footnote>,
-    /// Heading anchors (GitHub slugs) in this article.
+    /// Link targets in this article: heading slugs and ids, figure and
+    /// table labels, HTML and span ids.
     pub anchors: HashSet<String>,
     pub placement: Placement,
 }
@@ -222,6 +224,8 @@ pub enum BlockKind {
     Heading {
         level: u8,
         id: String,
+        /// `false` for `{.unnumbered}` or `{-}` (with `numbered-sections`).
+        numbered: bool,
         content: Vec<Inline>,
     },
     Quote(Vec<Block>),
@@ -269,6 +273,10 @@ pub enum BlockKind {
         blocks: Vec<Block>,
     },
     Rule,
+    /// Link targets that stand between blocks: ids of raw HTML blocks
+    /// (`<div id="x">`), a heading's slug when it has an explicit id, ids
+    /// taken out of a heading or a title. Nothing is shown.
+    Anchor(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -312,6 +320,9 @@ pub enum Inline {
     },
     SoftBreak,
     LineBreak,
+    /// A link target in the text (`<a name="x">`, `<span id="x">`,
+    /// `[text]{#x}`); nothing is shown.
+    Anchor(String),
 }
 
 impl Inline {
@@ -566,7 +577,7 @@ fn resolve_ref(
         ([], []) => {
             let what = if label.starts_with("tbl-") { "table" } else { "figure" };
             out.push(
-                Diagnostic::error(format!("no {what} is labelled `{label}`"))
+                Diagnostic::new(&lint::BROKEN_CROSSREF, format!("no {what} is labelled `{label}`"))
                     .with_file(&ctx.path)
                     .with_position(at.0, at.1)
                     .with_len(label.chars().count() + 1)
@@ -581,10 +592,10 @@ fn resolve_ref(
         _ => {
             let places: Vec<&str> = found.iter().map(|n| n.src_rel.as_str()).collect();
             out.push(
-                Diagnostic::error(format!(
-                    "`@{label}` is ambiguous: it labels figures or tables in {}",
-                    places.join(", ")
-                ))
+                Diagnostic::new(
+                    &lint::BROKEN_CROSSREF,
+                    format!("`@{label}` is ambiguous: it labels figures or tables in {}", places.join(", ")),
+                )
                 .with_file(&ctx.path)
                 .with_position(at.0, at.1)
                 .with_len(label.chars().count() + 1)
@@ -630,7 +641,8 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         | BlockKind::List { .. }
         | BlockKind::Code { .. }
         | BlockKind::Math { .. }
-        | BlockKind::Rule => {}
+        | BlockKind::Rule
+        | BlockKind::Anchor(_) => {}
     }
 }
 
@@ -674,9 +686,9 @@ pub fn scheme(url: &str) -> Option<&str> {
 const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "ftp", "tel", "doi", "urn"];
 
 fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut Vec<Diagnostic>) -> LinkDest {
-    let warn = |out: &mut Vec<Diagnostic>, message: String, hint: &str| {
+    let warn = |out: &mut Vec<Diagnostic>, lint: &'static lint::Lint, message: String, hint: &str| {
         out.push(
-            Diagnostic::warning(message).with_file(&ctx.path).with_position(line, column).with_hint(hint.to_string()),
+            Diagnostic::new(lint, message).with_file(&ctx.path).with_position(line, column).with_hint(hint.to_string()),
         );
         LinkDest::Dropped
     };
@@ -684,6 +696,7 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
     if url.is_empty() {
         return warn(
             out,
+            &lint::EMPTY_LINK,
             "link with an empty target".into(),
             "give the link a target, or remove the brackets; it is shown as plain text",
         );
@@ -695,6 +708,7 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
         }
         return warn(
             out,
+            &lint::UNSAFE_LINK,
             format!("link with the unsupported scheme `{scheme}:`"),
             "only http, https, mailto, ftp, tel, doi and urn links are kept; it is shown as plain text",
         );
@@ -712,15 +726,32 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
             return LinkDest::Internal { article: ctx.own_id.clone(), anchor: Some(anchor) };
         }
         out.push(missing_anchor(
-            format!("link to `#{anchor}`, which is not a heading of this article"),
+            format!("link to `#{anchor}`, which is not an anchor of this article; its text is shown"),
             ctx,
             (line, column),
         ));
         return LinkDest::Dropped;
     }
     let path = percent_decode(path.split('?').next().unwrap_or(path));
-    let Some(target) = join_rel(&ctx.article_dir, &path) else {
-        return warn(out, format!("link to `{url}`, which leaves the report's articles"), "it is shown as plain text");
+    // A root-absolute path (`/other/x.md`, as static sites write them) is
+    // read from the report's root.
+    let target = match path.strip_prefix('/') {
+        Some(from_root) => join_rel("", from_root).and_then(|rel| {
+            if ctx.src.is_empty() {
+                Some(rel)
+            } else {
+                rel.strip_prefix(ctx.src).and_then(|r| r.strip_prefix('/')).map(str::to_string)
+            }
+        }),
+        None => join_rel(&ctx.article_dir, &path),
+    };
+    let Some(target) = target else {
+        return warn(
+            out,
+            &lint::LINK_OUTSIDE_REPORT,
+            format!("link to `{url}`, which leaves the report's articles"),
+            "link to a published URL instead; it is shown as plain text",
+        );
     };
     if let Some((id, anchors)) = ctx.index.get(&target) {
         return match fragment {
@@ -729,7 +760,7 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
             Some(a) if anchors.contains(&a) => LinkDest::Internal { article: id.clone(), anchor: Some(a) },
             Some(a) => {
                 out.push(missing_anchor(
-                    format!("link to `{url}`: `{target}` has no heading `#{a}`"),
+                    format!("link to `{url}`: `{target}` has no anchor `#{a}`; it links to the article"),
                     ctx,
                     (line, column),
                 ));
@@ -740,23 +771,25 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
     if target.ends_with(".md") || target.ends_with(".markdown") {
         return warn(
             out,
+            &lint::BROKEN_LINK,
             format!("link to `{url}`, an article that is not in the report"),
             "add it to book.toml, or link to its published URL; it is shown as plain text",
         );
     }
     warn(
         out,
+        &lint::LINK_OUTSIDE_REPORT,
         format!("link to the local file `{url}`, which the report cannot link to"),
         "link to a published URL instead; it is shown as plain text",
     )
 }
 
-/// A link to an anchor (heading slug or figure/table label) its article
-/// does not have: an error at the link.
+/// A link to an anchor its article does not have.
 fn missing_anchor(message: String, ctx: &Ctx, (line, column): (usize, usize)) -> Diagnostic {
-    Diagnostic::error(message).with_file(&ctx.path).with_position(line, column).with_hint(
-        "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens) and the figure and table \
-         labels; in the glossary each entry's heading is its anchor: add the heading or entry, or fix the link",
+    Diagnostic::new(&lint::BROKEN_ANCHOR, message).with_file(&ctx.path).with_position(line, column).with_hint(
+        "anchors are the headings' GitHub-style slugs (lowercase, spaces as hyphens) or their `{#id}`, the \
+         figure and table labels, `<a name>` and `id=\"...\"` in HTML, and `[text]{#id}` spans; in the glossary \
+         each entry's heading is its anchor: add the anchor, or fix the link",
     )
 }
 
@@ -766,7 +799,7 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let (line, column) = (image.line, image.column);
     if url.is_empty() {
         out.push(
-            Diagnostic::warning("image with an empty target; its alt text is shown")
+            Diagnostic::new(&lint::EMPTY_IMAGE, "image with an empty target; its alt text is shown")
                 .with_file(&ctx.path)
                 .with_position(line, column)
                 .with_hint("give the image a file: ![description](images/file.png)"),
@@ -776,7 +809,7 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     if scheme(&url).is_some() || url.starts_with("//") {
         out.push(
-            Diagnostic::warning(format!("remote image `{url}` is not fetched (builds are offline)"))
+            Diagnostic::new(&lint::REMOTE_IMAGE, format!("remote image `{url}` is not fetched (builds are offline)"))
                 .with_file(&ctx.path)
                 .with_position(line, column)
                 .with_hint("download it into the report folder and link the local copy; its alt text is shown"),
@@ -792,10 +825,14 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     } else {
         format!("{}/{}", ctx.src, ctx.article_dir)
     };
-    let rel = if decoded.starts_with('/') { None } else { join_rel(&joined, &decoded) };
+    // A root-absolute path (`/assets/fig.png`) is read from the report's root.
+    let rel = match decoded.strip_prefix('/') {
+        Some(from_root) => join_rel("", from_root),
+        None => join_rel(&joined, &decoded),
+    };
     let Some(rel) = rel else {
         out.push(
-            Diagnostic::error(format!("image `{url}` is outside the report root"))
+            Diagnostic::new(&lint::PATH_OUTSIDE_REPORT, format!("image `{url}` is outside the report root"))
                 .with_file(&ctx.path)
                 .with_position(line, column)
                 .with_hint("images must be files inside the folder that holds book.toml"),
@@ -806,11 +843,19 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     match (ctx.image_exists)(&rel) {
         Ok(()) => image.src = ImageSrc::Local(rel),
         Err(why) => {
+            let hint = if decoded.starts_with('/') {
+                format!("a path starting with `/` is read from the report's root: it was looked for at `{rel}`")
+            } else {
+                format!(
+                    "images are relative to the article's folder (or, starting with `/`, to the report's root): \
+                     it was looked for at `{rel}`"
+                )
+            };
             out.push(
-                Diagnostic::error(format!("image `{url}`: {why}"))
+                Diagnostic::new(&lint::MISSING_IMAGE, format!("image `{url}`: {why}"))
                     .with_file(&ctx.path)
                     .with_position(line, column)
-                    .with_hint("check the path: images are relative to the article's folder"),
+                    .with_hint(hint),
             );
             image.src = ImageSrc::Unavailable(url);
         }

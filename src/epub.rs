@@ -27,6 +27,7 @@ use crate::diag::Diagnostic;
 use crate::doc::{Article, ImageSrc, Report};
 use crate::emit::xhtml::{self, Context, ImageMap, Labels, Landmark, NavEntry};
 use crate::fsutil::{self, Root};
+use crate::lint;
 
 /// The stylesheet used when the report has no `styles/epub.css`.
 pub const DEFAULT_CSS: &str = include_str!("../styles/epub.css");
@@ -127,7 +128,7 @@ pub fn build(
 
     let packaged = package(&labels, &css, cover.as_ref(), &resources, docs).map_err(|e| vec![epub_error(e)])?;
     let bytes = repack(&packaged, timestamp, &metadata, &nav, &ncx)
-        .map_err(|e| vec![Diagnostic::error(format!("cannot write the EPUB: {e}"))])?;
+        .map_err(|e| vec![Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write the EPUB: {e}"))])?;
     Ok((bytes, warnings))
 }
 
@@ -160,7 +161,7 @@ pub(crate) fn gather_images(report: &Report, root: &Root, errors: &mut Vec<Diagn
                 }
                 Err(why) => {
                     errors.push(
-                        Diagnostic::error(format!("the cover `{rel}`: {why}"))
+                        Diagnostic::new(&lint::MISSING_IMAGE, format!("the cover `{rel}`: {why}"))
                             .with_file("book.toml")
                             .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
                     );
@@ -183,7 +184,7 @@ pub(crate) fn gather_images(report: &Report, root: &Root, errors: &mut Vec<Diagn
                     files.push(Resource { href, bytes, mime });
                 }
                 Err(why) => errors.push(
-                    Diagnostic::error(format!("image `{rel}`: {why}"))
+                    Diagnostic::new(&lint::MISSING_IMAGE, format!("image `{rel}`: {why}"))
                         .with_file(&article.path)
                         .with_line(image.line)
                         .with_hint("check that the image exists inside the report folder"),
@@ -264,7 +265,7 @@ fn package(
 }
 
 fn epub_error(e: epub_builder::Error) -> Diagnostic {
-    Diagnostic::error(format!("cannot package the EPUB: {e}"))
+    Diagnostic::new(&lint::WRITE_FAILED, format!("cannot package the EPUB: {e}"))
 }
 
 // ------------------------------------------------------------------ images ---
@@ -282,14 +283,34 @@ pub fn media_type(path: &str) -> Option<(&'static str, &'static str)> {
     })
 }
 
+/// The media type of an image, from its first bytes (for files whose name
+/// has no image extension, as static sites sometimes serve them).
+pub fn sniff_media_type(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(("image/png", "png"))
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(("image/jpeg", "jpg"))
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        Some(("image/gif", "gif"))
+    } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        Some(("image/webp", "webp"))
+    } else if String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase().contains("<svg") {
+        Some(("image/svg+xml", "svg"))
+    } else {
+        None
+    }
+}
+
 /// An image's bytes, media type and extension, read inside the root.
 pub(crate) fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str, &'static str), String> {
-    let (mime, ext) = media_type(rel).ok_or_else(|| "not a PNG, JPEG, GIF, SVG or WebP image".to_string())?;
     let path = root.resolve(rel).map_err(|e| e.describe("image", rel))?;
     let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         _ => e.to_string(),
     })?;
+    let (mime, ext) = media_type(rel)
+        .or_else(|| sniff_media_type(&bytes))
+        .ok_or_else(|| "not a PNG, JPEG, GIF, SVG or WebP image".to_string())?;
     Ok((bytes, mime, ext))
 }
 

@@ -20,6 +20,7 @@ use typst_kit::fonts::{FontPath, FontStore};
 use crate::diag::Diagnostic;
 use crate::doc::{Article, Block, BlockKind, Inline, Report};
 use crate::fsutil::Root;
+use crate::lint;
 
 /// The report's own fonts, relative to the root.
 pub const REPORT_FONTS: &str = "styles/fonts";
@@ -63,14 +64,14 @@ pub fn store(root: &Root, config: &FontConfig) -> (Arc<FontStore>, Vec<Diagnosti
         match resolved {
             Ok(p) if p.is_dir() => folders.push(Folder { path: p, confined: !path.is_absolute() }),
             Ok(_) => warnings.push(
-                Diagnostic::warning(format!("the font folder `{entry}` does not exist"))
+                Diagnostic::new(&lint::MISSING_FONT_FOLDER, format!("the font folder `{entry}` does not exist"))
                     .with_file(crate::manifest::MANIFEST)
                     .with_hint(
                         "install the fonts (e.g. `apt-get install fonts-noto-core fonts-noto-cjk`) or fix `[build] font-paths`",
                     ),
             ),
             Err((message, hint)) => {
-                warnings.push(Diagnostic::warning(message).with_file(crate::manifest::MANIFEST).with_hint(hint))
+                warnings.push(Diagnostic::new(&lint::MISSING_FONT_FOLDER, message).with_file(crate::manifest::MANIFEST).with_hint(hint))
             }
         }
     }
@@ -190,11 +191,14 @@ pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
     furniture.dedup();
     for c in furniture {
         out.push(
-            Diagnostic::warning(format!(
-                "no available font has the character U+{:04X} `{c}` of the report's headings and labels \
+            Diagnostic::new(
+                &lint::MISSING_GLYPH,
+                format!(
+                    "no available font has the character U+{:04X} `{c}` of the report's headings and labels \
                  in `{language}`: it would print as an empty box",
-                c as u32
-            ))
+                    c as u32
+                ),
+            )
             .with_file(crate::manifest::MANIFEST)
             .with_hint(FONT_HINT),
         );
@@ -213,10 +217,13 @@ pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
         missing.sort_by_key(|&(c, line)| (line, c));
         for (c, line) in missing {
             out.push(
-                Diagnostic::warning(format!(
-                    "no available font has the character U+{:04X} `{c}`: it would print as an empty box",
-                    c as u32
-                ))
+                Diagnostic::new(
+                    &lint::MISSING_GLYPH,
+                    format!(
+                        "no available font has the character U+{:04X} `{c}`: it would print as an empty box",
+                        c as u32
+                    ),
+                )
                 .with_file(&article.path)
                 .with_line(line)
                 .with_hint(FONT_HINT),
@@ -281,7 +288,7 @@ fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
             text.push_str(&image.alt);
             inline_text(caption, &mut text);
         }
-        BlockKind::Math { .. } | BlockKind::Rule => {}
+        BlockKind::Math { .. } | BlockKind::Rule | BlockKind::Anchor(_) => {}
     }
     // Soft and hard line breaks are kept as `\n`: each line of a paragraph
     // gets its own markdown line (a code block's first line follows its fence).

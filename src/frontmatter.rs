@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::diag::Diagnostic;
+use crate::lint;
 
 /// Typed front matter of one article.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,13 +90,22 @@ pub struct Split<'a> {
 }
 
 /// Splits and parses the front matter of `text` (already newline-normalised).
+///
+/// Pandoc's rule decides what is front matter: a block between a first line
+/// `---` and a line `---` or `...` (YAML), or between `+++` lines (TOML),
+/// whose first line is not blank and which reads as a table of keys. Any
+/// other such block is markdown (a thematic break, a setext heading...).
+/// A block that is meant as front matter (its first line is `key:` or
+/// `key =`) but does not parse is an error at the faulty line.
 pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, Diagnostic> {
-    let delim = if text.starts_with("+++\n") || text == "+++" {
+    let not_front_matter =
+        || Ok(Split { meta: FrontMatter::default(), body: text, body_line_offset: 0, warnings: vec![] });
+    let delim = if text.starts_with("+++\n") {
         "+++"
     } else if text.starts_with("---\n") {
         "---"
     } else {
-        return Ok(Split { meta: FrontMatter::default(), body: text, body_line_offset: 0, warnings: vec![] });
+        return not_front_matter();
     };
     // Find the closing delimiter on a line of its own.
     let mut offset = delim.len() + 1;
@@ -110,35 +120,60 @@ pub fn split<'a>(text: &'a str, shown: &Path) -> Result<Split<'a>, Diagnostic> {
         }
         offset += line.len();
     }
-    let Some((inner_end, body_start)) = close else {
-        if delim == "---" {
-            // A `---` first line with no closing line is a thematic break, not front matter.
-            return Ok(Split { meta: FrontMatter::default(), body: text, body_line_offset: 0, warnings: vec![] });
-        }
-        return Err(Diagnostic::error("the front matter opened with `+++` is never closed")
-            .with_file(shown)
-            .with_position(1, 1)
-            .with_len(3)
-            .with_hint("end the front matter with a line holding only `+++`"));
-    };
+    let Some((inner_end, body_start)) = close else { return not_front_matter() };
     let inner = &text[delim.len() + 1..inner_end];
-    let value = if delim == "+++" { parse_toml(inner, shown)? } else { parse_yaml(inner, shown)? };
+    let first = inner.lines().next().unwrap_or("");
+    if first.trim().is_empty() {
+        return not_front_matter();
+    }
+    let meant = if delim == "+++" { looks_like_toml(first) } else { looks_like_yaml(first) };
+    let parsed = if delim == "+++" { parse_toml(inner, shown) } else { parse_yaml(inner, shown) };
+    let value = match parsed {
+        Ok(Some(value)) => value,
+        Ok(None) => return not_front_matter(),
+        Err(d) if meant => return Err(d),
+        Err(_) => return not_front_matter(),
+    };
     let (meta, warnings) = typed(value, inner, shown)?;
     Ok(Split { meta, body: &text[body_start..], body_line_offset: line_no, warnings })
 }
 
-fn parse_toml(inner: &str, shown: &Path) -> Result<Value, Diagnostic> {
+/// `key: value` (or `key:`): the first line of YAML metadata.
+fn looks_like_yaml(line: &str) -> bool {
+    let key = line.split_once(':').map_or("", |(k, _)| k).trim_end();
+    !key.is_empty()
+        && !line.starts_with(char::is_whitespace)
+        && key.trim_matches(['"', '\'']).chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' '))
+}
+
+/// `key = value` or `[table]`: the first line of TOML metadata.
+fn looks_like_toml(line: &str) -> bool {
+    let line = line.trim();
+    if line.starts_with('[') && line.ends_with(']') {
+        return true;
+    }
+    let key = line.split_once('=').map_or("", |(k, _)| k).trim();
+    !key.is_empty()
+        && key.trim_matches(['"', '\'']).chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// The TOML table, as JSON values; `None` is not returned (TOML is always
+/// a table).
+fn parse_toml(inner: &str, shown: &Path) -> Result<Option<Value>, Diagnostic> {
     let table: toml::Table = toml::from_str(inner).map_err(|err| {
-        let mut d = Diagnostic::error(format!("malformed TOML front matter: {}", one_line(err.message())))
-            .with_file(shown)
-            .with_hint("front matter between `+++` lines is TOML: key = \"value\"");
+        let mut d = Diagnostic::new(
+            &lint::INVALID_FRONT_MATTER,
+            format!("malformed TOML front matter: {}", one_line(err.message())),
+        )
+        .with_file(shown)
+        .with_hint("front matter between `+++` lines is TOML: key = \"value\"");
         if let Some(span) = err.span() {
             d = d.with_span(inner, span);
             d.line = d.line.map(|l| l + 1);
         }
         d
     })?;
-    Ok(toml_to_json(toml::Value::Table(table)))
+    Ok(Some(toml_to_json(toml::Value::Table(table))))
 }
 
 /// A multi-line parser message on one line.
@@ -146,35 +181,21 @@ fn one_line(message: &str) -> String {
     message.trim().lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ")
 }
 
-fn parse_yaml(inner: &str, shown: &Path) -> Result<Value, Diagnostic> {
-    if inner.trim().is_empty() {
-        return Ok(Value::Object(Default::default()));
-    }
-    let value: serde_yaml::Value = serde_yaml::from_str(inner).map_err(|err| {
-        let mut d = Diagnostic::error(format!("malformed YAML front matter: {}", yaml_message(&err)))
+/// The YAML mapping, as JSON values; `None` when the block is YAML but not
+/// a mapping (then it is not front matter).
+fn parse_yaml(inner: &str, shown: &Path) -> Result<Option<Value>, Diagnostic> {
+    use saphyr::{LoadableYamlNode, YamlOwned};
+    let docs = YamlOwned::load_from_str(inner).map_err(|err| {
+        let at = err.marker();
+        Diagnostic::new(&lint::INVALID_FRONT_MATTER, format!("malformed YAML front matter: {}", err.info()))
             .with_file(shown)
-            .with_hint("front matter between `---` lines is YAML: key: value");
-        if let Some(loc) = err.location() {
-            d = d.with_position(loc.line() + 1, loc.column());
-        }
-        d
+            .with_position(at.line() + 1, at.col() + 1)
+            .with_hint("front matter between `---` lines is YAML: key: value")
     })?;
-    match value {
-        serde_yaml::Value::Mapping(_) => Ok(yaml_to_json(value)),
-        serde_yaml::Value::Null => Ok(Value::Object(Default::default())),
-        _ => Err(Diagnostic::error("the YAML front matter is not a mapping of keys to values")
-            .with_file(shown)
-            .with_line(2)
-            .with_hint("write one `key: value` per line")),
-    }
-}
-
-fn yaml_message(err: &serde_yaml::Error) -> String {
-    let text = err.to_string();
-    // serde_yaml appends " at line X column Y"; the location is reported separately.
-    match text.find(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
+    match docs.into_iter().next() {
+        Some(doc @ YamlOwned::Mapping(_)) => Ok(Some(yaml_to_json(doc))),
+        None | Some(YamlOwned::Value(saphyr::ScalarOwned::Null)) => Ok(Some(Value::Object(Default::default()))),
+        Some(_) => Ok(None),
     }
 }
 
@@ -190,34 +211,27 @@ fn toml_to_json(value: toml::Value) -> Value {
     }
 }
 
-fn yaml_to_json(value: serde_yaml::Value) -> Value {
-    use serde_yaml::Value as Y;
+fn yaml_to_json(value: saphyr::YamlOwned) -> Value {
+    use saphyr::{ScalarOwned as S, YamlOwned as Y};
     match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Value::from(i)
-            } else if let Some(u) = n.as_u64() {
-                Value::from(u)
-            } else {
-                Value::from(n.as_f64().unwrap_or(0.0))
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(s) => Value::Array(s.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(m) => Value::Object(
-            m.into_iter()
+        Y::Value(S::Null) | Y::Alias(_) | Y::BadValue => Value::Null,
+        Y::Value(S::Boolean(b)) => Value::Bool(b),
+        Y::Value(S::Integer(i)) => Value::from(i),
+        Y::Value(S::FloatingPoint(f)) => Value::from(f.into_inner()),
+        Y::Value(S::String(s)) | Y::Representation(s, ..) => Value::String(s),
+        Y::Sequence(items) => Value::Array(items.into_iter().map(yaml_to_json).collect()),
+        Y::Mapping(map) => Value::Object(
+            map.into_iter()
                 .map(|(k, v)| {
-                    let key = match k {
-                        Y::String(s) => s,
-                        other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_string(),
+                    let key = match yaml_to_json(k) {
+                        Value::String(s) => s,
+                        other => other.to_string(),
                     };
                     (key, yaml_to_json(v))
                 })
                 .collect(),
         ),
-        Y::Tagged(t) => yaml_to_json(t.value),
+        Y::Tagged(_, inner) => yaml_to_json(*inner),
     }
 }
 
@@ -228,7 +242,9 @@ fn typed(value: Value, inner: &str, shown: &Path) -> Result<(FrontMatter, Vec<Di
     let mut warnings = Vec::new();
     let bad = |key: &str, expected: &str| {
         let line = find_key_line(inner, key).map_or(2, |l| l + 1);
-        Diagnostic::error(format!("front matter key `{key}` must be {expected}")).with_file(shown).with_line(line)
+        Diagnostic::new(&lint::INVALID_FRONT_MATTER, format!("front matter key `{key}` must be {expected}"))
+            .with_file(shown)
+            .with_line(line)
     };
     for (key, value) in map {
         match key.as_str() {
@@ -243,10 +259,13 @@ fn typed(value: Value, inner: &str, shown: &Path) -> Result<(FrontMatter, Vec<Di
                 if let Kind::Other(other) = &kind {
                     let line = find_key_line(inner, "kind").map_or(2, |l| l + 1);
                     warnings.push(
-                        Diagnostic::warning(format!("unknown article kind `{other}`; it is typeset as an article"))
-                            .with_file(shown)
-                            .with_line(line)
-                            .with_hint(format!("the kinds are {}", Kind::KNOWN)),
+                        Diagnostic::new(
+                            &lint::UNKNOWN_KIND,
+                            format!("unknown article kind `{other}`; it is typeset as an article"),
+                        )
+                        .with_file(shown)
+                        .with_line(line)
+                        .with_hint(format!("the kinds are {}", Kind::KNOWN)),
                     );
                 }
                 meta.kind = kind;
@@ -255,7 +274,7 @@ fn typed(value: Value, inner: &str, shown: &Path) -> Result<(FrontMatter, Vec<Di
             "authors" | "author" => {
                 meta.authors = authors(&value).map_err(|msg| {
                     let line = find_key_line(inner, &key).map_or(2, |l| l + 1);
-                    Diagnostic::error(format!("front matter key `{key}`: {msg}"))
+                    Diagnostic::new(&lint::INVALID_FRONT_MATTER, format!("front matter key `{key}`: {msg}"))
                         .with_file(shown)
                         .with_line(line)
                         .with_hint("write authors = [\"Name\"] or [{ name = \"Name\", affiliation = \"Org\" }]")
@@ -392,6 +411,14 @@ mod tests {
     fn no_front_matter_and_thematic_break() {
         assert_eq!(split_ok("# Hi\n").body, "# Hi\n");
         assert_eq!(split_ok("---\nnot closed\n").body, "---\nnot closed\n");
+        // CommonMark: a thematic break, then a setext heading.
+        for text in ["---\nFoo\n---\nBar\n", "---\n\ntitle: x\n---\n", "+++\nnot toml\n+++\n", "---\n- a\n- b\n---\n"] {
+            let s = split_ok(text);
+            assert_eq!((s.body, s.meta.title), (text, None), "{text:?}");
+        }
+        // Closed by `...`, as Pandoc allows.
+        let s = split_ok("---\ntitle: T\n...\nBody\n");
+        assert_eq!((s.meta.title.as_deref(), s.body), (Some("T"), "Body\n"));
     }
 
     #[test]
@@ -399,8 +426,8 @@ mod tests {
         let err = split("+++\ntitle = \"T\"\nauthors = [\n+++\n", Path::new("a.md")).unwrap_err();
         assert!(err.message.starts_with("malformed TOML front matter"), "{}", err.message);
         assert!(err.line.unwrap() >= 3);
-        let err = split("+++\ntitle = \"T\"\n", Path::new("a.md")).unwrap_err();
-        assert!(err.message.contains("never closed"));
+        // Never closed: not front matter, the text stays.
+        assert_eq!(split_ok("+++\ntitle = \"T\"\n").body, "+++\ntitle = \"T\"\n");
     }
 
     #[test]
@@ -408,6 +435,12 @@ mod tests {
         let err = split("---\ntitle: [unclosed\nx: 1\n---\n", Path::new("a.md")).unwrap_err();
         assert!(err.message.starts_with("malformed YAML front matter"), "{}", err.message);
         assert!(err.line.unwrap() >= 2);
+        let err = split("---\ntitle: T\nauthor: \"unclosed\nx: 1\n---\n", Path::new("a.md")).unwrap_err();
+        assert_eq!(err.name(), "invalid-front-matter");
+        assert!(err.line.unwrap() >= 3, "{err}");
+        // A tab-indented key: the scanner stops at the scalar before it.
+        let err = split("---\ntitle: T\n\tbad: x\n---\n", Path::new("a.md")).unwrap_err();
+        assert!(matches!(err.line, Some(2 | 3)) && err.column.is_some(), "{err}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use crate::lint;
 
 /// A report root: a canonical folder that no read may escape.
 #[derive(Debug, Clone)]
@@ -15,11 +16,14 @@ pub struct Root {
 impl Root {
     pub fn new(path: &Path) -> Result<Root, Diagnostic> {
         let canonical = path.canonicalize().map_err(|err| {
-            Diagnostic::error(format!("cannot open the report folder `{}`: {err}", path.display()))
-                .with_hint("run coala-report in a folder holding book.toml, or pass it: coala-report build PATH")
+            Diagnostic::new(
+                &lint::UNREADABLE_FILE,
+                format!("cannot open the report folder `{}`: {err}", path.display()),
+            )
+            .with_hint("run coala-report in a folder holding book.toml, or pass it: coala-report build PATH")
         })?;
         if !canonical.is_dir() {
-            return Err(Diagnostic::error(format!("`{}` is not a folder", path.display())));
+            return Err(Diagnostic::new(&lint::UNREADABLE_FILE, format!("`{}` is not a folder", path.display())));
         }
         Ok(Root { canonical })
     }
@@ -116,7 +120,8 @@ impl ConfineError {
 /// the byte offset. A BOM is dropped and CRLF line endings become LF.
 pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|err| {
-        let mut d = Diagnostic::error(format!("cannot read `{}`: {}", shown.display(), io_reason(&err)));
+        let mut d =
+            Diagnostic::new(&lint::UNREADABLE_FILE, format!("cannot read `{}`: {}", shown.display(), io_reason(&err)));
         if err.kind() == std::io::ErrorKind::NotFound {
             d = d.with_hint("check the file name and that it is listed relative to the right folder");
         }
@@ -127,10 +132,13 @@ pub fn read_text(path: &Path, shown: &Path) -> Result<String, Diagnostic> {
         let bytes = err.as_bytes();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
         let col = offset - bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) + 1;
-        Diagnostic::error(format!("`{}` is not valid UTF-8 (invalid byte at offset {offset})", shown.display()))
-            .with_file(shown)
-            .with_position(line, col)
-            .with_hint("save the file as UTF-8")
+        Diagnostic::new(
+            &lint::UNREADABLE_FILE,
+            format!("`{}` is not valid UTF-8 (invalid byte at offset {offset})", shown.display()),
+        )
+        .with_file(shown)
+        .with_position(line, col)
+        .with_hint("save the file as UTF-8")
     })?;
     Ok(normalize_newlines(text))
 }
@@ -174,7 +182,7 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Diagnostic> {
 }
 
 fn write_error(path: &Path, err: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(format!("cannot write `{}`: {}", path.display(), io_reason(err)))
+    Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write `{}`: {}", path.display(), io_reason(err)))
         .with_hint("check that the build folder is writable, or choose another with --out")
 }
 

@@ -14,6 +14,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::diag::Diagnostic;
 use crate::doc::{Article, Block, BlockKind, Inline, LinkDest, Report, plain_text};
 use crate::frontmatter::Kind;
+use crate::lint;
 use crate::manifest::GlossaryLink;
 
 /// One glossary entry.
@@ -34,10 +35,13 @@ pub fn process(report: &mut Report) -> Vec<Diagnostic> {
     let Some((glossary_id, _)) = glossaries.first().cloned() else { return diagnostics };
     for (_, path) in glossaries.iter().skip(1) {
         diagnostics.push(
-            Diagnostic::error("a report has one glossary, and this is a second article of kind \"glossary\"")
-                .with_file(path)
-                .with_line(1)
-                .with_hint(format!("merge it into `{}`, or give it another kind", glossaries[0].1.display())),
+            Diagnostic::new(
+                &lint::DUPLICATE_GLOSSARY,
+                "a report has one glossary, and this is a second article of kind \"glossary\"",
+            )
+            .with_file(path)
+            .with_line(1)
+            .with_hint(format!("merge it into `{}`, or give it another kind", glossaries[0].1.display())),
         );
     }
     let link_mode = report.manifest.glossary.link;
@@ -56,15 +60,18 @@ pub fn process(report: &mut Report) -> Vec<Diagnostic> {
     for entry in &entries {
         if !uses.contains_key(&entry.id) {
             diagnostics.push(
-                Diagnostic::warning(format!("the glossary entry `{}` is never used", entry.term))
-                    .with_file(&glossary_path)
-                    .with_line(entry.line)
-                    .with_hint(format!(
-                        "link to it from an article with [{}]({}#{}), or remove it",
-                        entry.term,
-                        glossary_path.file_name().and_then(|f| f.to_str()).unwrap_or("glossary.md"),
-                        entry.id
-                    )),
+                Diagnostic::new(
+                    &lint::UNUSED_GLOSSARY_ENTRY,
+                    format!("the glossary entry `{}` is never used", entry.term),
+                )
+                .with_file(&glossary_path)
+                .with_line(entry.line)
+                .with_hint(format!(
+                    "link to it from an article with [{}]({}#{}), or remove it",
+                    entry.term,
+                    glossary_path.file_name().and_then(|f| f.to_str()).unwrap_or("glossary.md"),
+                    entry.id
+                )),
             );
         }
     }
@@ -76,7 +83,7 @@ pub fn entries(article: &Article) -> Vec<Entry> {
     let mut out: Vec<Entry> = Vec::new();
     for block in &article.blocks {
         match &block.kind {
-            BlockKind::Heading { level: 1, id, content } => out.push(Entry {
+            BlockKind::Heading { level: 1, id, content, .. } => out.push(Entry {
                 id: id.clone(),
                 term: plain_text(content).trim().to_string(),
                 aliases: Vec::new(),

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use crate::lint;
 
 /// The default Typst template, as shipped in `styles/`.
 pub const TEMPLATE: &str = include_str!("../styles/report.typ");
@@ -120,7 +121,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     for (rel, _) in &files {
         let path = dir.join(rel);
         if path.exists() || path.is_symlink() {
-            return Err(Diagnostic::error(format!("`{}` already exists", path.display()))
+            return Err(Diagnostic::new(&lint::WRITE_FAILED, format!("`{}` already exists", path.display()))
                 .with_hint("init never overwrites files: choose an empty folder, e.g. `coala-report init my-report`"));
         }
     }
@@ -128,7 +129,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     for (rel, text) in files {
         let path = dir.join(rel);
         let fail = |err: std::io::Error| {
-            Diagnostic::error(format!("cannot write `{}`: {err}", path.display()))
+            Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write `{}`: {err}", path.display()))
                 .with_hint("check that the folder is writable")
         };
         if let Some(parent) = path.parent() {

@@ -21,6 +21,7 @@ pub mod fsutil;
 pub mod glossary;
 pub mod i18n;
 pub mod init;
+pub mod lint;
 pub mod manifest;
 pub mod markdown;
 pub mod math;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diag::Diagnostic;
+use crate::lint;
 
 /// The whole manifest.
 #[derive(Debug, Clone, Deserialize)]
@@ -33,6 +34,10 @@ pub struct Manifest {
     /// original (`report.es.pdf`, `report.es.epub`).
     #[serde(default)]
     pub translations: std::collections::BTreeMap<String, TranslationConfig>,
+    /// `[diagnostics]`: the level of each named diagnostic (`broken-anchor =
+    /// "deny"`, `raw-html = "allow"`); see [`crate::lint`].
+    #[serde(default)]
+    pub diagnostics: std::collections::BTreeMap<String, lint::Level>,
 }
 
 /// `[translations.<language>]`: one translated edition. An article missing
@@ -141,9 +146,9 @@ pub struct BuildConfig {
     pub build_dir: String,
     #[serde(default = "default_formats")]
     pub formats: Vec<Format>,
-    /// The Typst template, relative to the report root.
-    #[serde(default = "default_style")]
-    pub style: String,
+    /// The Typst template, relative to the report root; default:
+    /// `styles/report.typ` if the report has one, else the built-in one.
+    pub style: Option<String>,
     /// File name (without extension) of the outputs; default: the root folder's name.
     pub name: Option<String>,
     #[serde(default)]
@@ -159,7 +164,7 @@ impl Default for BuildConfig {
         Self {
             build_dir: default_build_dir(),
             formats: default_formats(),
-            style: default_style(),
+            style: None,
             name: None,
             pdf: PdfConfig::default(),
             font_paths: Vec::new(),
@@ -283,9 +288,8 @@ fn default_build_dir() -> String {
 fn default_formats() -> Vec<Format> {
     vec![Format::Pdf, Format::Epub]
 }
-fn default_style() -> String {
-    "styles/report.typ".into()
-}
+/// The template a report uses when it has this file and no `[build] style`.
+pub const DEFAULT_STYLE: &str = "styles/report.typ";
 
 /// The manifest's file name.
 pub const MANIFEST: &str = "book.toml";
@@ -295,7 +299,7 @@ impl Manifest {
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, Diagnostic> {
         let manifest: Manifest = toml::from_str(text).map_err(|err| {
             let (message, hint) = split_serde_message(&err.message().replace('\n', "; "));
-            let mut diag = Diagnostic::error(message).with_file(path);
+            let mut diag = Diagnostic::new(&lint::INVALID_MANIFEST, message).with_file(path);
             if let Some(span) = err.span() {
                 diag = diag.with_span(text, span);
             }
@@ -311,7 +315,7 @@ impl Manifest {
     /// Checks what serde cannot: values that parse but make no sense.
     fn check(&self, text: &str, path: &Path) -> Result<(), Diagnostic> {
         let at = |key: &str| -> Diagnostic {
-            let diag = Diagnostic::error(String::new()).with_file(path);
+            let diag = Diagnostic::new(&lint::INVALID_MANIFEST, String::new()).with_file(path);
             match find_key(text, key) {
                 Some(span) => diag.with_span(text, span),
                 None => diag,
@@ -341,16 +345,21 @@ impl Manifest {
                     .with_hint("name each translation by its BCP 47 tag: [translations.es]"));
             }
             if translation.title.trim().is_empty() || translation.src.trim().is_empty() {
-                return Err(Diagnostic::error(format!("`translations.{tag}` needs a `title` and a `src` folder"))
-                    .with_file(path)
-                    .with_hint("e.g. title = \"Informe anual\", src = \"report/es\""));
+                return Err(Diagnostic::new(
+                    &lint::INVALID_MANIFEST,
+                    format!("`translations.{tag}` needs a `title` and a `src` folder"),
+                )
+                .with_file(path)
+                .with_hint("e.g. title = \"Informe anual\", src = \"report/es\""));
             }
         }
         if self.front.is_empty() && self.back.is_empty() && self.parts.iter().all(|p| p.articles.is_empty()) {
-            return Err(Diagnostic::error("the manifest selects no article").with_file(path).with_hint(
-                "list articles in `front`, `back` or a `[[part]]`'s `articles`, \
+            return Err(Diagnostic::new(&lint::INVALID_MANIFEST, "the manifest selects no article")
+                .with_file(path)
+                .with_hint(
+                    "list articles in `front`, `back` or a `[[part]]`'s `articles`, \
                      e.g. front = [\"foreword.md\"]",
-            ));
+                ));
         }
         if let Some(name) = &self.build.name
             && (name.is_empty() || name.contains(['/', '\\']) || name.starts_with('.'))

@@ -9,6 +9,7 @@ use comrak::{Arena, Options, parse_document};
 
 use crate::diag::Diagnostic;
 use crate::doc::{Align, Block, BlockKind, CalloutKind, Footnote, Image, ImageSrc, Inline, LinkDest, ListItem};
+use crate::lint;
 
 /// The one comrak configuration of the project.
 pub fn options() -> Options<'static> {
@@ -61,7 +62,7 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         footnotes: Vec::new(),
         anchorizer: comrak::Anchorizer::new(),
         anchors: Vec::new(),
-        labels: Vec::new(),
+        ids: HashMap::new(),
         min_level: 6,
     };
 
@@ -76,12 +77,17 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
     // that repeats the front-matter title is not printed twice.
     let mut skip = None;
     let mut h1_title = None;
+    // Ids the title carries (`# Title {#id}`, `<a name>`): targets at the
+    // top of the article.
+    let mut title_ids = None;
     let first_h1 = root.children().find(|n| matches!(n.data().value, NodeValue::Heading(ref h) if h.level == 1));
     if let Some(h1) = first_h1 {
         match title {
             None => {
                 let line = conv.line(h1);
-                h1_title = Some((conv.inlines(h1), line));
+                let (inlines, ids) = conv.heading_inlines(h1, "title");
+                h1_title = Some((inlines, line));
+                title_ids = Some(ids).filter(|ids| !ids.is_empty());
                 skip = Some(h1 as *const AstNode);
             }
             Some(t) => {
@@ -89,7 +95,9 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
                     .children()
                     .find(|n| !matches!(n.data().value, NodeValue::FootnoteDefinition(_)))
                     .is_some_and(|n| std::ptr::eq(n, h1));
-                let text = crate::doc::plain_text(&conv.inlines_quiet(h1));
+                let mut inlines = conv.inlines_quiet(h1);
+                take_trailing_attrs(&mut inlines);
+                let text = crate::doc::plain_text(&inlines);
                 if is_first_block && normalize_ws(&text).eq_ignore_ascii_case(&normalize_ws(t)) {
                     skip = Some(h1 as *const AstNode);
                 }
@@ -112,8 +120,10 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         }
         conv.block(node, 0, &mut blocks);
     }
+    if let Some(ids) = title_ids {
+        blocks.insert(0, Block { line: 1, kind: BlockKind::Anchor(ids) });
+    }
     conv.attach_table_captions(&mut blocks);
-    conv.register_labels();
 
     // Footnotes that were defined but never referenced.
     let mut unused: Vec<_> = conv
@@ -125,7 +135,7 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
     unused.sort();
     for (line, name) in unused {
         conv.warnings.push(
-            Diagnostic::warning(format!("footnote `[^{name}]` is defined but never referenced"))
+            Diagnostic::new(&lint::UNUSED_FOOTNOTE, format!("footnote `[^{name}]` is defined but never referenced"))
                 .with_file(path)
                 .with_line(line)
                 .with_hint(format!("reference it with [^{name}] or remove the definition")),
@@ -151,9 +161,11 @@ struct Converter<'a, 'p> {
     footnote_numbers: HashMap<String, usize>,
     footnotes: Vec<Footnote>,
     anchorizer: comrak::Anchorizer,
+    /// Every link target of the article (heading ids and slugs, figure and
+    /// table labels, HTML and span ids), in order.
     anchors: Vec<String>,
-    /// Figure and table labels with their positions, in order.
-    labels: Vec<(String, (usize, usize))>,
+    /// The same, with what each is and the line it is on (for duplicates).
+    ids: HashMap<String, (&'static str, usize)>,
     min_level: u8,
 }
 
@@ -185,9 +197,10 @@ impl<'a> Converter<'a, '_> {
         text.find(needle).map_or(1, |i| text[..i].chars().count() + 1)
     }
 
-    fn error(&mut self, (line, column): (usize, usize), message: String, hint: &str) {
+    /// Reports a problem of the kind `lint` at `(line, column)`.
+    fn report(&mut self, lint: &'static lint::Lint, (line, column): (usize, usize), message: String, hint: &str) {
         self.warnings.push(
-            Diagnostic::error(message).with_file(self.path).with_position(line, column).with_hint(hint.to_string()),
+            Diagnostic::new(lint, message).with_file(self.path).with_position(line, column).with_hint(hint.to_string()),
         );
     }
 
@@ -214,23 +227,58 @@ impl<'a> Converter<'a, '_> {
         push_text(out, &text[plain..]);
     }
 
-    /// Checks a figure's or table's label and records it.
-    fn label(&mut self, attr: Attr, kind: LabelKind, at: (usize, usize)) -> Option<String> {
-        let what = if kind == LabelKind::Figure { "figure" } else { "table" };
-        if !attr.ignored.is_empty() {
-            self.warn(
+    /// Claims `id` as a link target of the article: `false` (and a
+    /// warning) when another place already has it.
+    fn claim(&mut self, id: &str, what: &'static str, at: (usize, usize)) -> bool {
+        if let Some(&(first, line)) = self.ids.get(id) {
+            self.report(
+                &lint::DUPLICATE_ANCHOR,
                 at,
-                format!("the {what} attributes `{}` are ignored", attr.ignored.join(" ")),
+                format!("the {what} id `{id}` is already the id of a {first} on line {line}"),
+                &format!("give each place its own id; links to `#{id}` go to the {first}"),
+            );
+            return false;
+        }
+        self.ids.insert(id.to_string(), (what, at.0));
+        self.anchors.push(id.to_string());
+        true
+    }
+
+    /// A heading's GitHub-style slug, unique among the article's ids.
+    fn slug(&mut self, text: &str, line: usize) -> String {
+        let mut slug = self.anchorizer.anchorize(text);
+        while self.ids.contains_key(&slug) {
+            slug = self.anchorizer.anchorize(text);
+        }
+        self.ids.insert(slug.clone(), ("heading", line));
+        self.anchors.push(slug.clone());
+        slug
+    }
+
+    /// Checks a figure's or table's attributes: its label, or an id that is
+    /// only a link target.
+    fn label(&mut self, attrs: Attrs, kind: LabelKind, at: (usize, usize)) -> Labelled {
+        let what = if kind == LabelKind::Figure { "figure" } else { "table" };
+        let ignored = attrs.ignored();
+        if !ignored.is_empty() {
+            self.report(
+                &lint::IGNORED_ATTRIBUTE,
+                at,
+                format!("the {what} attributes `{}` are ignored", ignored.join(" ")),
                 &format!("only a label is understood: {{#{}name}}", kind.prefix()),
             );
         }
-        let id = attr.id;
+        let Some(id) = attrs.id else { return Labelled::None };
         let valid =
             id.strip_prefix(kind.prefix()).is_some_and(|rest| !rest.is_empty() && rest.chars().all(is_label_char));
+        if !self.claim(&id, what, at) {
+            return Labelled::None;
+        }
         if !valid {
-            self.error(
+            self.report(
+                &lint::INVALID_LABEL,
                 at,
-                format!("`{{#{id}}}` is not a {what} label"),
+                format!("`{{#{id}}}` is not a {what} label; it is kept as a link target"),
                 &format!(
                     "a {what} label is `{}` followed by letters, digits, `-` or `_`, e.g. {{#{}overview}}; \
                      refer to it with @{}overview",
@@ -239,10 +287,9 @@ impl<'a> Converter<'a, '_> {
                     kind.prefix()
                 ),
             );
-            return None;
+            return Labelled::Anchor(id);
         }
-        self.labels.push((id.clone(), at));
-        Some(id)
+        Labelled::Label(id)
     }
 
     /// Warns about label syntax left in a paragraph: it labels nothing.
@@ -260,7 +307,8 @@ impl<'a> Converter<'a, '_> {
                     let end = t[i..].find('}').map_or(t.len(), |e| i + e + 1);
                     let found = &t[i..end];
                     let col = self.column_of(line, found);
-                    self.warn(
+                    self.report(
+                        &lint::STRAY_LABEL,
                         (line, if col > 1 { col } else { self.column(node) }),
                         format!("the label `{found}` is not attached to a figure or table and is shown as text"),
                         "a figure label goes right after an image that stands alone in its paragraph: \
@@ -288,22 +336,14 @@ impl<'a> Converter<'a, '_> {
                 };
                 if let Some((mut c, remove)) = found {
                     let caption_line = blocks[remove].line;
-                    let mut attr = None;
-                    if let Some(Inline::Text(last)) = c.last_mut()
-                        && last.trim_end().ends_with('}')
-                        && let Some(open) = last.rfind('{')
-                        && let Some(a) = parse_attr(&last[open..])
-                    {
-                        let col = self.column_of(caption_line, last[open..].trim_end());
-                        attr = Some((a, col));
-                        last.truncate(open);
-                        let trimmed = last.trim_end().len();
-                        last.truncate(trimmed);
-                        if last.is_empty() {
-                            c.pop();
+                    let labelled = match take_trailing_attrs(&mut c) {
+                        Some((attrs, raw)) => {
+                            let col = self.column_of(caption_line, &raw);
+                            self.label(attrs, LabelKind::Table, (caption_line, col))
                         }
-                    }
-                    let label = attr.and_then(|(a, col)| self.label(a, LabelKind::Table, (caption_line, col)));
+                        None => Labelled::None,
+                    };
+                    let (label, anchor) = labelled.split();
                     if let BlockKind::Table { caption, label: slot, .. } = &mut blocks[i].kind {
                         *caption = c;
                         *slot = label;
@@ -312,42 +352,14 @@ impl<'a> Converter<'a, '_> {
                     if remove < i {
                         i -= 1;
                     }
+                    if let Some(id) = anchor {
+                        blocks.insert(i, Block { line: caption_line, kind: BlockKind::Anchor(vec![id]) });
+                        i += 1;
+                    }
                 }
             }
             i += 1;
         }
-    }
-
-    /// Labels share the anchors' namespace (links reach them with
-    /// `#fig-name`): each must be unique in the article and differ from
-    /// every heading's slug.
-    fn register_labels(&mut self) {
-        let headings: std::collections::HashSet<String> = self.anchors.iter().cloned().collect();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (label, at) in std::mem::take(&mut self.labels) {
-            if let Some(first) = seen.get(&label) {
-                self.error(
-                    at,
-                    format!("the label `{label}` is used twice in this article (first on line {first})"),
-                    "give each figure and table its own label",
-                );
-            } else if headings.contains(&label) {
-                self.error(
-                    at,
-                    format!("the label `{label}` is also the anchor of a heading"),
-                    &format!("rename the label: links to `#{label}` must name one place"),
-                );
-            } else {
-                seen.insert(label.clone(), at.0);
-                self.anchors.push(label);
-            }
-        }
-    }
-
-    fn warn(&mut self, (line, column): (usize, usize), message: String, hint: &str) {
-        self.warnings.push(
-            Diagnostic::warning(message).with_file(self.path).with_position(line, column).with_hint(hint.to_string()),
-        );
     }
 
     fn blocks_of(&mut self, node: &'a AstNode<'a>, depth: usize) -> Vec<Block> {
@@ -365,7 +377,8 @@ impl<'a> Converter<'a, '_> {
         if depth > MAX_DEPTH {
             // Deeper nesting is flattened to its text: no stack overflow, nothing lost.
             if depth == MAX_DEPTH + 1 {
-                self.warn(
+                self.report(
+                    &lint::DEEP_NESTING,
                     (line, column(self)),
                     format!("blocks nested more than {MAX_DEPTH} levels deep are flattened"),
                     "reduce the nesting of quotes or lists",
@@ -395,11 +408,18 @@ impl<'a> Converter<'a, '_> {
                     .collect();
                 let attr = match non_space.as_slice() {
                     [Inline::Image(image)] => Some((image, None)),
-                    [Inline::Image(image), Inline::Text(t)] => parse_attr(t).map(|a| (image, Some(a))),
+                    [Inline::Image(image), Inline::Text(t)] => parse_attr_block(t.trim()).map(|a| (image, Some(a))),
                     _ => None,
                 };
                 if let Some((image, attr)) = attr {
-                    let label = attr.and_then(|a| self.label(a, LabelKind::Figure, (image.line, image.column)));
+                    let labelled = match attr {
+                        Some(a) => self.label(a, LabelKind::Figure, (image.line, image.column)),
+                        None => Labelled::None,
+                    };
+                    let (label, anchor) = labelled.split();
+                    if let Some(id) = anchor {
+                        out.push(Block { line, kind: BlockKind::Anchor(vec![id]) });
+                    }
                     // The title is the caption; a labelled figure without one
                     // takes its alt text, as Pandoc and Quarto do.
                     let caption = match (&image.title, &label) {
@@ -414,12 +434,28 @@ impl<'a> Converter<'a, '_> {
                 }
             }
             NodeValue::Heading(h) => {
-                let content = self.inlines(node);
-                let text = crate::doc::plain_text(&content);
-                let id = self.anchorizer.anchorize(&text);
-                self.anchors.push(id.clone());
+                let mut content = self.inlines(node);
+                let attrs = take_trailing_attrs(&mut content);
+                let mut hoisted = take_anchors(&mut content);
+                let slug = self.slug(&crate::doc::plain_text(&content), line);
+                let mut id = slug.clone();
+                let mut numbered = true;
+                if let Some((attrs, raw)) = attrs {
+                    numbered = !attrs.unnumbered();
+                    if let Some(explicit) = &attrs.id {
+                        let at = (line, self.column_of(line, &raw));
+                        if self.claim(explicit, "heading", at) {
+                            // The id is the heading's; its slug still leads there.
+                            id = explicit.clone();
+                            hoisted.push(slug);
+                        }
+                    }
+                }
+                if !hoisted.is_empty() {
+                    out.push(Block { line, kind: BlockKind::Anchor(hoisted) });
+                }
                 let level = (h.level.saturating_sub(self.min_level) + 1).clamp(1, 6);
-                BlockKind::Heading { level, id, content }
+                BlockKind::Heading { level, id, numbered, content }
             }
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => BlockKind::Quote(self.blocks_of(node, depth)),
             NodeValue::Alert(alert) => {
@@ -476,12 +512,28 @@ impl<'a> Converter<'a, '_> {
                     out.push(Block { line, kind: BlockKind::Figure { image, caption, label: None, number: None } });
                     return;
                 }
+                // Elements with an `id` (and `<a name>`) are link targets;
+                // a block of nothing else is no loss.
+                let (ids, only_anchors) = html_ids(literal);
+                let mut kept = Vec::new();
+                for id in ids {
+                    let at = (line, self.column_of(line, &id).max(column(self)));
+                    if self.claim(&id, "HTML", at) {
+                        kept.push(id);
+                    }
+                }
+                if !kept.is_empty() {
+                    out.push(Block { line, kind: BlockKind::Anchor(kept) });
+                }
                 let text = html_text(literal);
-                self.warn(
-                    (line, column(self)),
-                    "raw HTML block: its tags are left out and its text is kept".into(),
-                    "write the content in markdown so it appears the same in the PDF and the EPUB",
-                );
+                if !only_anchors {
+                    self.report(
+                        &lint::RAW_HTML,
+                        (line, column(self)),
+                        "raw HTML block: its tags are left out and its text is kept".into(),
+                        "write the content in markdown so it appears the same in the PDF and the EPUB",
+                    );
+                }
                 if text.trim().is_empty() {
                     return;
                 }
@@ -541,7 +593,8 @@ impl<'a> Converter<'a, '_> {
     fn math(&mut self, tex: &str, (line, column): (usize, usize)) -> Option<String> {
         crate::math::to_typst(tex)
             .map_err(|why| {
-                self.error(
+                self.report(
+                    &lint::UNKNOWN_MATH,
                     (line, column),
                     format!("cannot typeset the math `{}`: {why}", tex.trim()),
                     "use LaTeX math that typst can show (see the README), or put it in a code span",
@@ -555,16 +608,52 @@ impl<'a> Converter<'a, '_> {
         let children: Vec<&'a AstNode<'a>> = node.children().collect();
         let mut out = Vec::new();
         self.inline_seq(&children, &mut out, 0);
-        merge_text(out)
+        self.finish_inlines(out, node)
     }
 
-    /// Like `inlines`, without side effects on footnotes or warnings.
+    /// Merged texts, with bracketed spans' ids claimed as link targets.
+    fn finish_inlines(&mut self, out: Vec<Inline>, node: &'a AstNode<'a>) -> Vec<Inline> {
+        let mut ids = Vec::new();
+        let mut out = bracketed_spans(merge_text(out), &mut ids);
+        for id in ids {
+            let line = self.line(node);
+            let at = (line, self.column_of(line, &format!("{{#{id}")));
+            if !self.claim(&id, "span", at) {
+                let duplicate = out.iter().position(|i| matches!(i, Inline::Anchor(a) if *a == id));
+                if let Some(index) = duplicate {
+                    out.remove(index);
+                }
+            }
+        }
+        out
+    }
+
+    /// A level-1 heading taken as the title: its inlines, and the ids it
+    /// carries (`{#id}`, `<a name>`), which lead to the article's top.
+    fn heading_inlines(&mut self, node: &'a AstNode<'a>, what: &'static str) -> (Vec<Inline>, Vec<String>) {
+        let line = self.line(node);
+        let mut inlines = self.inlines(node);
+        let attrs = take_trailing_attrs(&mut inlines);
+        let mut ids = take_anchors(&mut inlines);
+        if let Some((Attrs { id: Some(id), .. }, raw)) = attrs {
+            let at = (line, self.column_of(line, &raw));
+            if self.claim(&id, what, at) {
+                ids.push(id);
+            }
+        }
+        (inlines, ids)
+    }
+
+    /// Like `inlines`, without side effects on footnotes, ids or warnings.
     fn inlines_quiet(&mut self, node: &'a AstNode<'a>) -> Vec<Inline> {
         let (w, n, f) = (self.warnings.len(), self.footnote_numbers.clone(), self.footnotes.len());
+        let (ids, anchors) = (self.ids.clone(), self.anchors.len());
         let out = self.inlines(node);
         self.warnings.truncate(w);
         self.footnote_numbers = n;
         self.footnotes.truncate(f);
+        self.ids = ids;
+        self.anchors.truncate(anchors);
         out
     }
 
@@ -593,7 +682,7 @@ impl<'a> Converter<'a, '_> {
         } else {
             self.inline_seq(&children, &mut out, depth + 1);
         }
-        merge_text(out)
+        self.finish_inlines(out, node)
     }
 
     fn inline(&mut self, node: &'a AstNode<'a>, value: &NodeValue, out: &mut Vec<Inline>, depth: usize) {
@@ -619,7 +708,8 @@ impl<'a> Converter<'a, '_> {
                 let alt = crate::doc::plain_text(&self.children_inlines(node, depth));
                 let (line, column) = at(self);
                 if alt.trim().is_empty() {
-                    self.warn(
+                    self.report(
+                        &lint::MISSING_ALT_TEXT,
                         (line, column),
                         format!("image `{}` has no alt text", link.url),
                         "describe the image for readers who cannot see it: ![description](path)",
@@ -698,6 +788,13 @@ impl<'a> Converter<'a, '_> {
             }
             return 1;
         }
+        // `<a name="x">`, `<span id="x">`...: a link target where it stands.
+        let anchor = if tag.closing { None } else { tag.id() };
+        if let Some(id) = &anchor
+            && self.claim(id, "HTML", (line, column))
+        {
+            out.push(Inline::Anchor(id.clone()));
+        }
         const PAIRED: &[&str] = &[
             "sup", "sub", "kbd", "abbr", "b", "strong", "i", "em", "s", "del", "strike", "u", "ins", "mark", "small",
             "code", "span", "cite", "q", "var", "samp", "dfn", "a",
@@ -762,11 +859,13 @@ impl<'a> Converter<'a, '_> {
                 return end - i + 1;
             }
         }
-        if tag.closing {
-            // Its opening tag was already reported.
+        if tag.closing || anchor.is_some() {
+            // A closing tag's opening tag was already reported; an element
+            // with an id was kept as a link target.
             return 1;
         }
-        self.warn(
+        self.report(
+            &lint::RAW_HTML,
             (line, column),
             format!("inline HTML `{trimmed}` is not supported and is left out"),
             "use markdown, or one of <br>, <sup>, <sub>, <kbd>, <abbr>",
@@ -810,27 +909,210 @@ impl LabelKind {
     }
 }
 
-/// An attribute block after a figure or at the end of a table caption:
-/// `{#fig-name}`; other attributes in it are ignored.
-#[derive(Debug, Clone, PartialEq)]
-struct Attr {
-    id: String,
-    ignored: Vec<String>,
+/// A Pandoc attribute block, `{#id .class key=value}` (as on headings,
+/// figures, table captions and spans); `-` is `.unnumbered`.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Attrs {
+    id: Option<String>,
+    classes: Vec<String>,
+    pairs: Vec<(String, String)>,
 }
 
-/// `{#id key=value .class}` → the attribute block; `None` unless `text`
-/// (trimmed) is a brace group holding an `#id`.
-fn parse_attr(text: &str) -> Option<Attr> {
-    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
-    let mut id = None;
-    let mut ignored = Vec::new();
-    for token in inner.split_whitespace() {
-        match token.strip_prefix('#') {
-            Some(name) if id.is_none() && !name.is_empty() => id = Some(name.to_string()),
-            _ => ignored.push(token.to_string()),
+impl Attrs {
+    fn unnumbered(&self) -> bool {
+        self.classes.iter().any(|c| c == "unnumbered" || c == "-")
+    }
+
+    /// Everything but the id, as written.
+    fn ignored(&self) -> Vec<String> {
+        let classes = self.classes.iter().map(|c| if c == "-" { c.clone() } else { format!(".{c}") });
+        classes.chain(self.pairs.iter().map(|(k, v)| format!("{k}={v}"))).collect()
+    }
+}
+
+/// Parses `text` if it is exactly one attribute block (whitespace around
+/// the tokens allowed); `None` for anything else, which stays text.
+fn parse_attr_block(text: &str) -> Option<Attrs> {
+    let inner = text.strip_prefix('{')?.strip_suffix('}')?;
+    if inner.trim().is_empty() || inner.contains(['{', '}']) {
+        return None;
+    }
+    let mut attrs = Attrs::default();
+    let mut rest = inner.trim_start();
+    while !rest.is_empty() {
+        let (token, after) = attr_token(rest)?;
+        if let Some(id) = token.strip_prefix('#') {
+            if id.is_empty() {
+                return None;
+            }
+            attrs.id = Some(id.to_string());
+        } else if let Some(class) = token.strip_prefix('.') {
+            if class.is_empty() {
+                return None;
+            }
+            attrs.classes.push(class.to_string());
+        } else if token == "-" {
+            attrs.classes.push("-".into());
+        } else {
+            let (key, value) = token.split_once('=')?;
+            if key.is_empty() || !key.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')) {
+                return None;
+            }
+            attrs.pairs.push((key.to_string(), value.trim_matches(['"', '\'']).to_string()));
+        }
+        rest = after.trim_start();
+    }
+    Some(attrs)
+}
+
+/// One token of an attribute block (a `key="quoted value"` is one token).
+fn attr_token(s: &str) -> Option<(&str, &str)> {
+    let mut quote = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, c) if c.is_whitespace() => return Some((&s[..i], &s[i..])),
+            _ => {}
         }
     }
-    Some(Attr { id: id?, ignored })
+    if quote.is_some() { None } else { Some((s, "")) }
+}
+
+/// Removes an attribute block that ends `inlines` (a heading's or a table
+/// caption's): the attributes and the block as written.
+fn take_trailing_attrs(inlines: &mut Vec<Inline>) -> Option<(Attrs, String)> {
+    let Some(Inline::Text(last)) = inlines.last_mut() else { return None };
+    let trimmed = last.trim_end();
+    if !trimmed.ends_with('}') {
+        return None;
+    }
+    let open = trimmed.rfind('{')?;
+    let attrs = parse_attr_block(&trimmed[open..])?;
+    let raw = trimmed[open..].to_string();
+    last.truncate(open);
+    let kept = last.trim_end().len();
+    last.truncate(kept);
+    if last.is_empty() {
+        inlines.pop();
+    }
+    // A trailing space or break before the block goes too.
+    while matches!(inlines.last(), Some(Inline::SoftBreak | Inline::LineBreak)) {
+        inlines.pop();
+    }
+    Some((attrs, raw))
+}
+
+/// Takes the anchors out of inlines that are printed more than once
+/// (headings go to the contents and bookmarks): their ids, in order.
+fn take_anchors(inlines: &mut Vec<Inline>) -> Vec<String> {
+    let mut ids = Vec::new();
+    inlines.retain_mut(|inline| match inline {
+        Inline::Anchor(id) => {
+            ids.push(std::mem::take(id));
+            false
+        }
+        other => {
+            if let Some(children) = other.children_mut() {
+                ids.extend(take_anchors(children));
+            }
+            true
+        }
+    });
+    ids
+}
+
+/// Pandoc's bracketed spans, `[text]{#id .class}`: the brackets and the
+/// attribute block go, the text stays, and an id becomes a link target.
+/// Returns the ids found (to be claimed) with the inlines rewritten.
+fn bracketed_spans(inlines: Vec<Inline>, ids: &mut Vec<String>) -> Vec<Inline> {
+    if !inlines.iter().any(|i| matches!(i, Inline::Text(t) if t.contains("]{"))) {
+        return inlines;
+    }
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        let Inline::Text(text) = inline else {
+            out.push(inline);
+            continue;
+        };
+        let mut rest = text.as_str();
+        while let Some(close) = rest.find("]{") {
+            let attr_end = rest[close + 1..].find('}').map(|e| close + 1 + e + 1);
+            let attrs = attr_end.and_then(|e| parse_attr_block(&rest[close + 1..e]));
+            let (Some(end), Some(attrs)) = (attr_end, attrs) else {
+                push_text(&mut out, &rest[..close + 2]);
+                rest = &rest[close + 2..];
+                continue;
+            };
+            // The matching `[`: in this text before `]`, else in an earlier
+            // text at the same level.
+            push_text(&mut out, &rest[..close]);
+            match open_bracket(&mut out) {
+                Some(at) => {
+                    if let Some(id) = attrs.id {
+                        ids.push(id.clone());
+                        out.insert(at, Inline::Anchor(id));
+                    }
+                }
+                None => push_text(&mut out, &rest[close..end]),
+            }
+            rest = &rest[end..];
+        }
+        push_text(&mut out, rest);
+    }
+    out
+}
+
+/// Finds the last unmatched `[` in the texts of `out`, removes it, and
+/// returns the index where the span's content starts.
+fn open_bracket(out: &mut Vec<Inline>) -> Option<usize> {
+    let mut depth = 0usize;
+    for index in (0..out.len()).rev() {
+        let Inline::Text(text) = &out[index] else { continue };
+        for (i, c) in text.char_indices().rev() {
+            match c {
+                ']' => depth += 1,
+                '[' if depth > 0 => depth -= 1,
+                '[' => {
+                    let after = text[i + 1..].to_string();
+                    let Inline::Text(text) = &mut out[index] else { unreachable!() };
+                    text.truncate(i);
+                    let mut at = index + 1;
+                    if text.is_empty() {
+                        out.remove(index);
+                        at -= 1;
+                    }
+                    if !after.is_empty() {
+                        out.insert(at, Inline::Text(after));
+                    }
+                    return Some(at);
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
+/// What a figure's or table's attribute block made of it.
+enum Labelled {
+    None,
+    /// A `fig-`/`tbl-` label: numbered, referable with `@`.
+    Label(String),
+    /// Another id: only a link target.
+    Anchor(String),
+}
+
+impl Labelled {
+    /// (the label, the id of an anchor to set before the block)
+    fn split(self) -> (Option<String>, Option<String>) {
+        match self {
+            Labelled::None => (None, None),
+            Labelled::Label(l) => (Some(l), None),
+            Labelled::Anchor(a) => (None, Some(a)),
+        }
+    }
 }
 
 /// The figure or table label a cross-reference names at the start of `s`
@@ -926,6 +1208,35 @@ impl Tag {
     fn attr(&self, name: &str) -> Option<String> {
         self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
+
+    /// The link target the element makes: its `id`, or an `<a>`'s `name`.
+    fn id(&self) -> Option<String> {
+        self.attr("id")
+            .or_else(|| if self.name == "a" { self.attr("name") } else { None })
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty())
+    }
+}
+
+/// The link targets of an HTML fragment's opening tags, and whether every
+/// opening tag is one (an anchor-only block loses nothing).
+fn html_ids(html: &str) -> (Vec<String>, bool) {
+    let mut ids = Vec::new();
+    let mut only_anchors = true;
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        let Some(close) = rest[open..].find('>') else { break };
+        if let Some(tag) = parse_tag(&rest[open..open + close + 1])
+            && !tag.closing
+        {
+            match tag.id() {
+                Some(id) => ids.push(id),
+                None => only_anchors = false,
+            }
+        }
+        rest = &rest[open + close + 1..];
+    }
+    (ids, only_anchors)
 }
 
 /// Parses one HTML tag (`<name attr="v">`, `</name>`, `<name/>`).
@@ -1202,15 +1513,22 @@ mod tests {
             .map(|d| format!("{}:{} {}", d.line.unwrap_or(0), d.column.unwrap_or(0), d.message))
             .collect();
         let expect = [
-            "3:1 the label `fig-one` is also the anchor of a heading",
+            "3:1 the figure id `fig-one` is already the id of a heading on line 1",
             "5:1 the figure attributes `width=50%` are ignored",
-            "5:1 `{#chart}` is not a figure label",
-            "9:1 the label `fig-two` is used twice in this article (first on line 7)",
+            "5:1 `{#chart}` is not a figure label; it is kept as a link target",
+            "9:1 the figure id `fig-two` is already the id of a figure on line 7",
             "11:11 the label `{#fig-lost}` is not attached to a figure or table and is shown as text",
         ];
         for e in expect {
             assert!(messages.iter().any(|m| m == e), "expected `{e}` in {messages:#?}");
         }
-        assert_eq!(c.warnings.iter().filter(|d| d.is_error()).count(), 3, "{messages:#?}");
+        // Each has a fallback: warnings, and `chart` is still a link target.
+        assert_eq!(c.warnings.iter().filter(|d| d.is_error()).count(), 0, "{messages:#?}");
+        assert!(c.anchors.contains(&"chart".to_string()), "{:?}", c.anchors);
+        assert!(
+            c.blocks.iter().any(|b| matches!(&b.kind, BlockKind::Anchor(ids) if ids == &["chart"])),
+            "{:?}",
+            c.blocks
+        );
     }
 }

@@ -21,10 +21,17 @@ use crate::diag::Diagnostic;
 use crate::doc::{ImageSrc, Report};
 use crate::emit::typst::{Emitted, Mark};
 use crate::fsutil::Root;
+use crate::lint;
 use crate::manifest::PdfStandard;
 
 /// The virtual path of the generated main file.
 pub const MAIN: &str = "/__coala_report_main.typ";
+
+/// The virtual path of the built-in template, used when the report has no
+/// `styles/report.typ` and `[build] style` is not set.
+pub const BUILTIN_STYLE: &str = "/__coala_report/style.typ";
+/// The same, as the generated source imports it (from the root).
+pub const BUILTIN_STYLE_IMPORT: &str = "__coala_report/style.typ";
 
 /// Reads project files, refusing anything outside the root (`..`, absolute
 /// paths and symlinks that point outside) and every package.
@@ -71,6 +78,8 @@ pub struct ReportWorld {
     strings_language: Option<String>,
     files: FileStore<ConfinedLoader>,
     today: Option<Datetime>,
+    /// The built-in template (`BUILTIN_STYLE`).
+    builtin_style: Source,
     /// The embedded fonts, or those of `crate::fonts::store`.
     fonts: Arc<FontStore>,
 }
@@ -90,6 +99,11 @@ impl ReportWorld {
             files: FileStore::new(ConfinedLoader { root: root.clone() }),
             today: today.and_then(|(y, m, d)| Datetime::from_ymd(y, m, d)),
             fonts: crate::fonts::embedded(),
+            builtin_style: {
+                let vpath = VirtualPath::new(BUILTIN_STYLE).expect("valid virtual path");
+                let id = FileId::new(RootedPath::new(VirtualRoot::Project, vpath));
+                Source::new(id, crate::init::TEMPLATE.to_string())
+            },
         }
     }
 
@@ -175,7 +189,7 @@ impl ReportWorld {
     }
 
     fn is_generated(&self, id: FileId) -> bool {
-        id == self.main || self.articles.contains_key(&id)
+        id == self.main || id == self.builtin_style.id() || self.articles.contains_key(&id)
     }
 
     pub fn main_text(&self) -> &str {
@@ -199,6 +213,9 @@ impl World for ReportWorld {
     fn source(&self, id: FileId) -> FileResult<Source> {
         if id == self.main {
             return Ok(self.main_source.clone());
+        }
+        if id == self.builtin_style.id() {
+            return Ok(self.builtin_style.clone());
         }
         match self.articles.get(&id) {
             Some((source, _)) => Ok(source.clone()),
@@ -268,7 +285,7 @@ fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 }
 
 fn crashed(stage: &str, message: &str) -> Diagnostic {
-    Diagnostic::error(format!("typst crashed during {stage}: {message}")).with_hint(
+    Diagnostic::new(&lint::INTERNAL_ERROR, format!("typst crashed during {stage}: {message}")).with_hint(
         "this is a bug in typst, not in the report; run with --emit-typst and report it, \
          and try rewording the text around unusual characters",
     )
@@ -333,10 +350,13 @@ pub fn check_standards(report: &Report) -> Vec<Diagnostic> {
                 && image.alt.trim().is_empty()
             {
                 out.push(
-                    Diagnostic::error(format!("image `{src}` has no alt text, which PDF/UA-1 requires"))
-                        .with_file(&article.path)
-                        .with_position(image.line, image.column)
-                        .with_hint("describe the image for readers who cannot see it: ![description](path)"),
+                    Diagnostic::new(
+                        &lint::PDF_STANDARD,
+                        format!("image `{src}` has no alt text, which PDF/UA-1 requires"),
+                    )
+                    .with_file(&article.path)
+                    .with_position(image.line, image.column)
+                    .with_hint("describe the image for readers who cannot see it: ![description](path)"),
                 );
             }
         }
@@ -365,7 +385,10 @@ pub fn export(
         timestamp,
         page_ranges: None,
         standards: standards(&options.standards).map_err(|message| {
-            vec![Diagnostic::error(format!("`build.pdf.standards`: {message}")).with_file(crate::manifest::MANIFEST)]
+            vec![
+                Diagnostic::new(&lint::INVALID_MANIFEST, format!("`build.pdf.standards`: {message}"))
+                    .with_file(crate::manifest::MANIFEST),
+            ]
         })?,
         tagged: true,
         pretty: false,
@@ -400,8 +423,10 @@ fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagno
     let mut out: Vec<Diagnostic> = Vec::new();
     for diag in diags {
         let mut d = match diag.severity {
-            TypstSeverity::Error => Diagnostic::error(format!("typesetting failed: {}", diag.message)),
-            TypstSeverity::Warning => Diagnostic::warning(format!("typesetting: {}", diag.message)),
+            TypstSeverity::Error => {
+                Diagnostic::new(&lint::TYPESET_ERROR, format!("typesetting failed: {}", diag.message))
+            }
+            TypstSeverity::Warning => Diagnostic::new(&lint::TYPESET_WARNING, format!("typesetting: {}", diag.message)),
         };
         // Prefer the markdown line that produced the failing markup (the
         // span, or the first trace point in the generated file); name the
@@ -414,7 +439,9 @@ fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagno
         let other_location = other.and_then(|(id, range)| {
             let source = world.source(*id).ok()?;
             let rel = id.vpath().get_without_slash().to_string();
-            let probe = Diagnostic::error("").with_file(Path::new(&rel)).with_span(source.text(), range.clone());
+            let probe = Diagnostic::new(&lint::INTERNAL_ERROR, "")
+                .with_file(Path::new(&rel))
+                .with_span(source.text(), range.clone());
             probe.location().map(|loc| (rel, range.clone(), source, loc))
         });
         let generated = located.iter().find_map(|(id, range)| world.emitted_offset(*id, range.start));

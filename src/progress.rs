@@ -77,6 +77,12 @@ impl Progress for Display {
         }
     }
 
+    fn note(&self, text: &str) {
+        if let Display::Verbose = self {
+            let _ = writeln!(std::io::stderr(), "  {text}");
+        }
+    }
+
     fn loaded(&self, article: &Path) {
         if let Display::Verbose = self {
             let _ = writeln!(std::io::stderr(), "  loaded {}", article.display());

@@ -8,6 +8,7 @@ use crate::diag::Diagnostic;
 use crate::doc::{self, Article, Inline, Part, Placement, Report};
 use crate::frontmatter;
 use crate::fsutil::{self, Root};
+use crate::lint;
 use crate::manifest::{MANIFEST, Manifest};
 use crate::markdown;
 
@@ -24,8 +25,11 @@ pub struct Loaded {
 pub fn load_manifest(root: &Root) -> Result<Manifest, Diagnostic> {
     let path = root.path().join(MANIFEST);
     if !path.is_file() {
-        return Err(Diagnostic::error(format!("no `{MANIFEST}` in `{}`", root.path().display()))
-            .with_hint("run coala-report in the report's folder, or pass the folder: coala-report build PATH"));
+        return Err(Diagnostic::new(
+            &lint::INVALID_MANIFEST,
+            format!("no `{MANIFEST}` in `{}`", root.path().display()),
+        )
+        .with_hint("run coala-report in the report's folder, or pass the folder: coala-report build PATH"));
     }
     let text = fsutil::read_text(&path, Path::new(MANIFEST))?;
     Manifest::parse(&text, Path::new(MANIFEST))
@@ -66,7 +70,10 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     let manifest = match edition {
         None => original.clone(),
         Some(tag) => translated(&original, tag).ok_or_else(|| {
-            vec![Diagnostic::error(format!("no translation `{tag}` in {MANIFEST}")).with_file(MANIFEST)]
+            vec![
+                Diagnostic::new(&lint::INVALID_MANIFEST, format!("no translation `{tag}` in {MANIFEST}"))
+                    .with_file(MANIFEST),
+            ]
         })?,
     };
     let manifest_text = std::fs::read_to_string(root.path().join(MANIFEST)).unwrap_or_default();
@@ -104,7 +111,7 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     let mut articles: Vec<Vec<Article>> = lists.iter().map(|_| Vec::new()).collect();
     for &(list, rel, twice) in &entries {
         let at_manifest = |message: String| {
-            let d = Diagnostic::error(message).with_file(MANIFEST);
+            let d = Diagnostic::new(&lint::MISSING_ARTICLE, message).with_file(MANIFEST);
             match find_string(&manifest_text, rel) {
                 Some(span) => d.with_span(&manifest_text, span),
                 None => d,
@@ -127,7 +134,9 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
                 diagnostics.extend(warnings);
                 articles[list].push(article);
             }
-            Err(LoadError::Manifest(message, hint)) => diagnostics.push(at_manifest(message).with_hint(hint)),
+            Err(LoadError::Manifest(lint, message, hint)) => {
+                diagnostics.push(at_manifest(message).with_hint(hint).with_name(lint))
+            }
             Err(LoadError::File(d)) => diagnostics.push(d),
         }
     }
@@ -150,7 +159,14 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
                 if ["png", "jpg", "jpeg", "gif", "svg", "webp"].contains(&ext.as_str()) {
                     check_image_format(&path, &ext)
                 } else {
-                    Err(format!("`{ext}` images are not supported (use PNG, JPEG, GIF, SVG or WebP)"))
+                    // Another name (or none): an image if its bytes say so.
+                    check_image_format(&path, "").map_err(|_| {
+                        if ext.is_empty() {
+                            "the file is not a PNG, JPEG, GIF, SVG or WebP image".to_string()
+                        } else {
+                            format!("`{ext}` images are not supported (use PNG, JPEG, GIF, SVG or WebP)")
+                        }
+                    })
                 }
             }
             Ok(_) => Err("no such file".into()),
@@ -190,16 +206,15 @@ fn check_image_format(path: &Path, ext: &str) -> Result<(), String> {
     let mut head = [0u8; 512];
     let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
     let head = &head[..n];
+    let sniffed = crate::epub::sniff_media_type(head).map(|(_, ext)| ext);
     let ok = match ext {
-        "png" => head.starts_with(b"\x89PNG\r\n\x1a\n"),
-        "jpg" | "jpeg" => head.starts_with(&[0xFF, 0xD8, 0xFF]),
-        "gif" => head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a"),
-        "webp" => head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP",
         "svg" => {
             let text = String::from_utf8_lossy(head).to_ascii_lowercase();
             text.contains("<svg") || text.trim_start().starts_with("<?xml") || text.trim_start().starts_with("<!--")
         }
-        _ => true,
+        "jpeg" => sniffed == Some("jpg"),
+        "" => sniffed.is_some(),
+        ext => sniffed == Some(ext),
     };
     if ok { Ok(()) } else { Err(format!("the file is not a valid {} image", ext.to_ascii_uppercase())) }
 }
@@ -224,7 +239,7 @@ fn fallback_note(article: &mut Article, edition: &str, original: &str) {
 
 enum LoadError {
     /// Reported at the article's entry in book.toml.
-    Manifest(String, String),
+    Manifest(&'static lint::Lint, String, String),
     /// Reported in the article itself.
     File(Diagnostic),
 }
@@ -237,11 +252,13 @@ fn load_article(
 ) -> Result<(Article, Vec<Diagnostic>), LoadError> {
     if rel.starts_with('/') || rel.starts_with('\\') || Path::new(rel).is_absolute() {
         let e = crate::fsutil::ConfineError::Absolute;
-        return Err(LoadError::Manifest(e.describe("article", rel), e.hint().into()));
+        return Err(LoadError::Manifest(&lint::PATH_OUTSIDE_REPORT, e.describe("article", rel), e.hint().into()));
     }
     let src = manifest.book.src.trim_end_matches('/');
     let joined = if src.is_empty() || src == "." { rel.to_string() } else { format!("{src}/{rel}") };
-    let abs = root.resolve(&joined).map_err(|e| LoadError::Manifest(e.describe("article", rel), e.hint().into()))?;
+    let abs = root
+        .resolve(&joined)
+        .map_err(|e| LoadError::Manifest(&lint::PATH_OUTSIDE_REPORT, e.describe("article", rel), e.hint().into()))?;
     if !abs.is_file() {
         let hint = if abs.is_dir() {
             "list markdown files, not folders".to_string()
@@ -253,7 +270,7 @@ fn load_article(
         } else {
             format!("the article `{rel}` does not exist")
         };
-        return Err(LoadError::Manifest(message, hint));
+        return Err(LoadError::Manifest(&lint::MISSING_ARTICLE, message, hint));
     }
     let shown = PathBuf::from(&joined);
     let text = fsutil::read_text(&abs, &shown).map_err(LoadError::File)?;
@@ -269,7 +286,7 @@ fn load_article(
         (None, None) => {
             let stem = Path::new(rel).file_stem().and_then(|s| s.to_str()).unwrap_or(rel);
             warnings.push(
-                Diagnostic::warning(format!("`{rel}` has no title; using `{stem}`"))
+                Diagnostic::new(&lint::MISSING_TITLE, format!("`{rel}` has no title; using `{stem}`"))
                     .with_file(&shown)
                     .with_line(1)
                     .with_hint("add `title = \"...\"` to the front matter, or start the article with `# Title`"),

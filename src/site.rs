@@ -22,6 +22,7 @@ use crate::emit::xhtml::{self, Context, Flavor, Labels, escape, url_attr};
 use crate::epub::{gather_images, read_stylesheet};
 use crate::frontmatter::Kind;
 use crate::fsutil::Root;
+use crate::lint;
 use crate::manifest::Format;
 
 /// The stylesheet used when the report has no `styles/site.css`.
@@ -166,7 +167,7 @@ impl Site {
     pub fn stage(&self, target: &Path) -> Result<Staged, Diagnostic> {
         let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let fail = |path: &Path, err: std::io::Error| {
-            Diagnostic::error(format!("cannot write `{}`: {err}", path.display()))
+            Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write `{}`: {err}", path.display()))
                 .with_hint("check that the build folder is writable, or choose another with --out")
         };
         std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
@@ -202,7 +203,7 @@ impl Staged {
     /// moved aside, the new one renamed into place, the old one removed.
     pub fn commit(self) -> Result<(), Diagnostic> {
         let fail = |err: std::io::Error| {
-            Diagnostic::error(format!("cannot replace `{}`: {err}", self.target.display()))
+            Diagnostic::new(&lint::WRITE_FAILED, format!("cannot replace `{}`: {err}", self.target.display()))
                 .with_hint("check that the build folder is writable, or choose another with --out")
         };
         let parent = self.target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));

@@ -27,6 +27,7 @@ pub fn json(command: &str, outcome: &Outcome, diagnostics: &[Diagnostic], exit_c
         .collect();
     let diag = |d: &Diagnostic| {
         json!({
+            "name": d.name(),
             "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
             "message": d.message,
             "file": d.file.as_ref().map(|f| f.display().to_string()),

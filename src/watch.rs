@@ -16,6 +16,7 @@ use notify::{RecursiveMode, Watcher};
 use crate::build::{Outcome, Progress, Session};
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
+use crate::lint;
 use crate::manifest::MANIFEST;
 
 /// How long the sources must stay quiet before a rebuild: an editor's save
@@ -46,7 +47,7 @@ impl Watched {
         let manifest = crate::project::load_manifest(root).ok();
         let (src, style, build_dir, cover) = match &manifest {
             Some(m) => (m.book.src.clone(), m.build.style.clone(), m.build.build_dir.clone(), m.book.cover.clone()),
-            None => ("report".into(), "styles/report.typ".into(), "build".into(), None),
+            None => ("report".into(), None, "build".into(), None),
         };
         let mut folders = BTreeSet::new();
         let canonical = |rel: &str| root.resolve(rel).ok().and_then(|p| p.canonicalize().ok());
@@ -61,7 +62,7 @@ impl Watched {
         };
         add(&src);
         add("styles");
-        for file in [Some(style), cover].into_iter().flatten() {
+        for file in [style, cover].into_iter().flatten() {
             if let Some(parent) = Path::new(&file).parent().and_then(|p| p.to_str()).filter(|p| !p.is_empty()) {
                 add(parent);
             }
@@ -124,8 +125,11 @@ pub enum Event<'a> {
 pub fn watch(mut session: Session, progress: &dyn Progress, on: &mut dyn FnMut(Event)) -> Result<(), Diagnostic> {
     let root = Root::new(&session.options().root)?;
     if !root.path().join(MANIFEST).is_file() {
-        return Err(Diagnostic::error(format!("no `{MANIFEST}` in `{}`", root.path().display()))
-            .with_hint("run coala-report watch in the report's folder, or pass it: coala-report watch PATH"));
+        return Err(Diagnostic::new(
+            &lint::INVALID_MANIFEST,
+            format!("no `{MANIFEST}` in `{}`", root.path().display()),
+        )
+        .with_hint("run coala-report watch in the report's folder, or pass it: coala-report watch PATH"));
     }
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
@@ -198,7 +202,7 @@ pub fn watch(mut session: Session, progress: &dyn Progress, on: &mut dyn FnMut(E
 }
 
 fn watch_error(err: &notify::Error) -> Diagnostic {
-    Diagnostic::error(format!("cannot watch the report's files: {err}")).with_hint(
+    Diagnostic::new(&lint::INTERNAL_ERROR, format!("cannot watch the report's files: {err}")).with_hint(
         "on Linux, raise the inotify limits (sysctl fs.inotify.max_user_watches / max_user_instances) or close \
          other watchers",
     )

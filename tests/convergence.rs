@@ -22,7 +22,10 @@ fn passes(root: &Path, edition: Option<&str>) -> usize {
     let loaded = load_edition(root, edition).unwrap_or_else(|d| panic!("the report loads: {d:?}"));
     let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:?}");
-    let emitted = emit(&loaded.report, &loaded.report.manifest.build.style);
+    let emitted = emit(
+        &loaded.report,
+        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::manifest::DEFAULT_STYLE),
+    );
     let root = Root::new(root).expect("root");
     let mut world = ReportWorld::new(&root, Some((2016, 12, 8)));
     world.set_emitted(&emitted);

@@ -329,8 +329,9 @@ impl<'a> Emitter<'a> {
                     }
                 }
             }
-            BlockKind::Heading { level, id, content } => {
-                let _ = write!(self.out, "#heading(level: {})[", level + 2);
+            BlockKind::Heading { level, id, numbered, content } => {
+                let numbering = if *numbered { "" } else { ", numbering: none" };
+                let _ = write!(self.out, "#heading(level: {}{numbering})[", level + 2);
                 self.inlines(content);
                 let label = self.label(Some(id));
                 let _ = write!(self.out, "] <{label}>\n\n");
@@ -448,6 +449,12 @@ impl<'a> Emitter<'a> {
                 self.label_after(label.as_deref());
             }
             BlockKind::Rule => self.out.push_str("#rule()\n\n"),
+            BlockKind::Anchor(ids) => {
+                for id in ids {
+                    let _ = writeln!(self.out, "#metadata(none) <{}>", self.label(Some(id)));
+                }
+                self.out.push('\n');
+            }
         }
     }
 
@@ -555,6 +562,9 @@ impl<'a> Emitter<'a> {
             Inline::Math { tex, display, typst } => self.math(tex, typst.as_deref(), *display),
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("\\\n"),
+            Inline::Anchor(id) => {
+                let _ = write!(self.out, "#metadata(none)<{}>", self.label(Some(id)));
+            }
         }
     }
 

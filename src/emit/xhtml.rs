@@ -495,7 +495,7 @@ pub fn outline(article: &Article) -> Vec<OutlineEntry> {
     fn walk(blocks: &[Block], article: &Article, last: &mut u8, out: &mut Vec<OutlineEntry>) {
         for block in blocks {
             match &block.kind {
-                BlockKind::Heading { level, id, content } => {
+                BlockKind::Heading { level, id, content, .. } => {
                     let h = html_level(*level, *last);
                     *last = h;
                     out.push(OutlineEntry {
@@ -680,7 +680,7 @@ impl<'a> Writer<'a> {
                 self.inlines(inlines);
                 self.out.push_str("</p>\n");
             }
-            BlockKind::Heading { level, id, content } => {
+            BlockKind::Heading { level, id, content, .. } => {
                 let h = html_level(*level, self.last_heading);
                 self.last_heading = h;
                 let _ = write!(self.out, "<h{h} id=\"{}\">", escape(&heading_id(&self.article.id, id)));
@@ -828,6 +828,11 @@ impl<'a> Writer<'a> {
                 self.out.push_str("</figure>\n");
             }
             BlockKind::Rule => self.out.push_str("<hr/>\n"),
+            BlockKind::Anchor(ids) => {
+                for id in ids {
+                    let _ = writeln!(self.out, "<span id=\"{}\"></span>", escape(&heading_id(&self.article.id, id)));
+                }
+            }
         }
     }
 
@@ -967,6 +972,9 @@ impl<'a> Writer<'a> {
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("<br/>\n"),
+            Inline::Anchor(id) => {
+                let _ = write!(self.out, "<span id=\"{}\"></span>", escape(&heading_id(&self.article.id, id)));
+            }
         }
     }
 
@@ -1150,7 +1158,7 @@ mod tests {
             column: 1,
         };
         let blocks = vec![
-            b(BlockKind::Heading { level: 1, id: "intro".into(), content: vec![t("Intro <1>")] }),
+            b(BlockKind::Heading { level: 1, id: "intro".into(), numbered: true, content: vec![t("Intro <1>")] }),
             para(vec![
                 t("a < b & c > d \u{0C}"),
                 Inline::SoftBreak,
@@ -1188,7 +1196,7 @@ mod tests {
                 Inline::Image(img(ImageSrc::Local("report/images/x.png".into()), "inline")),
                 Inline::Image(img(ImageSrc::Unavailable("https://r/x.png".into()), "remote")),
             ]),
-            b(BlockKind::Heading { level: 3, id: "deep".into(), content: vec![t("Skipped level")] }),
+            b(BlockKind::Heading { level: 3, id: "deep".into(), numbered: true, content: vec![t("Skipped level")] }),
             b(BlockKind::Quote(vec![para(vec![t("quoted")])])),
             b(BlockKind::Callout { kind: CalloutKind::Warning, title: None, blocks: vec![para(vec![t("careful")])] }),
             b(BlockKind::List {

@@ -101,7 +101,7 @@ fn figures_and_tables_are_numbered_and_referenced_in_pdf_and_epub() {
 }
 
 #[test]
-fn references_to_missing_or_ambiguous_labels_are_errors_at_their_position() {
+fn references_to_missing_or_ambiguous_labels_are_errors_at_their_position_when_denied() {
     let a = "+++\ntitle = \"A\"\n+++\n\nFine: @fig-same.\nBroken: @fig-nope and [@tbl-none].\n\n\
              ![x](img/x.svg \"X\"){#fig-same}\n";
     let b = "+++\ntitle = \"B\"\n+++\n\n![y](img/y.svg \"Y\"){#fig-same}\n\n![z](img/x.svg \"Z\"){#fig-only-b}\n";
@@ -113,18 +113,20 @@ fn references_to_missing_or_ambiguous_labels_are_errors_at_their_position() {
     let pdf = r.path().join("build/report.pdf");
     std::fs::create_dir_all(pdf.parent().unwrap()).unwrap();
     std::fs::write(&pdf, b"the last good PDF").unwrap();
-    let run = r.run(&["build"]);
+    // Warnings by default (tests/testsuite/contributions.rs); denied here.
+    let run = r.run(&["build", "--deny", "broken-crossref"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(std::fs::read(&pdf).unwrap(), b"the last good PDF");
     assert_contains_all(
         "diagnostics",
         &run.stderr,
         &[
-            "error: no figure is labelled `fig-nope`",
+            "error[broken-crossref]: no figure is labelled `fig-nope`",
             "report/a.md:6:9",
             "label a figure right after its image: `![alt](file.png \"Caption\"){#fig-nope}`",
-            "error: no table is labelled `tbl-none`",
+            "error[broken-crossref]: no table is labelled `tbl-none`",
             "report/a.md:6:24",
-            "error: `@fig-same` is ambiguous: it labels figures or tables in a.md, b.md",
+            "error[broken-crossref]: `@fig-same` is ambiguous: it labels figures or tables in a.md, b.md",
             "report/c.md:5:12",
         ],
     );
@@ -140,14 +142,14 @@ fn bad_labels_are_reported_with_a_fix() {
              ![b](img/x.svg \"Y\"){#chart}\n\n| a |\n|---|\n| 1 |\n\nTable: Caption {#fig-wrong}\n\n\
              A stray {#tbl-lost} label.\n";
     let r = report(a, "+++\ntitle = \"B\"\n+++\n\nB.\n");
-    let run = r.run(&["check", "--json"]);
+    let run = r.run(&["check", "--json", "-D", "duplicate-anchor", "-D", "invalid-label"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_contains_all(
         "JSON output",
         &run.stdout,
         &[
-            "the label `fig-one` is also the anchor of a heading",
-            "`{#chart}` is not a figure label",
+            "the figure id `fig-one` is already the id of a heading on line 5",
+            "`{#chart}` is not a figure label; it is kept as a link target",
             "`{#fig-wrong}` is not a table label",
             "the label `{#tbl-lost}` is not attached to a figure or table",
         ],
@@ -159,7 +161,7 @@ fn bad_labels_are_reported_with_a_fix() {
         let d = diags.iter().find(|d| d["message"].as_str().unwrap().contains(needle)).unwrap();
         (d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap(), d["severity"].as_str().unwrap().to_string())
     };
-    assert_eq!(at("also the anchor"), (7, 1, "error".into()));
+    assert_eq!(at("already the id of a heading"), (7, 1, "error".into()));
     assert_eq!(at("{#chart}"), (9, 1, "error".into()));
     assert_eq!(at("{#fig-wrong}"), (15, 16, "error".into()));
     assert_eq!(at("{#tbl-lost}"), (17, 9, "warning".into()));

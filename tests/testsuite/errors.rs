@@ -84,9 +84,13 @@ fn image_outside_the_root_and_missing_image() {
     r.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\n![a secret](../../etc/hosts.png)\n\n![nothing](nope.png)\n");
     let run = r.run(&["build", "--format", "pdf"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("error: image `../../etc/hosts.png` is outside the report root"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[path-outside-report]: image `../../etc/hosts.png` is outside the report root"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("report/a.md:5:1"), "{}", run.stderr);
-    assert!(run.stderr.contains("error: image `nope.png`: no such file"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[missing-image]: image `nope.png`: no such file"), "{}", run.stderr);
     assert!(run.stderr.contains("report/a.md:7:1"), "{}", run.stderr);
 }
 
@@ -115,7 +119,7 @@ fn no_manifest() {
     let r = TestReport::new();
     let run = r.run(&["build"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("error: no `book.toml` in"), "{}", run.stderr);
+    assert!(run.stderr.starts_with("error[invalid-manifest]: no `book.toml` in"), "{}", run.stderr);
     assert!(run.stderr.contains("hint: run coala-report in the report's folder"), "{}", run.stderr);
 }
 
@@ -157,12 +161,12 @@ fn warnings_name_file_and_line() {
         "diagnostics",
         &run.stderr,
         &[
-            "warning: link with an empty target",
-            "warning: link to `other.md`, an article that is not in the report",
-            "warning: remote image `https://example.org/remote.png` is not fetched (builds are offline)",
-            "warning: image `https://example.org/remote.png` has no alt text",
-            "warning: raw HTML block: its tags are left out and its text is kept",
-            "warning: inline HTML `<blink>` is not supported and is left out",
+            "warning[empty-link]: link with an empty target",
+            "warning[broken-link]: link to `other.md`, an article that is not in the report",
+            "warning[remote-image]: remote image `https://example.org/remote.png` is not fetched (builds are offline)",
+            "warning[missing-alt-text]: image `https://example.org/remote.png` has no alt text",
+            "warning[raw-html]: raw HTML block: its tags are left out and its text is kept",
+            "warning[raw-html]: inline HTML `<blink>` is not supported and is left out",
         ],
     );
     assert!(run.stderr.contains("report/a.md:5:1"), "{}", run.stderr);
@@ -176,7 +180,7 @@ fn duplicate_article_and_bad_date() {
     let r = report("front = [\"a.md\", \"./a.md\"]\n\n[book]\ntitle = \"T\"\n");
     let run = r.run(&["build", "--format", "pdf"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("error: the article `./a.md` is listed twice"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[missing-article]: the article `./a.md` is listed twice"), "{}", run.stderr);
     let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\ndate = \"8 December 2016\"\n");
     let run = r.run(&["build", "--format", "pdf"]);
     assert_eq!(run.code, 2);
@@ -194,16 +198,18 @@ fn invalid_utf8_article() {
 }
 
 #[test]
-fn unconvertible_math_is_an_error_at_its_position() {
+fn unconvertible_math_is_an_error_at_its_position_when_denied() {
     let r = report("front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n");
     r.write(
         "report/a.md",
         "+++\ntitle = \"A\"\n+++\n\nFine $x^2$, bad $\\nosuchcommand{x}$.\n\n```math\n\\alsobad\n```\n",
     );
-    let run = r.run(&["build", "--format", "pdf"]);
+    let run = r.run(&["build", "--format", "pdf", "--deny", "unknown-math"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("error: cannot typeset the math `\\nosuchcommand{x}`: unknown command: \\nosuchcommand"),
+        run.stderr.contains(
+            "error[unknown-math]: cannot typeset the math `\\nosuchcommand{x}`: unknown command: \\nosuchcommand"
+        ),
         "{}",
         run.stderr
     );
@@ -212,21 +218,25 @@ fn unconvertible_math_is_an_error_at_its_position() {
 }
 
 #[test]
-fn link_to_a_missing_heading_of_another_article_is_an_error() {
+fn link_to_a_missing_heading_of_another_article_is_an_error_when_denied() {
     let r = report("front = [\"a.md\", \"glossary.md\"]\n\n[book]\ntitle = \"T\"\n");
     r.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nA [term](glossary.md#no-such-term) here.\n").write(
         "report/glossary.md",
         "+++\ntitle = \"Glossary\"\nkind = \"glossary\"\n+++\n\n## Some term\n\nDefinition.\n",
     );
-    let run = r.run(&["build", "--format", "pdf"]);
+    let run = r.run(&["build", "--format", "pdf", "--deny", "broken-anchor"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("error: link to `glossary.md#no-such-term`: `glossary.md` has no heading `#no-such-term`"),
+        run.stderr.contains("error[broken-anchor]: link to `glossary.md#no-such-term`: `glossary.md` has no anchor `#no-such-term`; it links to the article"),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains("report/a.md:5:3"), "{}", run.stderr);
-    assert!(run.stderr.contains("warning: the glossary entry `Some term` is never used"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[unused-glossary-entry]: the glossary entry `Some term` is never used"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("report/glossary.md:6:1"), "{}", run.stderr);
 }
 
@@ -243,7 +253,11 @@ fn broken_image_file_is_reported_at_its_markdown_line() {
     .write("report/pic.png", "not a png at all");
     let run = r.run(&["build", "--format", "pdf"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("error: image `pic.png`: the file is not a valid PNG image"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[missing-image]: image `pic.png`: the file is not a valid PNG image"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.matches("the file is not a valid PNG image").count(), 3, "{}", run.stderr);
     for at in ["report/a.md:7:1", "report/a.md:9:7", "report/b.md:5:1"] {
         assert!(run.stderr.contains(at), "{at} missing:\n{}", run.stderr);
@@ -251,22 +265,22 @@ fn broken_image_file_is_reported_at_its_markdown_line() {
 }
 
 #[test]
-fn links_to_missing_headings_are_errors_at_their_position() {
+fn links_to_missing_headings_are_errors_at_their_position_when_denied() {
     let r = report("front = [\"a.md\", \"b.md\"]\n\n[book]\ntitle = \"T\"\n");
     r.write(
         "report/a.md",
         "+++\ntitle = \"A\"\n+++\n\n## Here\n\nSee [here](#here), [gone](#nowhere) and [b](b.md#missing).\n",
     )
     .write("report/b.md", "+++\ntitle = \"B\"\n+++\n\n## There\n\nText.\n");
-    let run = r.run(&["check"]);
+    let run = r.run(&["check", "--deny", "broken-anchor"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     crate::harness::assert_contains_all(
         "diagnostics",
         &run.stderr,
         &[
-            "error: link to `#nowhere`, which is not a heading of this article",
+            "error[broken-anchor]: link to `#nowhere`, which is not an anchor of this article; its text is shown",
             "report/a.md:7:20",
-            "error: link to `b.md#missing`: `b.md` has no heading `#missing`",
+            "error[broken-anchor]: link to `b.md#missing`: `b.md` has no anchor `#missing`; it links to the article",
             "report/a.md:7:41",
         ],
     );

@@ -54,8 +54,16 @@ fn glossary_without_auto_links_warns_about_unused_entries() {
     let r = glossary_report("none");
     let run = r.run(&["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("warning: the glossary entry `Smart contract` is never used"), "{}", run.stderr);
-    assert!(run.stderr.contains("warning: the glossary entry `Éclair` is never used"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[unused-glossary-entry]: the glossary entry `Smart contract` is never used"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning[unused-glossary-entry]: the glossary entry `Éclair` is never used"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("`Ledger` is never used"), "{}", run.stderr);
 }
 
@@ -208,12 +216,15 @@ fn citations_with_one_list_at_the_end_and_a_numeric_style() {
 }
 
 #[test]
-fn unknown_citation_key_is_an_error_at_its_line() {
+fn unknown_citation_key_is_reported_at_its_line() {
     let r = cite_report("");
     r.write("report/b.md", "+++\ntitle = \"B\"\n+++\n\nText.\n\nAgain [@nobody2000].\n");
     let run = r.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning[unknown-citation]: citation of unknown key `nobody2000`"), "{}", run.stderr);
+    let run = r.run(&["check", "--deny", "unknown-citation"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("error: citation of unknown key `nobody2000`"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[unknown-citation]: citation of unknown key `nobody2000`"), "{}", run.stderr);
     assert!(run.stderr.contains("report/b.md:7"), "{}", run.stderr);
     let r = cite_report("\n[bibliography]\nstyle = \"no-such-style\"\n");
     let run = r.run(&["check"]);

@@ -177,7 +177,7 @@ fn meant_runs(report: &Report) -> Vec<String> {
                     }
                 }
                 BlockKind::Figure { caption, .. } => inlines(caption, &mut run, out),
-                BlockKind::Math { .. } | BlockKind::Rule => {}
+                BlockKind::Math { .. } | BlockKind::Rule | BlockKind::Anchor(_) => {}
             }
             out.push(run);
         }
@@ -272,7 +272,10 @@ fn check_document(report: &TestReport, md: &str, typeset_too: bool) -> Result<()
     }
 
     // (a) The generated Typst compiles.
-    let emitted = coala_report::emit::typst::emit(&loaded.report, &loaded.report.manifest.build.style);
+    let emitted = coala_report::emit::typst::emit(
+        &loaded.report,
+        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::manifest::DEFAULT_STYLE),
+    );
     let mut world = ReportWorld::new(&loaded.root, None);
     world.set_emitted(&emitted);
     let typeset = typeset(&world, &emitted)
@@ -613,7 +616,7 @@ fn empty_article_builds_with_a_warning() {
     report.write("book.toml", "front = [\"empty.md\"]\n[book]\ntitle = \"T\"\n").write("report/empty.md", "");
     let run = report.run(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("warning: `empty.md` has no title; using `empty`"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning[missing-title]: `empty.md` has no title; using `empty`"), "{}", run.stderr);
 }
 
 #[test]
@@ -622,7 +625,7 @@ fn empty_book_toml_is_a_clear_error() {
     report.write("book.toml", "");
     let run = report.run(&["build"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("error: missing field `book`"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[invalid-manifest]: missing field `book`"), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }
 
@@ -635,7 +638,7 @@ fn the_same_article_listed_twice_in_different_lists() {
         .write("report/a.md", "# A\n");
     let run = report.run(&["build"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("error: the article `sub/../a.md` is listed twice"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[missing-article]: the article `sub/../a.md` is listed twice"), "{}", run.stderr);
     assert!(run.stderr.contains("book.toml:2:"), "{}", run.stderr);
 }
 
@@ -653,7 +656,11 @@ fn unreadable_article_is_a_clear_error() {
     let run = report.run(&["build"]);
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("error: cannot read `report/a.md`: permission denied"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error[unreadable-file]: cannot read `report/a.md`: permission denied"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -756,7 +763,7 @@ fn nothing_lost_when_the_build_folder_is_unwritable() {
         let run = report.run(&["build"]);
         std::fs::set_permissions(&build, std::fs::Permissions::from_mode(0o755)).unwrap();
         assert_eq!(run.code, 1, "{}", run.stderr);
-        assert!(run.stderr.contains("error: cannot write"), "{}", run.stderr);
+        assert!(run.stderr.contains("error[write-failed]: cannot write"), "{}", run.stderr);
         assert_nothing_lost(&report, &pdf, &epub);
     } else {
         say("nothing_lost_when_the_build_folder_is_unwritable: running as root, chmod does not apply; \
@@ -768,7 +775,7 @@ fn nothing_lost_when_the_build_folder_is_unwritable() {
     std::fs::write(report.path().join("blocker"), "a file").unwrap();
     let run = report.run(&["build", "--out", "blocker/build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("error: cannot write `blocker/build/report."), "{}", run.stderr);
+    assert!(run.stderr.contains("error[write-failed]: cannot write `blocker/build/report."), "{}", run.stderr);
     assert_eq!(std::fs::read_to_string(report.path().join("blocker")).unwrap(), "a file");
     assert_nothing_lost(&report, &pdf, &epub);
 }
@@ -847,13 +854,13 @@ fn missing_alt_text_under_ua_1_names_the_markdown_line() {
         let run = report.run(args);
         assert_eq!(run.code, 1, "{}", run.stderr);
         assert!(
-            run.stderr.contains("error: image `report/pic.svg` has no alt text, which PDF/UA-1 requires"),
+            run.stderr.contains("error[pdf-standard]: image `report/pic.svg` has no alt text, which PDF/UA-1 requires"),
             "{}",
             run.stderr
         );
         assert!(run.stderr.contains("report/a.md:7:10"), "{}", run.stderr);
         assert!(!run.stderr.contains("styles/report.typ"), "{}", run.stderr);
-        assert!(!run.stderr.contains("warning: image"), "reported twice:\n{}", run.stderr);
+        assert!(!run.stderr.contains("warning[missing-alt-text]: image"), "reported twice:\n{}", run.stderr);
     }
     // With alt text it builds, as PDF/UA-1.
     report.write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nText.\n\n> Quoted ![A square](pic.svg) inline.\n");
@@ -866,7 +873,7 @@ fn unknown_pdf_standard_lists_the_valid_ones() {
     report.write("book.toml", "front = [\"a.md\"]\n[book]\ntitle = \"T\"\n[build.pdf]\nstandards = [\"pdf/a\"]\n");
     let run = report.run(&["build"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("error: unknown value `pdf/a`"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[invalid-manifest]: unknown value `pdf/a`"), "{}", run.stderr);
     assert!(run.stderr.contains("book.toml:5:"), "{}", run.stderr);
     assert!(run.stderr.contains("the values allowed here are `1.4`"), "{}", run.stderr);
     assert!(run.stderr.contains("`a-2b`") && run.stderr.contains("`ua-1`"), "{}", run.stderr);

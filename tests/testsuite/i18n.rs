@@ -149,7 +149,10 @@ fn typeset_report(root: &Path, font_paths: &[&str]) -> (PagedDocument, project::
     let loaded = project::load(root).unwrap_or_else(|d| panic!("{d:#?}"));
     let config = FontConfig { paths: font_paths.iter().map(|s| s.to_string()).collect(), system: false };
     let (store, _) = fonts::store(&loaded.root, &config);
-    let emitted = emit::typst::emit(&loaded.report, &loaded.report.manifest.build.style);
+    let emitted = emit::typst::emit(
+        &loaded.report,
+        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::manifest::DEFAULT_STYLE),
+    );
     let mut world = ReportWorld::new(&loaded.root, None).with_fonts(store);
     world.set_emitted(&emitted);
     let typeset = typeset(&world, &emitted).unwrap_or_else(|d| panic!("{d:#?}"));
@@ -389,9 +392,9 @@ fn check_finds_missing_glyphs_and_problems_in_translated_editions() {
             1,
         ),
     );
-    let run = report.run(&["check"]);
+    let run = report.run(&["check", "--deny-warnings"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("report/es/foreword.md:"), "{}", run.stderr);
-    assert!(run.stderr.contains("`policy-analysis.md` has no heading `#no-existe`"), "{}", run.stderr);
+    assert!(run.stderr.contains("`policy-analysis.md` has no anchor `#no-existe`"), "{}", run.stderr);
     assert!(run.stderr.contains("no figure is labelled `fig-ninguna`"), "{}", run.stderr);
 }

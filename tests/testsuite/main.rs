@@ -5,6 +5,7 @@
 mod harness;
 
 mod constructs;
+mod contributions;
 mod crossref;
 mod eips;
 mod epub;
@@ -15,4 +16,5 @@ mod hostile;
 mod i18n;
 mod sample;
 mod site;
+mod specs;
 mod workflow;

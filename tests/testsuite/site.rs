@@ -243,11 +243,12 @@ fn a_failed_build_keeps_the_previous_site_and_a_rebuild_replaces_it() {
     let index = std::fs::read(build.join("html/index.html")).unwrap();
     std::fs::write(build.join("html/stale.txt"), "old").unwrap();
 
-    // A broken article: a link to a glossary entry that does not exist.
+    // A broken article: a link to a glossary entry that does not exist,
+    // denied.
     let path = report.path().join("report/foreword.md");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("{text}\n\n[nothing](glossary.md#no-such-term)\n")).unwrap();
-    let run = report.run(&["build", "--format", "html"]);
+    let run = report.run(&["build", "--format", "html", "--deny", "broken-anchor"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(std::fs::read(build.join("html/index.html")).unwrap(), index, "the site was replaced");
     assert!(build.join("html/stale.txt").exists());

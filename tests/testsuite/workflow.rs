@@ -24,10 +24,16 @@ fn check_reports_every_problem_in_one_run_without_typesetting() {
     let r = broken_report();
     let run = r.run(&["check"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("error: image `nope.png`: no such file"), "{}", run.stderr);
-    assert!(run.stderr.contains("warning: link to `elsewhere.md`"), "{}", run.stderr);
-    assert!(run.stderr.contains("error: malformed TOML front matter"), "{}", run.stderr);
-    assert!(run.stderr.contains("check failed with 2 error(s) and 1 warning(s)"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[missing-image]: image `nope.png`: no such file"), "{}", run.stderr);
+    assert!(run.stderr.contains("warning[broken-link]: link to `elsewhere.md`"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[invalid-front-matter]: malformed TOML front matter"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "check failed with 2 errors (1 invalid-front-matter, 1 missing-image), 1 warning (1 broken-link)"
+        ),
+        "{}",
+        run.stderr
+    );
     assert!(!r.path().join("build").exists(), "check wrote something");
 }
 
@@ -36,7 +42,7 @@ fn check_passes_on_the_sample_report() {
     let r = TestReport::sample();
     let run = r.run(&["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout.trim(), "checked: 0 error(s), 0 warning(s)");
+    assert_eq!(run.stdout.trim(), "checked: 0 errors, 0 warnings");
 }
 
 #[test]
@@ -82,7 +88,12 @@ fn deny_warnings_fails_a_build_with_warnings() {
     assert_eq!(r.run(&["check"]).code, 0);
     let run = r.run(&["check", "--deny-warnings"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("1 warning(s) and --deny-warnings"), "{}", run.stderr);
+    assert!(run.stderr.contains("error[empty-link]: link with an empty target"), "{}", run.stderr);
+    assert!(run.stderr.contains("check failed with 1 error (1 empty-link), 0 warnings"), "{}", run.stderr);
+    // A build under --deny-warnings writes nothing.
+    let run = r.run(&["build", "--format", "pdf", "--deny-warnings"]);
+    assert_eq!(run.code, 1);
+    assert!(!r.path().join("build/report.pdf").exists());
 }
 
 #[test]
@@ -97,16 +108,31 @@ fn usage_errors_exit_2() {
 fn check_diagnostic_exact_text() {
     let r = broken_report();
     let run = r.run(&["check"]);
-    let image = "error: image `nope.png`: no such file
+    let image = "warning[broken-link]: link to `elsewhere.md`, an article that is not in the report
+  ┌─ report/a.md:7:1
+  │
+7 │ [elsewhere](elsewhere.md)
+  │ ^
+  │
+  = hint: add it to book.toml, or link to its published URL; it is shown as plain text
+";
+    assert!(run.stderr.starts_with(image), "{}", run.stderr);
+    let error = "error[missing-image]: image `nope.png`: no such file
   ┌─ report/a.md:5:1
   │
 5 │ ![missing](nope.png)
   │ ^
   │
-  = hint: check the path: images are relative to the article's folder
+  = hint: images are relative to the article's folder (or, starting with `/`, to the report's root): it was looked for at `report/nope.png`
 ";
-    assert!(run.stderr.starts_with(image), "{}", run.stderr);
-    assert!(run.stderr.ends_with("\nerror: check failed with 2 error(s) and 1 warning(s)\n"), "{}", run.stderr);
+    assert!(run.stderr.contains(error), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with(
+            "\nerror: check failed with 2 errors (1 invalid-front-matter, 1 missing-image), 1 warning (1 broken-link)\n"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Runs the binary in `dir` (not in a report folder).
@@ -139,7 +165,7 @@ fn init_scaffolds_a_report_that_builds_and_never_overwrites() {
 
     // It builds at once, with neither error nor warning.
     let check = run_in(tmp.path(), &["check", "annual"]);
-    assert_eq!((check.code, check.stdout.trim()), (0, "checked: 0 error(s), 0 warning(s)"), "{}", check.stderr);
+    assert_eq!((check.code, check.stdout.trim()), (0, "checked: 0 errors, 0 warnings"), "{}", check.stderr);
     let build = run_in(tmp.path(), &["build", "annual"]);
     assert_eq!(build.code, 0, "{}", build.stderr);
     assert!(build.stderr.is_empty(), "{}", build.stderr);
@@ -157,7 +183,7 @@ fn init_scaffolds_a_report_that_builds_and_never_overwrites() {
     assert_eq!(again.code, 2);
     assert_eq!(
         again.stderr,
-        "error: `annual/book.toml` already exists\n \
+        "error[write-failed]: `annual/book.toml` already exists\n \
          = hint: init never overwrites files: choose an empty folder, e.g. `coala-report init my-report`\n\n"
     );
     assert_eq!(std::fs::read_to_string(tmp.path().join("annual/report/foreword.md")).unwrap(), "edited");
@@ -167,7 +193,7 @@ fn init_scaffolds_a_report_that_builds_and_never_overwrites() {
     partial.write("styles/epub.css", "/* mine */");
     let run = partial.run(&["init"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("error: `./styles/epub.css` already exists"), "{}", run.stderr);
+    assert!(run.stderr.starts_with("error[write-failed]: `./styles/epub.css` already exists"), "{}", run.stderr);
     assert!(!partial.path().join("book.toml").exists());
 }
 
@@ -309,7 +335,7 @@ fn watch_without_a_manifest_exits_2() {
     let r = TestReport::new();
     let run = r.run(&["watch"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with("error: no `book.toml` in `"), "{}", run.stderr);
+    assert!(run.stderr.starts_with("error[invalid-manifest]: no `book.toml` in `"), "{}", run.stderr);
     assert!(
         run.stderr.ends_with(
             " = hint: run coala-report watch in the report's folder, or pass it: coala-report watch PATH\n\n"
@@ -363,7 +389,7 @@ fn verbose_and_quiet() {
     assert_eq!(quiet.code, 0);
     assert_eq!(quiet.stdout, "");
     // Only the diagnostics (the fixture's one warning) remain.
-    assert!(quiet.stderr.starts_with("warning: raw HTML block"), "{}", quiet.stderr);
-    assert_eq!(quiet.stderr.matches("warning:").count(), 1, "{}", quiet.stderr);
+    assert!(quiet.stderr.starts_with("warning[raw-html]: raw HTML block"), "{}", quiet.stderr);
+    assert_eq!(quiet.stderr.matches("warning[").count(), 1, "{}", quiet.stderr);
     assert_eq!(r.run(&["build", "-q", "-v"]).code, 2);
 }

@@ -1,0 +1,258 @@
+//! Diagnostic names and levels, as rustc and clippy have them: every
+//! problem the tool reports has a stable name; those with a faithful
+//! fallback (the author's text stays visible) are warnings by default and
+//! their level can be set to `allow`, `warn` or `deny` in `book.toml`'s
+//! `[diagnostics]` table and on the command line (`--allow NAME`,
+//! `--warn NAME`, `--deny NAME`, `--deny-warnings`). Problems that would make
+//! the output wrong, unsafe or incomplete are errors whatever the settings.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+/// What is done with a diagnostic of a given name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported; the build goes on with the fallback.
+    #[serde(alias = "warning")]
+    Warn,
+    /// Reported as an error; the build fails and writes nothing.
+    #[serde(alias = "error")]
+    Deny,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
+
+/// One kind of diagnostic.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Lint {
+    /// The stable name, printed as `warning[name]` and in `--json`.
+    pub name: &'static str,
+    /// Its level unless configured.
+    pub default: Level,
+    /// What the reader gets instead, for warnings; `None` for errors that
+    /// have no faithful fallback (their level cannot be lowered).
+    pub fallback: Option<&'static str>,
+    /// One line for the README's table and `--help`.
+    pub summary: &'static str,
+}
+
+impl Lint {
+    /// Whether its level may be set (only problems with a fallback).
+    pub fn configurable(&self) -> bool {
+        self.fallback.is_some()
+    }
+}
+
+macro_rules! lints {
+    ($($id:ident = $name:literal, $level:ident, $fallback:expr, $summary:literal;)*) => {
+        $(pub static $id: Lint = Lint { name: $name, default: Level::$level, fallback: $fallback, summary: $summary };)*
+        /// Every lint, in the order of the README's table.
+        pub static ALL: &[&Lint] = &[$(&$id),*];
+    };
+}
+
+lints! {
+    // Warnings: the author's text stays visible.
+    BROKEN_ANCHOR = "broken-anchor", Warn, Some("a link to the article when it exists, else the link text"),
+        "a link to a heading, label or anchor the target article does not have";
+    BROKEN_LINK = "broken-link", Warn, Some("the link text"),
+        "a link to a markdown file that is not in the report";
+    LINK_OUTSIDE_REPORT = "link-outside-report", Warn, Some("the link text"),
+        "a link to a local file that is not an article, or that leaves the report";
+    UNSAFE_LINK = "unsafe-link", Warn, Some("the link text"),
+        "a link with a scheme other than http, https, mailto, ftp, tel, doi or urn";
+    EMPTY_LINK = "empty-link", Warn, Some("the link text"), "a link with an empty target";
+    BROKEN_CROSSREF = "broken-crossref", Warn, Some("the reference as written (`@fig-name`)"),
+        "a `@fig-`/`@tbl-` reference to no label, or to a label several articles use";
+    UNKNOWN_CITATION = "unknown-citation", Warn, Some("the citation as written (`[@key]`)"),
+        "a citation of a key that is not in the bibliography";
+    REMOTE_IMAGE = "remote-image", Warn, Some("the image's alt text"),
+        "an image on the web (builds are offline)";
+    EMPTY_IMAGE = "empty-image", Warn, Some("the image's alt text"), "an image with an empty target";
+    MISSING_ALT_TEXT = "missing-alt-text", Warn, Some("the image without a description"),
+        "an image without alt text (an error under PDF/UA-1)";
+    UNKNOWN_MATH = "unknown-math", Warn, Some("the LaTeX source in code type"),
+        "LaTeX math that cannot be converted to typeset math";
+    RAW_HTML = "raw-html", Warn, Some("the text of the HTML, without its tags"),
+        "raw HTML other than images, anchors and simple inline formatting";
+    DUPLICATE_ANCHOR = "duplicate-anchor", Warn, Some("links go to the first"),
+        "an id, label or heading attribute that another place of the article already uses";
+    INVALID_LABEL = "invalid-label", Warn, Some("the id stays a link target; the figure or table is not referable with @"),
+        "a figure or table label that does not start with `fig-` or `tbl-`";
+    STRAY_LABEL = "stray-label", Warn, Some("the label as text"),
+        "a `{#fig-...}` or `{#tbl-...}` label that is not attached to a figure or table";
+    IGNORED_ATTRIBUTE = "ignored-attribute", Warn, Some("the attribute is left out"),
+        "a figure or table attribute other than its label (width, classes)";
+    UNUSED_FOOTNOTE = "unused-footnote", Warn, Some("the definition is left out"),
+        "a footnote that is defined but never referenced";
+    MISSING_TITLE = "missing-title", Warn, Some("the file name"), "an article without a title";
+    UNKNOWN_KIND = "unknown-kind", Warn, Some("typeset as an article"), "an unknown article `kind`";
+    UNUSED_GLOSSARY_ENTRY = "unused-glossary-entry", Warn, Some("the entry is printed"),
+        "a glossary entry no article links to";
+    DEEP_NESTING = "deep-nesting", Warn, Some("the text of the deeper blocks"),
+        "blocks nested more than 12 levels deep";
+    MISSING_GLYPH = "missing-glyph", Warn, Some("an empty box in the PDF"),
+        "a character that no available font has";
+    MISSING_FONT_FOLDER = "missing-font-folder", Warn, Some("the folder is skipped"),
+        "a `[build] font-paths` folder that does not exist";
+    TYPESET_WARNING = "typeset-warning", Warn, Some("typst's own fallback"),
+        "a warning from typst while typesetting";
+    // Errors: the output would be wrong, unsafe or incomplete.
+    INVALID_MANIFEST = "invalid-manifest", Deny, None, "book.toml cannot be read or makes no sense";
+    MISSING_ARTICLE = "missing-article", Deny, None, "an article book.toml lists is missing, a folder, or listed twice";
+    PATH_OUTSIDE_REPORT = "path-outside-report", Deny, None,
+        "an article, image, template or bibliography outside the report's folder";
+    MISSING_IMAGE = "missing-image", Deny, None, "an image file that is missing, unsupported or not an image";
+    UNREADABLE_FILE = "unreadable-file", Deny, None, "a file that cannot be read, or is not UTF-8";
+    INVALID_FRONT_MATTER = "invalid-front-matter", Deny, None,
+        "front matter that is malformed or has a key of the wrong type";
+    MISSING_TEMPLATE = "missing-template", Deny, None, "the `[build] style` template does not exist";
+    INVALID_BIBLIOGRAPHY = "invalid-bibliography", Deny, None, "a bibliography or citation style that cannot be used";
+    DUPLICATE_GLOSSARY = "duplicate-glossary", Deny, None, "a second article of kind glossary";
+    PDF_STANDARD = "pdf-standard", Deny, None, "the report cannot meet a `[build.pdf] standards` standard";
+    TYPESET_ERROR = "typeset-error", Deny, None, "typst cannot typeset the report";
+    WRITE_FAILED = "write-failed", Deny, None, "an output cannot be written";
+    INTERNAL_ERROR = "internal-error", Deny, None, "a bug in coala-report";
+}
+
+/// The lint of that name.
+pub fn find(name: &str) -> Option<&'static Lint> {
+    ALL.iter().copied().find(|l| l.name == name)
+}
+
+/// The levels in force for one build: defaults, then `[diagnostics]`, then
+/// the command line (`--deny-warnings` last: it denies every warning left).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Levels {
+    set: BTreeMap<&'static str, Level>,
+    deny_warnings: bool,
+}
+
+/// Levels given on the command line, in order (a later one wins).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CliLevels {
+    pub levels: Vec<(String, Level)>,
+    pub deny_warnings: bool,
+}
+
+/// A level that cannot be set: where it was given, what is wrong, a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelError {
+    /// `[diagnostics]` in book.toml (`true`) or the command line.
+    pub in_manifest: bool,
+    pub message: String,
+    pub hint: String,
+}
+
+impl Levels {
+    /// Checks and combines the manifest's `[diagnostics]` table and the
+    /// command line's levels.
+    pub fn new(manifest: &BTreeMap<String, Level>, cli: &CliLevels) -> Result<Levels, LevelError> {
+        let mut levels = Levels { set: BTreeMap::new(), deny_warnings: cli.deny_warnings };
+        for (name, level) in manifest {
+            let lint = check(name, *level).map_err(|(message, hint)| LevelError {
+                in_manifest: true,
+                message: format!("`[diagnostics]` {message}"),
+                hint,
+            })?;
+            levels.set.insert(lint.name, *level);
+        }
+        for (name, level) in &cli.levels {
+            let lint = check(name, *level).map_err(|(message, hint)| LevelError {
+                in_manifest: false,
+                message: format!("--{} {name}: {message}", level.as_str()),
+                hint,
+            })?;
+            levels.set.insert(lint.name, *level);
+        }
+        Ok(levels)
+    }
+
+    /// The level of `lint` in this build (errors without a fallback are
+    /// always denied).
+    pub fn level(&self, lint: &Lint) -> Level {
+        if !lint.configurable() {
+            return Level::Deny;
+        }
+        let level = self.set.get(lint.name).copied().unwrap_or(lint.default);
+        if self.deny_warnings && level == Level::Warn { Level::Deny } else { level }
+    }
+}
+
+/// The lint named `name`, if its level may be set to `level`.
+fn check(name: &str, level: Level) -> Result<&'static Lint, (String, String)> {
+    let Some(lint) = find(name) else {
+        let names: Vec<&str> = ALL.iter().filter(|l| l.configurable()).map(|l| l.name).collect();
+        return Err((format!("`{name}` is not a diagnostic name"), format!("the names are {}", names.join(", "))));
+    };
+    if !lint.configurable() && level != Level::Deny {
+        return Err((
+            format!("`{name}` is an error that cannot be {}ed", if level == Level::Allow { "allow" } else { "warn" }),
+            "it has no fallback that keeps the output right: fix its cause".to_string(),
+        ));
+    }
+    Ok(lint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for lint in ALL {
+            assert!(seen.insert(lint.name), "{} twice", lint.name);
+            assert!(lint.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", lint.name);
+            assert_eq!(lint.configurable(), lint.default != Level::Deny, "{}", lint.name);
+        }
+    }
+
+    /// The README's table lists every name, at its default level.
+    #[test]
+    fn readme_lists_every_diagnostic() {
+        let readme = include_str!("../README.md");
+        for lint in ALL {
+            let level = if lint.default == Level::Deny { "error" } else { "warn" };
+            let row = format!("| `{}` | {level} | {} |", lint.name, lint.summary);
+            assert!(readme.contains(&row), "README.md lacks the row `{row}`");
+        }
+    }
+
+    #[test]
+    fn manifest_then_command_line_then_deny_warnings() {
+        let manifest: BTreeMap<String, Level> =
+            [("broken-anchor".to_string(), Level::Deny), ("raw-html".to_string(), Level::Allow)].into();
+        let cli = CliLevels { levels: vec![("broken-anchor".into(), Level::Warn)], deny_warnings: false };
+        let levels = Levels::new(&manifest, &cli).unwrap();
+        let got: Vec<Level> =
+            [&BROKEN_ANCHOR, &RAW_HTML, &UNKNOWN_MATH, &MISSING_IMAGE].map(|l| levels.level(l)).into();
+        assert_eq!(got, [Level::Warn, Level::Allow, Level::Warn, Level::Deny]);
+        let strict = Levels::new(&manifest, &CliLevels { levels: vec![], deny_warnings: true }).unwrap();
+        let got: Vec<Level> = [&BROKEN_ANCHOR, &RAW_HTML, &UNKNOWN_MATH].map(|l| strict.level(l)).into();
+        assert_eq!(got, [Level::Deny, Level::Allow, Level::Deny]);
+    }
+
+    #[test]
+    fn errors_cannot_be_lowered_and_unknown_names_are_named() {
+        let cli = |name: &str, level| CliLevels { levels: vec![(name.into(), level)], deny_warnings: false };
+        let err = Levels::new(&BTreeMap::new(), &cli("missing-image", Level::Allow)).unwrap_err();
+        assert!(err.message.contains("`missing-image` is an error that cannot be allowed"), "{}", err.message);
+        let err = Levels::new(&BTreeMap::new(), &cli("broken-anchors", Level::Deny)).unwrap_err();
+        assert!(err.message.contains("not a diagnostic name"), "{}", err.message);
+        assert!(err.hint.contains("broken-anchor"));
+        assert!(Levels::new(&BTreeMap::new(), &cli("missing-image", Level::Deny)).is_ok());
+    }
+}
