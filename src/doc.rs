@@ -382,6 +382,9 @@ pub struct Image {
     pub title: Option<String>,
     pub line: usize,
     pub column: usize,
+    /// Set during resolution when the file's bytes are another format than
+    /// its name says (`chart.png` holding a JPEG): that format's extension.
+    pub format: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -456,7 +459,11 @@ pub fn push_text(inlines: &[Inline], options: TextOptions, out: &mut String) {
 
 /// Resolves every link and image of the report: links between articles
 /// become internal links, unknown targets become warnings.
-pub fn resolve(report: &mut Report, image_exists: &(dyn Fn(&str) -> Result<(), String> + Sync)) -> Vec<Diagnostic> {
+/// What the image check says of a file: `Ok(None)` a good image, `Ok(Some(
+/// ext))` an image of another format than its name says, `Err(why)` none.
+pub type ImageCheck<'a> = dyn Fn(&str) -> Result<Option<&'static str>, String> + Sync + 'a;
+
+pub fn resolve(report: &mut Report, image_exists: &ImageCheck<'_>) -> Vec<Diagnostic> {
     let labels = number_figures_and_tables(report);
     let words = crate::i18n::Labels::for_language(&report.manifest.book.language);
     let src = report.manifest.book.src.trim_end_matches('/').to_string();
@@ -511,7 +518,7 @@ struct Ctx<'a> {
     own_anchors: &'a HashSet<String>,
     own_id: String,
     path: PathBuf,
-    image_exists: &'a (dyn Fn(&str) -> Result<(), String> + Sync),
+    image_exists: &'a ImageCheck<'a>,
     labels: &'a HashMap<String, Vec<Numbered>>,
     /// "Figure" and "Table" in the report's language.
     words: (&'static str, &'static str),
@@ -841,7 +848,21 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     match (ctx.image_exists)(&rel) {
-        Ok(()) => image.src = ImageSrc::Local(rel),
+        Ok(format) => {
+            if let Some(ext) = format {
+                out.push(
+                    Diagnostic::new(
+                        &lint::MISLABELLED_IMAGE,
+                        format!("image `{url}` is a {} file; it is read as one", ext.to_ascii_uppercase()),
+                    )
+                    .with_file(&ctx.path)
+                    .with_position(line, column)
+                    .with_hint(format!("rename the file to end in .{ext}, or convert it")),
+                );
+            }
+            image.format = format;
+            image.src = ImageSrc::Local(rel)
+        }
         Err(why) => {
             let hint = if decoded.starts_with('/') {
                 format!("a path starting with `/` is read from the report's root: it was looked for at `{rel}`")

@@ -178,8 +178,16 @@ pub(crate) fn gather_images(report: &Report, root: &Root, errors: &mut Vec<Diagn
                 continue;
             }
             match read_image(root, rel) {
-                Ok((bytes, mime, _)) => {
-                    let href = unique_name(&mut names, rel.rsplit('/').next().unwrap_or(rel));
+                Ok((bytes, mime, ext)) => {
+                    // Named for what it is: a JPEG saved as `x.png` is `x.jpg`.
+                    let file = rel.rsplit('/').next().unwrap_or(rel);
+                    let named = media_type(file).is_some_and(|(m, _)| m == mime);
+                    let file = if named {
+                        file.to_string()
+                    } else {
+                        format!("{}.{ext}", file.rsplit_once('.').map_or(file, |(stem, _)| stem))
+                    };
+                    let href = unique_name(&mut names, &file);
                     map.insert(rel.clone(), href.clone());
                     files.push(Resource { href, bytes, mime });
                 }
@@ -308,9 +316,13 @@ pub(crate) fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static st
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         _ => e.to_string(),
     })?;
-    let (mime, ext) = media_type(rel)
-        .or_else(|| sniff_media_type(&bytes))
-        .ok_or_else(|| "not a PNG, JPEG, GIF, SVG or WebP image".to_string())?;
+    // The bytes decide over the name (a JPEG named `.png` is a JPEG).
+    let (mime, ext) = match (media_type(rel), sniff_media_type(&bytes)) {
+        (Some(named), Some(found)) if named.0 != found.0 && found.1 != "svg" => found,
+        (Some(named), _) => named,
+        (None, Some(found)) => found,
+        (None, None) => return Err("not a PNG, JPEG, GIF, SVG or WebP image".to_string()),
+    };
     Ok((bytes, mime, ext))
 }
 

@@ -80,6 +80,8 @@ lints! {
         "a citation of a key that is not in the bibliography";
     REMOTE_IMAGE = "remote-image", Warn, Some("the image's alt text"),
         "an image on the web (builds are offline)";
+    MISLABELLED_IMAGE = "mislabelled-image", Warn, Some("the image, read as the format its bytes are"),
+        "an image file whose bytes are another format than its name says";
     EMPTY_IMAGE = "empty-image", Warn, Some("the image's alt text"), "an image with an empty target";
     MISSING_ALT_TEXT = "missing-alt-text", Warn, Some("the image without a description"),
         "an image without alt text (an error under PDF/UA-1)";
@@ -114,7 +116,8 @@ lints! {
     MISSING_ARTICLE = "missing-article", Deny, None, "an article book.toml lists is missing, a folder, or listed twice";
     PATH_OUTSIDE_REPORT = "path-outside-report", Deny, None,
         "an article, image, template or bibliography outside the report's folder";
-    MISSING_IMAGE = "missing-image", Deny, None, "an image file that is missing, unsupported or not an image";
+    MISSING_IMAGE = "missing-image", Deny, Some("its alt text in a frame (when set to warn)"),
+        "an image file that is missing, unsupported or not an image";
     UNREADABLE_FILE = "unreadable-file", Deny, None, "a file that cannot be read, or is not UTF-8";
     INVALID_FRONT_MATTER = "invalid-front-matter", Deny, None,
         "front matter that is malformed or has a key of the wrong type";
@@ -216,7 +219,7 @@ mod tests {
         for lint in ALL {
             assert!(seen.insert(lint.name), "{} twice", lint.name);
             assert!(lint.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", lint.name);
-            assert_eq!(lint.configurable(), lint.default != Level::Deny, "{}", lint.name);
+            assert!(lint.configurable() || lint.default == Level::Deny, "{}", lint.name);
         }
     }
 
@@ -248,8 +251,13 @@ mod tests {
     #[test]
     fn errors_cannot_be_lowered_and_unknown_names_are_named() {
         let cli = |name: &str, level| CliLevels { levels: vec![(name.into(), level)], deny_warnings: false };
-        let err = Levels::new(&BTreeMap::new(), &cli("missing-image", Level::Allow)).unwrap_err();
-        assert!(err.message.contains("`missing-image` is an error that cannot be allowed"), "{}", err.message);
+        let err = Levels::new(&BTreeMap::new(), &cli("unreadable-file", Level::Allow)).unwrap_err();
+        assert!(err.message.contains("`unreadable-file` is an error that cannot be allowed"), "{}", err.message);
+        // An error with a fallback may be lowered (an editor's choice).
+        assert_eq!(
+            Levels::new(&BTreeMap::new(), &cli("missing-image", Level::Warn)).unwrap().level(&MISSING_IMAGE),
+            Level::Warn
+        );
         let err = Levels::new(&BTreeMap::new(), &cli("broken-anchors", Level::Deny)).unwrap_err();
         assert!(err.message.contains("not a diagnostic name"), "{}", err.message);
         assert!(err.hint.contains("broken-anchor"));

@@ -722,6 +722,7 @@ impl<'a> Converter<'a, '_> {
                     title,
                     line,
                     column,
+                    format: None,
                 }));
             }
             NodeValue::FootnoteReference(r) => {
@@ -1307,6 +1308,7 @@ fn html_img(html: &str, line: usize, column: usize) -> Option<Image> {
         title: tag.attr("title").filter(|t| !t.is_empty()),
         line,
         column,
+        format: None,
     })
 }
 

@@ -16,8 +16,29 @@ pub fn to_typst(tex: &str) -> Result<String, String> {
         .map_err(|_| "the LaTeX could not be parsed".to_string())?
         .map_err(|e| e.trim().trim_start_matches("error: ").to_string())?;
     check(&converted)?;
-    parses(&converted)?;
+    let converted = renamed(converted)?;
     Ok(converted)
+}
+
+/// Symbol modifiers the converter writes by names older Typst versions had
+/// (`plus.circle` for ⊕, now `plus.o`).
+const RENAMED_MODIFIERS: &[(&str, &str)] = &[(".circle", ".o"), (".square", ".sq")];
+
+/// The formula if it parses (see [`parses`]), after renaming the modifiers
+/// that Typst renamed; else why not.
+fn renamed(mut typst: String) -> Result<String, String> {
+    for _ in 0..16 {
+        let Err(why) = parses(&typst) else { return Ok(typst) };
+        let chain = why.split('`').nth(1).unwrap_or("");
+        let renamed = RENAMED_MODIFIERS.iter().find_map(|(old, new)| {
+            chain.contains(old).then(|| chain.replacen(old, new, 1)).filter(|c| parses(c).is_ok())
+        });
+        match renamed {
+            Some(new) if !chain.is_empty() => typst = typst.replace(chain, &new),
+            _ => return Err(why),
+        }
+    }
+    parses(&typst).map(|()| typst)
 }
 
 /// The converted formula must be Typst math that parses and names only
@@ -33,8 +54,12 @@ fn parses(typst: &str) -> Result<(), String> {
     fn unknown(node: &SyntaxNode) -> Option<String> {
         match node.kind() {
             SyntaxKind::MathIdent if !is_defined(node.leaf_text()) => Some(node.leaf_text().to_string()),
-            // `arrow.r`: only the head names something in scope.
-            SyntaxKind::MathFieldAccess | SyntaxKind::FieldAccess => node.children().next().and_then(unknown),
+            // `arrow.r`: the head names something in scope, and a symbol's
+            // modifiers must be its own.
+            SyntaxKind::MathFieldAccess | SyntaxKind::FieldAccess => match symbol(node) {
+                Err(name) => Some(name),
+                Ok(_) => node.children().next().and_then(unknown),
+            },
             _ => node.children().find_map(unknown),
         }
     }
@@ -44,13 +69,49 @@ fn parses(typst: &str) -> Result<(), String> {
     }
 }
 
+/// The symbol a name or a chain of modifiers (`plus.circle`) names, if it
+/// is one of Typst's; `Err` with the chain when a modifier is unknown.
+fn symbol(node: &typst::syntax::SyntaxNode) -> Result<Option<typst::foundations::Symbol>, String> {
+    use typst::foundations::Value;
+    use typst::syntax::SyntaxKind;
+    match node.kind() {
+        SyntaxKind::MathIdent => {
+            let library = library();
+            let binding =
+                library.math.scope().get(node.leaf_text()).or_else(|| library.global.scope().get(node.leaf_text()));
+            Ok(match binding.map(|b| b.read()) {
+                Some(Value::Symbol(symbol)) => Some(symbol.clone()),
+                _ => None,
+            })
+        }
+        SyntaxKind::MathFieldAccess | SyntaxKind::FieldAccess => {
+            let mut children = node.children();
+            let Some(base) = children.next() else { return Ok(None) };
+            let Some(field) = children.last() else { return Ok(None) };
+            match symbol(base)? {
+                Some(sym) => sym
+                    .modified((), field.leaf_text())
+                    .map(Some)
+                    .map_err(|_| format!("{}.{}", base.full_text(), field.leaf_text())),
+                None => Ok(None),
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Typst's standard library (its math and global scopes).
+fn library() -> &'static typst::Library {
+    use typst::LibraryExt;
+    static LIBRARY: std::sync::OnceLock<typst::Library> = std::sync::OnceLock::new();
+    LIBRARY.get_or_init(typst::Library::default)
+}
+
 /// Whether Typst's math or global scope, or the default template, defines `name`.
 fn is_defined(name: &str) -> bool {
     use std::sync::OnceLock;
-    use typst::LibraryExt;
-    static LIBRARY: OnceLock<typst::Library> = OnceLock::new();
     static TEMPLATE: OnceLock<Vec<&'static str>> = OnceLock::new();
-    let library = LIBRARY.get_or_init(typst::Library::default);
+    let library = library();
     if library.math.scope().get(name).is_some() || library.global.scope().get(name).is_some() {
         return true;
     }
@@ -112,6 +173,11 @@ mod tests {
         assert_eq!(parses("floor(x) + alpha + mitexsqrt(2) + arrow.r"), Ok(()));
         assert!(parses("frac(a, b").unwrap_err().contains("does not parse"));
         assert!(parses("nosuchsymbol + 1").unwrap_err().contains("`nosuchsymbol`"));
+        // A modifier the symbol does not have stops typst at evaluation.
+        assert!(parses("a plus.nosuchmodifier b").unwrap_err().contains("`plus.nosuchmodifier`"));
+        assert_eq!(parses("a plus.o b + arrow.r.long"), Ok(()));
+        // ... unless it is only renamed: ⊕ was `plus.circle`, is `plus.o`.
+        assert!(to_typst(r"a \oplus b \otimes c").unwrap().contains("plus.o"), "{:?}", to_typst(r"a \oplus b"));
     }
 
     #[test]

@@ -151,8 +151,8 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
 
     let mut report = Report { manifest, front, parts, back };
     // Each image file is checked once, however many times it is used.
-    let checked: std::sync::Mutex<HashMap<String, Result<(), String>>> = Default::default();
-    let check_image = |rel: &str| -> Result<(), String> {
+    let checked: std::sync::Mutex<HashMap<String, Result<Option<&'static str>, String>>> = Default::default();
+    let check_image = |rel: &str| -> Result<Option<&'static str>, String> {
         match root.resolve(rel) {
             Ok(path) if path.is_file() => {
                 let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -173,7 +173,7 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
             Err(e) => Err(e.describe("image", rel)),
         }
     };
-    let image_exists = |rel: &str| -> Result<(), String> {
+    let image_exists = |rel: &str| -> Result<Option<&'static str>, String> {
         let lock = || checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(known) = lock().get(rel) {
             return known.clone();
@@ -200,8 +200,9 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
 
 /// Checks that an image file's content matches its extension, so a broken
 /// or mislabelled file is reported at the markdown line that uses it rather
-/// than by typst inside the template.
-fn check_image_format(path: &Path, ext: &str) -> Result<(), String> {
+/// than by typst inside the template. A file of another image format than
+/// its name says is accepted: `Ok(Some(its format's extension))`.
+fn check_image_format(path: &Path, ext: &str) -> Result<Option<&'static str>, String> {
     use std::io::Read;
     let mut head = [0u8; 512];
     let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
@@ -213,10 +214,14 @@ fn check_image_format(path: &Path, ext: &str) -> Result<(), String> {
             text.contains("<svg") || text.trim_start().starts_with("<?xml") || text.trim_start().starts_with("<!--")
         }
         "jpeg" => sniffed == Some("jpg"),
-        "" => sniffed.is_some(),
+        "" => return sniffed.map(|_| None).ok_or_else(|| "the file is not an image".to_string()),
         ext => sniffed == Some(ext),
     };
-    if ok { Ok(()) } else { Err(format!("the file is not a valid {} image", ext.to_ascii_uppercase())) }
+    match (ok, sniffed) {
+        (true, _) => Ok(None),
+        (false, Some(other)) => Ok(Some(other)),
+        (false, None) => Err(format!("the file is not a valid {} image", ext.to_ascii_uppercase())),
+    }
 }
 
 /// An article of a translated edition printed in its original language:

@@ -431,7 +431,7 @@ impl<'a> Emitter<'a> {
             BlockKind::Figure { image, caption, label, number } => {
                 self.mark(image.line);
                 let path = match &image.src {
-                    ImageSrc::Local(path) => string(&format!("/{path}")),
+                    ImageSrc::Local(path) => image_source(path, image.format),
                     _ if caption.is_empty() && number.is_none() => {
                         let _ = write!(self.out, "#missing-image(block: true, alt: {})\n\n", string(&image.alt));
                         return;
@@ -601,8 +601,8 @@ impl<'a> Emitter<'a> {
         self.mark(image.line);
         match &image.src {
             ImageSrc::Local(path) => {
-                let _ =
-                    write!(self.out, "#inline-image({}, alt: {});", string(&format!("/{path}")), string(&image.alt));
+                let source = image_source(path, image.format);
+                let _ = write!(self.out, "#inline-image({source}, alt: {});", string(&image.alt));
             }
             _ => {
                 let _ = write!(self.out, "#missing-image(block: false, alt: {});", string(&image.alt));
@@ -618,6 +618,14 @@ impl<'a> Emitter<'a> {
 }
 
 /// Makes an anchor safe inside a Typst label literal `<...>`.
+/// An image file for the template's `image`: its path, or, for a file of
+/// another format than its name says, its bytes (typst then reads the
+/// format from them instead of the name).
+fn image_source(path: &str, format: Option<&str>) -> String {
+    let path = string(&format!("/{path}"));
+    if format.is_some() { format!("read({path}, encoding: none)") } else { path }
+}
+
 pub fn label_safe(anchor: &str) -> String {
     anchor.chars().map(|c| if typst::syntax::is_id_continue(c) || c == '.' { c } else { '-' }).collect()
 }

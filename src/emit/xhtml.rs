@@ -148,13 +148,24 @@ pub fn escape(text: &str) -> String {
 pub fn url_attr(url: &str) -> String {
     let bytes = url.as_bytes();
     let mut encoded = String::with_capacity(url.len());
+    // `[` and `]` are allowed only in the host (IPv6), and `#` once: in a
+    // path, query or fragment they are encoded (EPUBCheck's RSC-020).
+    let authority = url.find("//").map(|start| {
+        let from = start + 2;
+        from..url[from..].find(['/', '?', '#']).map_or(url.len(), |end| from + end)
+    });
+    let mut fragment = false;
     for (i, c) in url.char_indices() {
         let keep = if c == '%' {
             bytes.len() > i + 2 && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit()
+        } else if c == '[' || c == ']' {
+            authority.as_ref().is_some_and(|a| a.contains(&i))
+        } else if c == '#' {
+            !std::mem::replace(&mut fragment, true)
         } else {
             !c.is_ascii() && !c.is_control() && !c.is_whitespace()
                 || c.is_ascii_alphanumeric()
-                || "-._~:/?#[]@!$&'()*+,;=".contains(c)
+                || "-._~:/?@!$&'()*+,;=".contains(c)
         };
         if keep {
             encoded.push(c);
@@ -1156,6 +1167,7 @@ mod tests {
             title: Some("T \"q\"".into()),
             line: 3,
             column: 1,
+            format: None,
         };
         let blocks = vec![
             b(BlockKind::Heading { level: 1, id: "intro".into(), numbered: true, content: vec![t("Intro <1>")] }),
@@ -1247,6 +1259,21 @@ mod tests {
             },
         ];
         article("art", blocks, footnotes)
+    }
+
+    /// URLs as contributions write them, made valid for EPUBCheck.
+    #[test]
+    fn urls_are_encoded_where_they_must_be() {
+        assert_eq!(
+            url_attr("http://doc.crates.io/manifest.html#the-[features]-section"),
+            "http://doc.crates.io/manifest.html#the-%5Bfeatures%5D-section"
+        );
+        assert_eq!(
+            url_attr("https://webchat.freenode.net/?channels=##rust"),
+            "https://webchat.freenode.net/?channels=#%23rust"
+        );
+        assert_eq!(url_attr("http://[::1]:8080/a b?q=[x]"), "http://[::1]:8080/a%20b?q=%5Bx%5D");
+        assert_eq!(url_attr("https://e.org/é?x=1&y=2"), "https://e.org/é?x=1&amp;y=2");
     }
 
     #[test]

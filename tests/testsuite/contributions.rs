@@ -71,6 +71,9 @@ fn anchors_as_authors_write_them() {
     }
     // The attributes and brackets are gone; the text stays.
     assert!(!xhtml.contains("{#") && !xhtml.contains("]{") && xhtml.contains("bracketed span in the text"), "{xhtml}");
+    if let Some(out) = crate::epub::epubcheck(&r.path().join("build/report.epub"), "anchors_as_authors_write_them") {
+        crate::epub::assert_clean("anchors", &out);
+    }
     let site = std::fs::read_to_string(r.path().join("build/html/a.html")).unwrap();
     assert!(site.contains("id=\"a.span-id\"") && site.contains("href=\"#a.backtrack\""), "{site}");
     if let Some(text) = pdf_text(&r.path().join("build/report.pdf"), "anchors_as_authors_write_them") {
@@ -187,10 +190,10 @@ fn strict_when_asked() {
 #[test]
 fn levels_are_checked() {
     let r = broken();
-    let run = r.run(&["check", "--allow", "missing-image"]);
+    let run = r.run(&["check", "--allow", "unreadable-file"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("--allow missing-image: `missing-image` is an error that cannot be allowed"),
+        run.stderr.contains("--allow unreadable-file: `unreadable-file` is an error that cannot be allowed"),
         "{}",
         run.stderr
     );
@@ -308,4 +311,47 @@ fn root_absolute_paths() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("error[missing-image]: image `/assets/nope.png`: no such file"), "{}", run.stderr);
     assert!(run.stderr.contains("it was looked for at `assets/nope.png`"), "{}", run.stderr);
+}
+
+/// A JPEG saved as `.png` (common in contributions) is read as a JPEG in
+/// the PDF and declared as one in the EPUB, with a named warning; a
+/// missing image is an error unless the editor lowers it.
+#[test]
+fn mislabelled_and_missing_images() {
+    let r = one("# A\n\n![A photo](photo.png)\n\nAnd ![gone](gone.png) inline.\n");
+    let img = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]));
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    r.write("report/photo.png", "");
+    std::fs::write(r.path().join("report/photo.png"), jpeg.into_inner()).unwrap();
+    let run = r.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[missing-image]: image `gone.png`: no such file"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[mislabelled-image]: image `photo.png` is a JPG file; it is read as one"),
+        "{}",
+        run.stderr
+    );
+    let run = r.run(&["build", "--warn", "missing-image", "--emit-typst"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning[missing-image]"), "{}", run.stderr);
+    let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
+    assert!(typ.contains("read(\"/report/photo.png\", encoding: none)"), "{typ}");
+    assert!(typ.contains("#missing-image(block: false, alt: \"gone\")"), "{typ}");
+    let file = std::fs::File::open(r.path().join("build/report.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut opf = String::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        if entry.name().ends_with(".opf") {
+            std::io::Read::read_to_string(&mut entry, &mut opf).unwrap();
+        }
+    }
+    assert!(opf.contains("<item media-type=\"image/jpeg\" id=\"id_images_photo.jpg\""), "{opf}");
+    if let Some(out) = crate::epub::epubcheck(&r.path().join("build/report.epub"), "mislabelled_and_missing_images") {
+        crate::epub::assert_clean("mislabelled image", &out);
+    }
+    if let Some(text) = pdf_text(&r.pdf(), "mislabelled_and_missing_images") {
+        assert!(squash(&text).contains("And[Image:gone]inline."), "{text}");
+    }
 }
