@@ -58,6 +58,16 @@ pub struct Labels {
     pub speakers: &'static str,
     pub key_issues: &'static str,
     pub original_note: &'static str,
+    // The web edition's navigation, and the session fact box's caption in
+    // the EPUB and on the web (not template strings).
+    pub skip: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub download: &'static str,
+    pub site_nav: &'static str,
+    pub pager: &'static str,
+    pub terms: &'static str,
+    pub session_facts: &'static str,
 }
 
 /// The languages the table has, in the order of `LANGUAGES`.
@@ -113,6 +123,14 @@ const EN: Labels = Labels {
     speakers: "Speakers",
     key_issues: "Key issues",
     original_note: "This article has not been translated yet: it is printed in its original language.",
+    skip: "Skip to the content",
+    previous: "Previous",
+    next: "Next",
+    download: "Download",
+    site_nav: "Report",
+    pager: "Previous and next page",
+    terms: "Terms",
+    session_facts: "Session facts",
 };
 
 const ES: Labels = Labels {
@@ -165,6 +183,14 @@ const ES: Labels = Labels {
     speakers: "Ponentes",
     key_issues: "Temas clave",
     original_note: "Este artículo aún no se ha traducido: se publica en su idioma original.",
+    skip: "Saltar al contenido",
+    previous: "Anterior",
+    next: "Siguiente",
+    download: "Descargar",
+    site_nav: "Informe",
+    pager: "Páginas anterior y siguiente",
+    terms: "Términos",
+    session_facts: "Datos de la sesión",
 };
 
 const FR: Labels = Labels {
@@ -217,6 +243,14 @@ const FR: Labels = Labels {
     speakers: "Intervenants",
     key_issues: "Questions clés",
     original_note: "Cet article n’a pas encore été traduit : il est publié dans sa langue d’origine.",
+    skip: "Aller au contenu",
+    previous: "Précédent",
+    next: "Suivant",
+    download: "Télécharger",
+    site_nav: "Rapport",
+    pager: "Pages précédente et suivante",
+    terms: "Termes",
+    session_facts: "Informations sur la session",
 };
 
 const RU: Labels = Labels {
@@ -269,6 +303,14 @@ const RU: Labels = Labels {
     speakers: "Выступающие",
     key_issues: "Ключевые вопросы",
     original_note: "Эта статья ещё не переведена: она напечатана на языке оригинала.",
+    skip: "Перейти к содержанию",
+    previous: "Назад",
+    next: "Далее",
+    download: "Скачать",
+    site_nav: "Доклад",
+    pager: "Предыдущая и следующая страницы",
+    terms: "Термины",
+    session_facts: "Сведения о сессии",
 };
 
 const AR: Labels = Labels {
@@ -321,6 +363,14 @@ const AR: Labels = Labels {
     speakers: "المتحدثون",
     key_issues: "القضايا الرئيسية",
     original_note: "لم تُترجم هذه المقالة بعد: وهي منشورة بلغتها الأصلية.",
+    skip: "تخطَّ إلى المحتوى",
+    previous: "السابق",
+    next: "التالي",
+    download: "تنزيل",
+    site_nav: "التقرير",
+    pager: "الصفحتان السابقة والتالية",
+    terms: "المصطلحات",
+    session_facts: "معلومات الجلسة",
 };
 
 const ZH: Labels = Labels {
@@ -373,6 +423,14 @@ const ZH: Labels = Labels {
     speakers: "发言人",
     key_issues: "关键议题",
     original_note: "本文尚未翻译：以原文刊印。",
+    skip: "跳到正文",
+    previous: "上一页",
+    next: "下一页",
+    download: "下载",
+    site_nav: "报告",
+    pager: "上一页和下一页",
+    terms: "术语",
+    session_facts: "会议概况",
 };
 
 const PT: Labels = Labels {
@@ -425,6 +483,14 @@ const PT: Labels = Labels {
     speakers: "Palestrantes",
     key_issues: "Questões-chave",
     original_note: "Este artigo ainda não foi traduzido: é publicado na língua original.",
+    skip: "Ir para o conteúdo",
+    previous: "Anterior",
+    next: "Seguinte",
+    download: "Baixar",
+    site_nav: "Relatório",
+    pager: "Páginas anterior e seguinte",
+    terms: "Termos",
+    session_facts: "Dados da sessão",
 };
 
 const DE: Labels = Labels {
@@ -477,6 +543,14 @@ const DE: Labels = Labels {
     speakers: "Sprecher",
     key_issues: "Kernfragen",
     original_note: "Dieser Beitrag ist noch nicht übersetzt: Er erscheint in der Originalsprache.",
+    skip: "Zum Inhalt springen",
+    previous: "Zurück",
+    next: "Weiter",
+    download: "Herunterladen",
+    site_nav: "Bericht",
+    pager: "Vorherige und nächste Seite",
+    terms: "Begriffe",
+    session_facts: "Angaben zur Sitzung",
 };
 
 /// The right-to-left scripts' languages (primary subtags).

@@ -83,69 +83,6 @@ pub fn downloads(formats: &[Format], out_dir: &Path, name: &str) -> Vec<Download
     out
 }
 
-/// The words the site adds around the report, in its language.
-struct SiteLabels {
-    skip: &'static str,
-    previous: &'static str,
-    next: &'static str,
-    download: &'static str,
-    site_nav: &'static str,
-    pager: &'static str,
-    terms: &'static str,
-}
-
-impl SiteLabels {
-    fn for_language(tag: &str) -> SiteLabels {
-        match tag.split('-').next().unwrap_or("").to_ascii_lowercase().as_str() {
-            "es" => SiteLabels {
-                skip: "Saltar al contenido",
-                previous: "Anterior",
-                next: "Siguiente",
-                download: "Descargar",
-                site_nav: "Informe",
-                pager: "Páginas anterior y siguiente",
-                terms: "Términos",
-            },
-            "fr" => SiteLabels {
-                skip: "Aller au contenu",
-                previous: "Précédent",
-                next: "Suivant",
-                download: "Télécharger",
-                site_nav: "Rapport",
-                pager: "Pages précédente et suivante",
-                terms: "Termes",
-            },
-            "pt" => SiteLabels {
-                skip: "Ir para o conteúdo",
-                previous: "Anterior",
-                next: "Seguinte",
-                download: "Baixar",
-                site_nav: "Relatório",
-                pager: "Páginas anterior e seguinte",
-                terms: "Termos",
-            },
-            "de" => SiteLabels {
-                skip: "Zum Inhalt springen",
-                previous: "Zurück",
-                next: "Weiter",
-                download: "Herunterladen",
-                site_nav: "Bericht",
-                pager: "Vorherige und nächste Seite",
-                terms: "Begriffe",
-            },
-            _ => SiteLabels {
-                skip: "Skip to the content",
-                previous: "Previous",
-                next: "Next",
-                download: "Download",
-                site_nav: "Report",
-                pager: "Previous and next page",
-                terms: "Terms",
-            },
-        }
-    }
-}
-
 /// The site, in memory: paths relative to its folder, and their bytes.
 #[derive(Debug, Default)]
 pub struct Site {
@@ -249,7 +186,6 @@ pub fn build(
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
     let book = &report.manifest.book;
     let labels = Labels::for_language(&book.language);
-    let site_labels = SiteLabels::for_language(&book.language);
     let mut errors = Vec::new();
     let mut site = Site::default();
 
@@ -276,7 +212,6 @@ pub fn build(
     let chrome = Chrome {
         report,
         labels: &labels,
-        site: &site_labels,
         files: &files,
         downloads,
         alternates,
@@ -298,7 +233,7 @@ pub fn build(
             Page::Article(a) => {
                 let mut body = String::new();
                 if a.meta.kind == Kind::Glossary {
-                    body.push_str(&terms_nav(a, &site_labels));
+                    body.push_str(&terms_nav(a, &labels));
                 }
                 body.push_str(&xhtml::article_body_for(a, &ctx, flavor));
                 let lang = xhtml::article_lang(a, &book.language);
@@ -343,7 +278,7 @@ pub fn page_files(report: &Report) -> BTreeMap<String, String> {
 }
 
 /// The glossary's list of terms, linking each entry (its top-level headings).
-fn terms_nav(glossary: &Article, labels: &SiteLabels) -> String {
+fn terms_nav(glossary: &Article, labels: &Labels) -> String {
     let terms: Vec<_> = xhtml::outline(glossary).into_iter().filter(|h| h.depth == 1 && !h.text.is_empty()).collect();
     if terms.is_empty() {
         return String::new();
@@ -360,7 +295,6 @@ fn terms_nav(glossary: &Article, labels: &SiteLabels) -> String {
 struct Chrome<'a> {
     report: &'a Report,
     labels: &'a Labels,
-    site: &'a SiteLabels,
     files: &'a BTreeMap<String, String>,
     downloads: &'a [Download],
     /// The other editions: each page links its counterpart there (the
@@ -430,7 +364,7 @@ impl Chrome<'_> {
             );
         }
         out.push_str("</head>\n<body>\n");
-        let _ = writeln!(out, "<a class=\"skip-link\" href=\"#main\">{}</a>", escape(self.site.skip));
+        let _ = writeln!(out, "<a class=\"skip-link\" href=\"#main\">{}</a>", escape(self.labels.skip));
         // Header: the report's title and the site navigation.
         out.push_str("<header class=\"site-header\">\n<div class=\"wrap\">\n");
         let _ = writeln!(
@@ -439,7 +373,7 @@ impl Chrome<'_> {
             aria_current(&current, INDEX_FILE),
             escape(&book.title)
         );
-        let _ = writeln!(out, "<nav class=\"site-nav\" aria-label=\"{}\">\n<ul>", escape(self.site.site_nav));
+        let _ = writeln!(out, "<nav class=\"site-nav\" aria-label=\"{}\">\n<ul>", escape(self.labels.site_nav));
         let _ = writeln!(out, "<li><a href=\"{INDEX_FILE}#contents\">{}</a></li>", escape(self.labels.contents));
         if let Some(g) = &self.glossary {
             let _ = writeln!(
@@ -481,9 +415,9 @@ impl Chrome<'_> {
         out.push_str("</main>\n");
         // Previous and next page.
         if prev.is_some() || next.is_some() {
-            let _ = writeln!(out, "<nav class=\"pager\" aria-label=\"{}\">\n<ul>", escape(self.site.pager));
+            let _ = writeln!(out, "<nav class=\"pager\" aria-label=\"{}\">\n<ul>", escape(self.labels.pager));
             for (p, rel, class, label) in
-                [(prev, "prev", "pager-prev", self.site.previous), (next, "next", "pager-next", self.site.next)]
+                [(prev, "prev", "pager-prev", self.labels.previous), (next, "next", "pager-next", self.labels.next)]
             {
                 if let Some(p) = p {
                     let _ = writeln!(
@@ -509,7 +443,7 @@ impl Chrome<'_> {
             let _ = writeln!(out, "<p>{}</p>", facts.iter().map(|f| escape(f)).collect::<Vec<_>>().join(" · "));
         }
         if !self.downloads.is_empty() {
-            let _ = write!(out, "<p>{}: ", escape(self.site.download));
+            let _ = write!(out, "<p>{}: ", escape(self.labels.download));
             for (i, d) in self.downloads.iter().enumerate() {
                 if i > 0 {
                     out.push_str(" · ");
@@ -568,7 +502,7 @@ impl Chrome<'_> {
                     b,
                     "<li><a class=\"button\" href=\"{}\">{}: {}</a></li>",
                     url_attr(&self.file(n)),
-                    escape(self.site.next),
+                    escape(self.labels.next),
                     escape(&self.title(n))
                 );
             }
@@ -578,7 +512,7 @@ impl Chrome<'_> {
                     "<li><a class=\"button download\" href=\"{}\" type=\"{}\">{} {}</a></li>",
                     url_attr(&d.href),
                     d.media_type,
-                    escape(self.site.download),
+                    escape(self.labels.download),
                     escape(d.label)
                 );
             }

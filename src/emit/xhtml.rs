@@ -300,7 +300,7 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
         let _ = writeln!(w.out, "<p class=\"date\">{}</p>", escape(date));
     }
     w.out.push_str("</header>\n");
-    w.out.push_str(&session_fact_box(article));
+    w.out.push_str(&session_fact_box(article, ctx.labels));
     if !article.abstract_.is_empty() {
         let _ = writeln!(
             w.out,
@@ -320,7 +320,7 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
 
 /// The fact box of a session report (`[session]` in its front matter): the
 /// IGF workshop report template's fields as a two-column table.
-fn session_fact_box(article: &Article) -> String {
+fn session_fact_box(article: &Article, labels: &Labels) -> String {
     use serde_json::Value;
     if article.meta.kind != crate::frontmatter::Kind::SessionReport {
         return String::new();
@@ -343,15 +343,15 @@ fn session_fact_box(article: &Article) -> String {
     };
     let mut rows = String::new();
     for (key, label) in [
-        ("title", "Session"),
-        ("type", "Format"),
-        ("date", "Date"),
-        ("time", "Time"),
-        ("location", "Place"),
-        ("organizers", "Organizers"),
-        ("chair", "Chair"),
-        ("rapporteur", "Rapporteur"),
-        ("speakers", "Speakers"),
+        ("title", labels.session),
+        ("type", labels.format),
+        ("date", labels.date),
+        ("time", labels.time),
+        ("location", labels.place),
+        ("organizers", labels.organizers),
+        ("chair", labels.chair),
+        ("rapporteur", labels.rapporteur),
+        ("speakers", labels.speakers),
     ] {
         let cell = match session.get(key) {
             Some(Value::Array(items)) => {
@@ -361,19 +361,26 @@ fn session_fact_box(article: &Article) -> String {
             None => String::new(),
         };
         if !cell.is_empty() {
-            let _ = writeln!(rows, "<tr><th scope=\"row\">{label}</th><td>{cell}</td></tr>");
+            let _ = writeln!(rows, "<tr><th scope=\"row\">{}</th><td>{cell}</td></tr>", escape(label));
         }
     }
     if let Some(Value::Array(issues)) = session.get("key-issues") {
         let items: String = issues.iter().map(|i| format!("<li>{}</li>", text(i))).collect();
         if !items.is_empty() {
-            let _ = writeln!(rows, "<tr><th scope=\"row\">Key issues</th><td><ol>{items}</ol></td></tr>");
+            let _ = writeln!(
+                rows,
+                "<tr><th scope=\"row\">{}</th><td><ol>{items}</ol></td></tr>",
+                escape(labels.key_issues)
+            );
         }
     }
     if rows.is_empty() {
         return String::new();
     }
-    format!("<table class=\"fact-box\">\n<caption>Session facts</caption>\n<tbody>\n{rows}</tbody>\n</table>\n")
+    format!(
+        "<table class=\"fact-box\">\n<caption>{}</caption>\n<tbody>\n{rows}</tbody>\n</table>\n",
+        escape(labels.session_facts)
+    )
 }
 
 /// A part's title page.

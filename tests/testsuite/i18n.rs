@@ -398,3 +398,33 @@ fn check_finds_missing_glyphs_and_problems_in_translated_editions() {
     assert!(run.stderr.contains("`policy-analysis.md` has no anchor `#no-existe`"), "{}", run.stderr);
     assert!(run.stderr.contains("no figure is labelled `fig-ninguna`"), "{}", run.stderr);
 }
+
+/// The session fact box speaks the edition's language in every output: the
+/// Spanish EPUB and the Spanish site print no English heading (they did).
+#[test]
+fn the_spanish_fact_box_is_in_spanish_in_the_epub_and_on_the_site() {
+    let report = TestReport::sample();
+    let run = report.run(&["build", "--format", "epub", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let epub = std::fs::read(report.path().join("build/report.es.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let name = (0..zip.len())
+        .map(|i| zip.by_index(i).unwrap().name().to_string())
+        .find(|n| n.ends_with("session-report.xhtml"));
+    let mut xhtml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(&name.expect("the session report")).unwrap(), &mut xhtml).unwrap();
+    let site = std::fs::read_to_string(report.path().join("build/html.es/session-report.html")).unwrap();
+    for (what, page) in [("EPUB", &xhtml), ("site", &site)] {
+        let fact_box = &page[page.find("class=\"fact-box\"").unwrap_or_else(|| panic!("no fact box in the {what}"))..];
+        let fact_box = &fact_box[..fact_box.find("</table>").unwrap()];
+        for spanish in ["Datos de la sesión", "Sesión", "Organizadores", "Temas clave"] {
+            assert!(fact_box.contains(spanish), "{what}: no `{spanish}` in\n{fact_box}");
+        }
+        for english in ["Session facts", "Organizers", "Key issues", "Rapporteur"] {
+            assert!(!fact_box.contains(english), "{what}: `{english}` in\n{fact_box}");
+        }
+    }
+    // The English edition keeps its words.
+    let site = std::fs::read_to_string(report.path().join("build/html/session-report.html")).unwrap();
+    assert!(site.contains("<caption>Session facts</caption>") && site.contains(">Key issues</th>"), "{site}");
+}

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Builds every artifact of the sample report (both editions: PDF, EPUB, web
+# edition, Typst source) and of the EIP corpus (../shared/corpus/eips) with
+# one binary, into OUT; run it with the binary before and after a change and
+# compare the folders byte for byte:
+#
+#   scripts/artifacts.sh target/debug/coala-report /tmp/before
+#   ... change, cargo build ...
+#   scripts/artifacts.sh target/debug/coala-report /tmp/after
+#   diff -r /tmp/before /tmp/after && echo identical
+set -eu
+bin=$(realpath "$1")
+out=$2
+repo=$(cd "$(dirname "$0")/.." && pwd)
+rm -rf "$out"
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# The sample report, every format, both editions.
+mkdir -p "$work/sample"
+cp -r "$repo/book.toml" "$repo/report" "$repo/styles" "$work/sample/"
+(cd "$work/sample" && "$bin" build --quiet --emit-typst --format pdf --format epub --format html)
+cp -r "$work/sample/build" "$out/sample"
+
+# The EIP corpus, as tests/testsuite/eips.rs lays it out.
+eips="$repo/../shared/corpus/eips"
+if [ -d "$eips" ]; then
+    mkdir -p "$work/eips"
+    cp -r "$eips/EIPS" "$eips/assets" "$repo/styles" "$work/eips/"
+    list=$(sed -e 's|^EIPS/||' -e '/^$/d' -e 's/.*/"&"/' "$eips/ORDER.txt" | paste -sd, -)
+    printf '[book]\ntitle = "Ethereum Improvement Proposals"\nsrc = "EIPS"\ndate = "2026-08-22"\n\n[[part]]\ntitle = "EIPs"\narticles = [%s]\n' "$list" >"$work/eips/book.toml"
+    (cd "$work/eips" && "$bin" build --quiet --emit-typst --format pdf --format epub --format html 2>/dev/null)
+    cp -r "$work/eips/build" "$out/eips"
+else
+    echo "skipped the EIPs: $eips is absent" >&2
+fi
+find "$out" -type f | wc -l | sed 's/$/ files/'
