@@ -22,8 +22,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use coala_report::fsutil::Root;
-use coala_report::pdf::{self, ExportOptions, ReportWorld};
-use coala_report::{emit, epub, project};
+use coala_report::input;
+use coala_report::output::pdf::{self, ExportOptions, ReportWorld};
+use coala_report::output::{self, epub};
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -207,9 +208,9 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let bin = Path::new(env!("CARGO_BIN_EXE_coala-report"));
     let out = root.join("bench-out");
 
-    // 1. Conversion: project::load + emit::typst::emit, best of 10.
-    let loaded = project::load(root).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
-    let style = coala_report::build::template(&loaded.root, loaded.report.manifest.build.style.as_deref())
+    // 1. Conversion: input::load + output::typst::emit, best of 10.
+    let loaded = input::load(root).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
+    let style = coala_report::commands::build::template(&loaded.root, loaded.report.manifest.build.style.as_deref())
         .expect("the template");
     let md_bytes: u64 =
         loaded.report.articles().map(|a| std::fs::metadata(root.join(&a.path)).map_or(0, |m| m.len())).sum();
@@ -218,9 +219,9 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let mut emitted_len = 0;
     for _ in 0..10 {
         let t = Instant::now();
-        let loaded = project::load(root).expect("loads");
+        let loaded = input::load(root).expect("loads");
         let t_emit = Instant::now();
-        let emitted = emit::typst::emit(&loaded.report, &style);
+        let emitted = output::typst::emit(&loaded.report, &style);
         best_emit = best_emit.min(t_emit.elapsed());
         best = best.min(t.elapsed());
         emitted_len = emitted.source.len();
@@ -235,7 +236,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     // configuration), on one core, best of 10.
     let texts: Vec<String> =
         loaded.report.articles().filter_map(|a| std::fs::read_to_string(root.join(&a.path)).ok()).collect();
-    let options = coala_report::markdown::options();
+    let options = coala_report::input::markdown::options();
     let mut parse = Duration::MAX;
     for _ in 0..10 {
         let t = Instant::now();
@@ -246,7 +247,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
         parse = parse.min(t.elapsed());
     }
     row("comrak parse alone, one core (best of 10)", format!("{:.3} s = {:.0} MB/s", secs(parse), mb / secs(parse)));
-    // And on every core, articles spread as `project::load` spreads them:
+    // And on every core, articles spread as `input::load` spreads them:
     // the most any conversion built on comrak can reach on this machine.
     let mut parse_all = Duration::MAX;
     for _ in 0..10 {
@@ -338,8 +339,8 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     );
 
     // 4. In process: typeset, export and EPUB, then a one-article edit.
-    let loaded = project::load(root).expect("loads");
-    let emitted = emit::typst::emit(&loaded.report, &style);
+    let loaded = input::load(root).expect("loads");
+    let emitted = output::typst::emit(&loaded.report, &style);
     let mut world = ReportWorld::new(&loaded.root, Some((2016, 12, 8)));
     world.set_emitted(&emitted);
     let t = Instant::now();
@@ -383,8 +384,8 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let original = std::fs::read_to_string(&edited).unwrap();
     std::fs::write(&edited, format!("{original}\n\nAn added paragraph, as an editor would write it.\n")).unwrap();
     let t = Instant::now();
-    let reloaded = project::load(root).expect("loads");
-    let emitted = emit::typst::emit(&reloaded.report, &style);
+    let reloaded = input::load(root).expect("loads");
+    let emitted = output::typst::emit(&reloaded.report, &style);
     world.set_emitted(&emitted);
     let reparse = t.elapsed();
     let (typeset, epub_again, relayout, reexport) = std::thread::scope(|s| {

@@ -1,35 +1,30 @@
 //! coala-report: compiles an annual report (book.toml + markdown articles)
-//! into a typeset PDF and an EPUB 3.
+//! into a typeset PDF, an EPUB 3 and a web edition.
 //!
-//! The pipeline, one module per stage:
-//! `manifest` (book.toml) → `project` (articles loaded in order, with
-//! `frontmatter`) → `markdown` (comrak → `doc`, the document model, resolved
-//! once for the whole report) → `emit::typst` → `pdf` (typst World,
-//! typesetting, export) → `build` (orchestration, atomic outputs) → `cli`.
+//! The folders follow the pipeline; a module imports only from its own
+//! layer or the layers below it:
+//!
+//! - `commands` (the command line, `build`, `check`, `watch`, `init`, the
+//!   preview server), over
+//! - `output` (the Typst source, PDF, EPUB, web edition, fonts), over
+//! - `passes` (what runs on the loaded report: glossary, citations,
+//!   contributors), over
+//! - `input` (reading the articles: front matter, markdown, math), over
+//! - `words` (the words the tool adds, in every language), over
+//! - `model` (the document: report, articles, blocks, inlines), over
+//! - `config` (book.toml), over
+//! - `diag`, `lint`, `fsutil`, `parallel`, `styles` (diagnostics, files,
+//!   threads, the built-in template and stylesheets).
 
-pub mod build;
-pub mod cite;
-pub mod cli;
-pub mod contributors;
+pub mod commands;
+pub mod config;
 pub mod diag;
-pub mod doc;
-pub mod emit;
-pub mod epub;
-pub mod fonts;
-pub mod frontmatter;
 pub mod fsutil;
-pub mod glossary;
-pub mod i18n;
-pub mod init;
+pub mod input;
 pub mod lint;
-pub mod manifest;
-pub mod markdown;
-pub mod math;
+pub mod model;
+pub mod output;
 pub mod parallel;
-pub mod pdf;
-pub mod progress;
-pub mod project;
-pub mod serve;
-pub mod site;
-pub mod summary;
-pub mod watch;
+pub mod passes;
+pub mod styles;
+pub mod words;

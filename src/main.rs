@@ -1,3 +1,3 @@
 fn main() {
-    std::process::exit(coala_report::cli::main());
+    std::process::exit(coala_report::commands::cli::main());
 }

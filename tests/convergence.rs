@@ -12,10 +12,10 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use coala_report::emit::typst::emit;
 use coala_report::fsutil::Root;
-use coala_report::pdf::{ReportWorld, typeset};
-use coala_report::project::load_edition;
+use coala_report::input::load_edition;
+use coala_report::output::pdf::{ReportWorld, typeset};
+use coala_report::output::typst::emit;
 
 /// The number of layout passes typst made for one edition of the report.
 fn passes(root: &Path, edition: Option<&str>) -> usize {
@@ -24,7 +24,7 @@ fn passes(root: &Path, edition: Option<&str>) -> usize {
     assert!(errors.is_empty(), "{errors:?}");
     let emitted = emit(
         &loaded.report,
-        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::manifest::DEFAULT_STYLE),
+        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
     );
     let root = Root::new(root).expect("root");
     let mut world = ReportWorld::new(&root, Some((2016, 12, 8)));

@@ -1,9 +1,9 @@
 //! Markdown text is data, never Typst code: every character Typst reads as
 //! markup comes out of the typeset document exactly as written.
 
-use coala_report::emit::typst::escape;
 use coala_report::fsutil::Root;
-use coala_report::pdf::{ReportWorld, document_text};
+use coala_report::output::pdf::{ReportWorld, document_text};
+use coala_report::output::typst::escape;
 use proptest::prelude::*;
 
 use crate::harness::{TestReport, is_ignorable, is_rtl, pdf_text, squash, visible};

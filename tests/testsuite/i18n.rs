@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use coala_report::emit;
-use coala_report::fonts::{self, FontConfig};
-use coala_report::pdf::{ReportWorld, document_text, typeset};
-use coala_report::project;
+use coala_report::input;
+use coala_report::output;
+use coala_report::output::fonts::{self, FontConfig};
+use coala_report::output::pdf::{ReportWorld, document_text, typeset};
 use typst::layout::{Frame, FrameItem, Point};
 use typst_layout::PagedDocument;
 
@@ -145,13 +145,13 @@ fn fonts_in_styles_fonts_are_used() {
 }
 
 /// Loads, emits and typesets a report in a world with the given font folders.
-fn typeset_report(root: &Path, font_paths: &[&str]) -> (PagedDocument, project::Loaded) {
-    let loaded = project::load(root).unwrap_or_else(|d| panic!("{d:#?}"));
+fn typeset_report(root: &Path, font_paths: &[&str]) -> (PagedDocument, input::Loaded) {
+    let loaded = input::load(root).unwrap_or_else(|d| panic!("{d:#?}"));
     let config = FontConfig { paths: font_paths.iter().map(|s| s.to_string()).collect(), system: false };
     let (store, _) = fonts::store(&loaded.root, &config);
-    let emitted = emit::typst::emit(
+    let emitted = output::typst::emit(
         &loaded.report,
-        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::manifest::DEFAULT_STYLE),
+        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
     );
     let mut world = ReportWorld::new(&loaded.root, None).with_fonts(store);
     world.set_emitted(&emitted);
@@ -237,7 +237,7 @@ fn right_to_left_text_is_laid_out_right_to_left() {
         });
     }
     assert!(stop.is_some() && word.is_some() && stop < word, "full stop {stop:?}, first letter {word:?}");
-    let emitted = emit::typst::emit(&loaded.report, "styles/report.typ");
+    let emitted = output::typst::emit(&loaded.report, "styles/report.typ");
     assert!(emitted.source.contains("#[#set text(dir: rtl)\nمرحبا"), "{}", emitted.source);
 }
 
@@ -277,9 +277,9 @@ fn furniture_is_in_the_report_language() {
     }
 
     // The EPUB's furniture too.
-    let loaded = project::load(report.path()).unwrap();
-    let labels = coala_report::i18n::Labels::for_language("es");
-    let entries = coala_report::emit::xhtml::toc(&loaded.report, &labels);
+    let loaded = input::load(report.path()).unwrap();
+    let labels = coala_report::words::Labels::for_language("es");
+    let entries = coala_report::output::xhtml::toc(&loaded.report, &labels);
     assert!(entries.iter().any(|e| e.title == "Parte 1. Uno"), "{entries:?}");
 }
 
@@ -291,16 +291,16 @@ fn epub_marks_the_language_and_direction_of_articles() {
         .write("book.toml", "front = [\"en.md\", \"ar.md\"]\n[book]\ntitle = \"Mixed\"\n")
         .write("report/en.md", "+++\ntitle = \"English\"\n+++\n\nText.\n\nنص عربي.\n")
         .write("report/ar.md", "+++\ntitle = \"عربي\"\nlanguage = \"ar\"\n+++\n\nنص عربي.\n");
-    let loaded = project::load(report.path()).unwrap();
-    let labels = coala_report::i18n::Labels::for_language("en");
+    let loaded = input::load(report.path()).unwrap();
+    let labels = coala_report::words::Labels::for_language("en");
     let images = Default::default();
-    let ctx = coala_report::emit::xhtml::Context {
+    let ctx = coala_report::output::xhtml::Context {
         lang: "en",
         labels: &labels,
         images: &images,
         stylesheet: "stylesheet.css",
     };
-    let mut docs = loaded.report.articles().map(|a| coala_report::emit::xhtml::article_document(a, &ctx));
+    let mut docs = loaded.report.articles().map(|a| coala_report::output::xhtml::article_document(a, &ctx));
     let en = docs.next().unwrap();
     let ar = docs.next().unwrap();
     assert!(en.contains("lang=\"en\" xml:lang=\"en\">"), "{en}");
@@ -314,7 +314,7 @@ fn epub_marks_the_language_and_direction_of_articles() {
     // with `lang: "ar"`.
     let run = report.run(&["build", "--format", "epub"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let emitted = emit::typst::emit(&loaded.report, "styles/report.typ");
+    let emitted = output::typst::emit(&loaded.report, "styles/report.typ");
     assert!(emitted.source.contains("  language: \"ar\",\n"), "{}", emitted.source);
 }
 
@@ -329,7 +329,7 @@ fn the_sample_report_has_a_spanish_edition() {
 
     // The translated articles replace the originals; the others are the
     // originals, opened by a note in Spanish; the furniture is Spanish.
-    let loaded = project::load_edition(report.path(), Some("es")).unwrap();
+    let loaded = input::load_edition(report.path(), Some("es")).unwrap();
     let manifest = &loaded.report.manifest;
     assert_eq!(manifest.book.language, "es");
     assert_eq!(manifest.build.name.as_deref(), Some("report.es"));
@@ -340,8 +340,8 @@ fn the_sample_report_has_a_spanish_edition() {
     let smart = loaded.report.articles().find(|a| a.src_rel == "smart-contracts.md").unwrap();
     assert_eq!(smart.path, Path::new("report/smart-contracts.md"));
     assert_eq!(smart.meta.language.as_deref(), Some("en"));
-    let note = coala_report::i18n::Labels::for_language("es").original_note;
-    assert!(coala_report::doc::plain_text(&first_paragraph(&smart.blocks[0])).contains(note));
+    let note = coala_report::words::Labels::for_language("es").original_note;
+    assert!(coala_report::model::plain_text(&first_paragraph(&smart.blocks[0])).contains(note));
 
     if let Some(text) = crate::harness::pdf_text(&report.path().join("build/report.es.pdf"), "spanish edition") {
         for needle in ["Índice", "Prólogo", "Parte 1", "Temas clave", note] {
@@ -354,8 +354,8 @@ fn the_sample_report_has_a_spanish_edition() {
     }
 }
 
-fn first_paragraph(block: &coala_report::doc::Block) -> Vec<coala_report::doc::Inline> {
-    use coala_report::doc::BlockKind;
+fn first_paragraph(block: &coala_report::model::Block) -> Vec<coala_report::model::Inline> {
+    use coala_report::model::BlockKind;
     match &block.kind {
         BlockKind::Callout { blocks, .. } => first_paragraph(&blocks[0]),
         BlockKind::Paragraph(inlines) => inlines.clone(),

@@ -368,7 +368,7 @@ impl Manifest {
                 .with_message(format!("`build.name` is not a plain file name: `{name}`"))
                 .with_hint("use a name such as \"coala-report-2016\", without slashes"));
         }
-        if let Err(message) = crate::pdf::standards(&self.build.pdf.standards) {
+        if let Err(message) = crate::output::pdf::standards(&self.build.pdf.standards) {
             return Err(at("standards")
                 .with_message(format!("`build.pdf.standards`: {message}"))
                 .with_hint("combine at most one PDF/A level with \"ua-1\", e.g. standards = [\"a-2b\", \"ua-1\"]"));

@@ -6,9 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::doc::{Block, BlockKind, Inline, LinkDest, ListItem, Report};
-use crate::frontmatter::Kind;
-use crate::glossary::collation_key;
+use crate::input::frontmatter::Kind;
+use crate::model::{Block, BlockKind, Inline, LinkDest, ListItem, Report};
+use crate::passes::glossary::collation_key;
 
 /// The anchor of the generated section.
 pub const ANCHOR: &str = "authors-and-their-articles";
@@ -50,7 +50,7 @@ pub fn process(report: &mut Report) {
     if people.is_empty() {
         return;
     }
-    let heading = crate::i18n::Labels::for_language(&report.manifest.book.language).authors_and_articles;
+    let heading = crate::words::Labels::for_language(&report.manifest.book.language).authors_and_articles;
     let Some(article) = report.articles_mut().find(|a| a.id == target) else { return };
     let line = article.blocks.last().map_or(1, |b| b.line);
     let top = 1;

@@ -4,7 +4,7 @@
 //! the headings generated in the document model. The six UN languages (ar,
 //! zh, en, fr, ru, es) and pt, de; any other language gets English.
 
-use crate::doc::{CalloutKind, Part};
+use crate::model::{CalloutKind, Part};
 
 /// The strings of one language.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -586,7 +586,7 @@ pub fn is_rtl(tag: &str) -> bool {
 /// Is this letter of a script written right to left (Hebrew, Arabic,
 /// Syriac, Thaana, N'Ko...)? A paragraph's direction is that of its first
 /// letter (Unicode's rule P2, as `dir="auto"` does; see
-/// [`crate::doc::first_letter`]).
+/// [`crate::model::first_letter`]).
 pub fn is_rtl_letter(c: char) -> bool {
     matches!(c as u32,
         0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF | 0x10800..=0x10FFF | 0x1E800..=0x1EFFF)
@@ -711,7 +711,7 @@ mod tests {
         assert_eq!(Labels::for_language("en").part_number(2), "Part 2");
         assert_eq!(Labels::for_language("xx").figure, "Figure");
         assert!(is_rtl("ar") && is_rtl("he-IL") && !is_rtl("en"));
-        let rtl = |t: &str| crate::doc::first_letter(&[crate::doc::Inline::Text(t.into())]).map(is_rtl_letter);
+        let rtl = |t: &str| crate::model::first_letter(&[crate::model::Inline::Text(t.into())]).map(is_rtl_letter);
         assert_eq!(rtl("« مرحبا » COALA"), Some(true));
         assert_eq!(rtl("1. COALA مرحبا"), Some(false));
         assert_eq!(rtl("2016 — !"), None);

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::build::Outcome;
+use crate::commands::build::Outcome;
 use crate::diag::{Diagnostic, Severity};
 
 /// Version of the JSON schema; bumped on incompatible changes.

@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use crate::build::{self, BuildOptions, Session};
+use crate::commands::build::{self, BuildOptions, Session};
+use crate::commands::progress;
+use crate::config::Format;
 use crate::diag::{self, Diagnostic};
 use crate::lint;
-use crate::manifest::Format;
-use crate::progress;
 
 /// Exit code of a successful run.
 pub const EXIT_OK: i32 = 0;
@@ -228,7 +228,7 @@ fn fail_early(how: &Report, diagnostic: Diagnostic, code: i32) -> i32 {
 }
 
 fn init(dir: &std::path::Path, how: &Report) -> i32 {
-    match crate::init::init(dir) {
+    match crate::commands::init::init(dir) {
         Ok(files) => {
             if !how.quiet {
                 for file in &files {
@@ -251,14 +251,14 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Report) -> i32 {
             None => {
                 let build_dir = crate::fsutil::Root::new(&options.root)
                     .ok()
-                    .and_then(|root| crate::project::load_manifest(&root).ok())
+                    .and_then(|root| crate::input::load_manifest(&root).ok())
                     .map(|m| m.build.build_dir)
                     .unwrap_or_else(|| "build".into());
                 options.root.join(build_dir)
             }
         };
         let _ = std::fs::create_dir_all(&out);
-        match crate::serve::spawn(out.clone(), port) {
+        match crate::commands::serve::spawn(out.clone(), port) {
             Ok(addr) => {
                 if !how.json {
                     println!("serving {} on http://{addr}/", out.display())
@@ -272,29 +272,29 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Report) -> i32 {
         }
     }
     let display = progress::Display::choose(how.quiet, how.verbose);
-    let mut on = |event: crate::watch::Event| match event {
-        crate::watch::Event::Watching(watched) => {
+    let mut on = |event: crate::commands::watch::Event| match event {
+        crate::commands::watch::Event::Watching(watched) => {
             if !how.quiet {
                 println!("watching {} for changes (Ctrl-C to stop)", watched.describe());
             }
         }
-        crate::watch::Event::Changed(paths) => {
+        crate::commands::watch::Event::Changed(paths) => {
             if !how.quiet {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 println!("changed: {}; rebuilding", names.join(", "));
             }
         }
-        crate::watch::Event::Built(outcome) => {
+        crate::commands::watch::Event::Built(outcome) => {
             display.finish();
             finish(outcome, &root_arg, "build", how);
             if how.verbose
-                && let Some(bytes) = crate::watch::resident_memory()
+                && let Some(bytes) = crate::commands::watch::resident_memory()
             {
                 eprintln!("  resident memory {} MiB", bytes / (1024 * 1024));
             }
         }
     };
-    match crate::watch::watch(Session::new(options.clone()), &display, &mut on) {
+    match crate::commands::watch::watch(Session::new(options.clone()), &display, &mut on) {
         Ok(()) => EXIT_OK,
         Err(d) => fail_early(how, d, EXIT_USAGE),
     }
@@ -323,7 +323,7 @@ fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, h
         EXIT_FAILED
     };
     if how.json {
-        println!("{}", crate::summary::json(command, outcome, &diagnostics, code));
+        println!("{}", crate::commands::summary::json(command, outcome, &diagnostics, code));
     }
     if outcome.failed() {
         let what = if command == "build" { "build failed" } else { "check failed" };

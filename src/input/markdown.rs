@@ -8,8 +8,8 @@ use comrak::nodes::{AlertType, AstNode, ListType, NodeValue, TableAlignment};
 use comrak::{Arena, Options, parse_document};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Align, Block, BlockKind, CalloutKind, Footnote, Image, ImageSrc, Inline, LinkDest, ListItem};
 use crate::lint;
+use crate::model::{Align, Block, BlockKind, CalloutKind, Footnote, Image, ImageSrc, Inline, LinkDest, ListItem};
 
 /// The one comrak configuration of the project.
 pub fn options() -> Options<'static> {
@@ -97,7 +97,7 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
                     .is_some_and(|n| std::ptr::eq(n, h1));
                 let mut inlines = conv.inlines_quiet(h1);
                 take_trailing_attrs(&mut inlines);
-                let text = crate::doc::plain_text(&inlines);
+                let text = crate::model::plain_text(&inlines);
                 if is_first_block && normalize_ws(&text).eq_ignore_ascii_case(&normalize_ws(t)) {
                     skip = Some(h1 as *const AstNode);
                 }
@@ -437,7 +437,7 @@ impl<'a> Converter<'a, '_> {
                 let mut content = self.inlines(node);
                 let attrs = take_trailing_attrs(&mut content);
                 let mut hoisted = take_anchors(&mut content);
-                let slug = self.slug(&crate::doc::plain_text(&content), line);
+                let slug = self.slug(&crate::model::plain_text(&content), line);
                 let mut id = slug.clone();
                 let mut numbered = true;
                 if let Some((attrs, raw)) = attrs {
@@ -591,7 +591,7 @@ impl<'a> Converter<'a, '_> {
     /// is an error here, with its position, rather than a typesetting
     /// failure later.
     fn math(&mut self, tex: &str, (line, column): (usize, usize)) -> Option<String> {
-        crate::math::to_typst(tex)
+        crate::input::math::to_typst(tex)
             .map_err(|why| {
                 self.report(
                     &lint::UNKNOWN_MATH,
@@ -705,7 +705,7 @@ impl<'a> Converter<'a, '_> {
                 out.push(Inline::Link { dest: LinkDest::Unresolved(link.url.clone()), content, line, column });
             }
             NodeValue::Image(link) => {
-                let alt = crate::doc::plain_text(&self.children_inlines(node, depth));
+                let alt = crate::model::plain_text(&self.children_inlines(node, depth));
                 let (line, column) = at(self);
                 if alt.trim().is_empty() {
                     self.report(
@@ -826,7 +826,7 @@ impl<'a> Converter<'a, '_> {
                     self.inline_seq(&nodes[i + 1..end], &mut inner, depth + 1);
                 }
                 let inner = merge_text(inner);
-                let text = crate::doc::plain_text(&inner);
+                let text = crate::model::plain_text(&inner);
                 out.push(match tag.name.as_str() {
                     "sup" => Inline::Sup(inner),
                     "sub" => Inline::Sub(inner),
@@ -1495,7 +1495,7 @@ mod tests {
         let BlockKind::Paragraph(p) = &c.blocks[0].kind else { panic!() };
         assert_eq!(refs(p), vec![("fig-a".into(), 1, 5), ("tbl-b".into(), 1, 14), ("fig-c-1".into(), 1, 27)], "{p:?}");
         // The brackets of `[@tbl-b]` are gone; the rest is text.
-        let text = crate::doc::plain_text(p);
+        let text = crate::model::plain_text(p);
         assert_eq!(text, "See @fig-a, @tbl-b and (@fig-c-1). Mail me@fig-x.org; @fig- alone; @fig-code.");
     }
 

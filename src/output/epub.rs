@@ -1,4 +1,4 @@
-//! The EPUB 3 edition: the report's XHTML documents (from `emit::xhtml`),
+//! The EPUB 3 edition: the report's XHTML documents (from `output::xhtml`),
 //! its images and stylesheet, packaged with epub-builder.
 //!
 //! epub-builder 0.8.3 packages the book (container, manifest, spine, guide)
@@ -24,13 +24,13 @@ use std::io::{Cursor, Read, Write};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Article, ImageSrc, Report};
-use crate::emit::xhtml::{self, Context, ImageMap, Labels, Landmark, NavEntry};
 use crate::fsutil::{self, Root};
 use crate::lint;
+use crate::model::{Article, ImageSrc, Report};
+use crate::output::xhtml::{self, Context, ImageMap, Labels, Landmark, NavEntry};
 
 /// The stylesheet used when the report has no `styles/epub.css`.
-pub const DEFAULT_CSS: &str = include_str!("../styles/epub.css");
+pub const DEFAULT_CSS: &str = crate::styles::EPUB_CSS;
 
 /// Where a report may override the stylesheet.
 pub const CSS_PATH: &str = "styles/epub.css";
@@ -54,7 +54,7 @@ pub fn build(
     let warnings = Vec::new();
 
     let Images { cover, files: resources, map: images } = gather_images(report, root, &mut errors);
-    let local: Vec<&crate::doc::Image> =
+    let local: Vec<&crate::model::Image> =
         report.articles().flat_map(|a| a.images()).filter(|image| matches!(image.src, ImageSrc::Local(_))).collect();
     let image_count = local.len();
     let all_alt = local.iter().all(|image| !image.alt.trim().is_empty());
@@ -367,7 +367,7 @@ fn is_uuid(s: &str) -> bool {
 
 /// `CCYY-MM-DDThh:mm:ssZ`.
 pub fn format_timestamp(secs: i64) -> String {
-    let (y, m, d, h, mi, s) = crate::pdf::civil_from_unix(secs);
+    let (y, m, d, h, mi, s) = crate::output::pdf::civil_from_unix(secs);
     if !(1000..=9999).contains(&y) {
         return format_timestamp(FALLBACK_TIMESTAMP);
     }
@@ -541,7 +541,7 @@ fn ncx(entries: &[NavEntry], identifier: &str, title: &str, lang: &str) -> Strin
 fn zip_date(timestamp: Option<i64>) -> zip::DateTime {
     timestamp
         .and_then(|secs| {
-            let (y, m, d, h, mi, s) = crate::pdf::civil_from_unix(secs);
+            let (y, m, d, h, mi, s) = crate::output::pdf::civil_from_unix(secs);
             let y = u16::try_from(y).ok().filter(|y| (1980..=2107).contains(y))?;
             zip::DateTime::from_date_and_time(y, m, d, h, mi, s - s % 2).ok()
         })
@@ -810,7 +810,7 @@ Second use of the note[^n].
     #[test]
     fn builds_a_valid_reproducible_epub() {
         let dir = fixture();
-        let loaded = crate::project::load(dir.path()).unwrap();
+        let loaded = crate::input::load(dir.path()).unwrap();
         assert!(!loaded.diagnostics.iter().any(|d| d.is_error()), "{:?}", loaded.diagnostics);
         let (one, _) = build(&loaded.report, &loaded.root, Some(1_481_155_200)).unwrap();
         let (two, _) = build(&loaded.report, &loaded.root, Some(1_481_155_200)).unwrap();
@@ -900,7 +900,7 @@ Second use of the note[^n].
     #[test]
     fn a_missing_image_is_an_error_naming_the_line() {
         let dir = fixture();
-        let loaded = crate::project::load(dir.path()).unwrap();
+        let loaded = crate::input::load(dir.path()).unwrap();
         std::fs::remove_file(dir.path().join("report/images/dot.png")).unwrap();
         let errors = build(&loaded.report, &loaded.root, None).unwrap_err();
         let md = Some(std::path::Path::new("report/everything.md"));

@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::config::{Format, parse_iso_date};
 use crate::diag::{self, Diagnostic};
-use crate::emit;
 use crate::fsutil;
+use crate::input::{self, Loaded};
 use crate::lint;
-use crate::manifest::{Format, parse_iso_date};
-use crate::pdf::{self, ExportOptions, ReportWorld};
-use crate::project::{self, Loaded};
+use crate::output;
+use crate::output::pdf::{self, ExportOptions, ReportWorld};
 
 /// What to build, checked before any work.
 #[derive(Debug, Clone)]
@@ -92,7 +92,7 @@ fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
 pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) -> Outcome {
     let mut outcome = Outcome::default();
     let start = Instant::now();
-    let original = match project::load(root_dir) {
+    let original = match input::load(root_dir) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             outcome.config_error = is_config_failure(&diagnostics);
@@ -115,13 +115,14 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
         outcome.diagnostics.push(d);
     }
     let fonts = manifest.build.formats.contains(&Format::Pdf).then(|| {
-        let config = crate::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: system_fonts };
-        let (fonts, warnings) = crate::fonts::store(&original.root, &config);
+        let config =
+            crate::output::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: system_fonts };
+        let (fonts, warnings) = crate::output::fonts::store(&original.root, &config);
         outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
         fonts
     });
     let mut editions = vec![Ok(original)];
-    editions.extend(manifest.translations.keys().map(|tag| project::load_edition(root_dir, Some(tag))));
+    editions.extend(manifest.translations.keys().map(|tag| input::load_edition(root_dir, Some(tag))));
     for edition in editions {
         let diagnostics = diag::apply_levels(
             &levels,
@@ -129,7 +130,7 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
                 Ok(loaded) => {
                     let mut diagnostics = loaded.diagnostics;
                     if let Some(fonts) = &fonts {
-                        diagnostics.extend(crate::fonts::missing_glyphs(&loaded.report, fonts.book()));
+                        diagnostics.extend(crate::output::fonts::missing_glyphs(&loaded.report, fonts.book()));
                     }
                     diagnostics
                 }
@@ -152,7 +153,7 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
 fn is_config_failure(diagnostics: &[Diagnostic]) -> bool {
     let mut errors = diagnostics.iter().filter(|d| d.is_error()).peekable();
     errors.peek().is_some()
-        && errors.all(|d| d.file.is_none() || d.file.as_deref() == Some(Path::new(crate::manifest::MANIFEST)))
+        && errors.all(|d| d.file.is_none() || d.file.as_deref() == Some(Path::new(crate::config::MANIFEST)))
 }
 
 /// Follows a build's stages (the progress display and `--verbose`). Called
@@ -229,7 +230,7 @@ impl Session {
         let mut outcome = self.build_edition(progress, None);
         let tags: Vec<String> = match (&outcome.root, outcome.failed()) {
             (Some(root), false) => fsutil::Root::new(root)
-                .and_then(|root| project::load_manifest(&root))
+                .and_then(|root| input::load_manifest(&root))
                 .map(|m| m.translations.into_keys().collect())
                 .unwrap_or_default(),
             _ => Vec::new(),
@@ -257,7 +258,7 @@ impl Session {
         let mut outcome = Outcome::default();
         let start = Instant::now();
         progress.start("parse");
-        let loaded = match project::load_edition(&self.options.root, edition) {
+        let loaded = match input::load_edition(&self.options.root, edition) {
             Ok(loaded) => loaded,
             Err(diagnostics) => {
                 outcome.config_error = is_config_failure(&diagnostics);
@@ -318,9 +319,11 @@ impl Session {
             (y, m, d)
         });
         let world = if want_pdf {
-            let config =
-                crate::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: options.system_fonts };
-            let (fonts, warnings) = crate::fonts::store(&root, &config);
+            let config = crate::output::fonts::FontConfig {
+                paths: manifest.build.font_paths.clone(),
+                system: options.system_fonts,
+            };
+            let (fonts, warnings) = crate::output::fonts::store(&root, &config);
             outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
             Some(self.world(&root, today, fonts))
         } else {
@@ -329,14 +332,16 @@ impl Session {
 
         // PDF, EPUB and the web edition are produced concurrently from the one
         // parse; nothing is written unless every requested artifact was produced.
-        let downloads = crate::site::downloads(&formats, &out_dir, &name);
+        let downloads = crate::output::site::downloads(&formats, &out_dir, &name);
         let (typst_stage, epub_stage, site_stage) = std::thread::scope(|scope| {
             let site = formats.contains(&Format::Html).then(|| {
-                scope.spawn(|| timed(progress, "html", || crate::site::build(&report, &root, &downloads, &alternates)))
+                scope.spawn(|| {
+                    timed(progress, "html", || crate::output::site::build(&report, &root, &downloads, &alternates))
+                })
             });
-            let epub = formats
-                .contains(&Format::Epub)
-                .then(|| scope.spawn(|| timed(progress, "epub", || crate::epub::build(&report, &root, timestamp))));
+            let epub = formats.contains(&Format::Epub).then(|| {
+                scope.spawn(|| timed(progress, "epub", || crate::output::epub::build(&report, &root, timestamp)))
+            });
             let typst = want_typst.then(|| typeset_stage(&report, world, &style, timestamp, progress));
             let epub = epub.map(|handle| joined(handle, "the EPUB writer"));
             let site = site.map(|handle| joined(handle, "the web edition writer"));
@@ -383,7 +388,7 @@ impl Session {
         // All or nothing: no artifact is replaced unless all can be written.
         // The site is staged complete in a temporary folder first, and
         // renamed into place after the files.
-        let site_dir = out_dir.join(crate::site::dir(edition));
+        let site_dir = out_dir.join(crate::output::site::dir(edition));
         let staged = match site.as_ref().map(|s| s.stage(&site_dir)).transpose() {
             Ok(staged) => staged,
             Err(d) => {
@@ -453,13 +458,13 @@ fn joined<T>(
 /// Converts the report to Typst and, given a world, typesets and exports it
 /// there.
 fn typeset_stage(
-    report: &crate::doc::Report,
+    report: &crate::model::Report,
     world: Option<&mut ReportWorld>,
     style: &str,
     timestamp: Option<i64>,
     progress: &dyn Progress,
 ) -> TypstStage {
-    let (emitted, took) = timed(progress, "convert", || emit::typst::emit(report, style));
+    let (emitted, took) = timed(progress, "convert", || output::typst::emit(report, style));
     let mut stage = TypstStage {
         source: String::new(),
         pdf: None,
@@ -469,7 +474,7 @@ fn typeset_stage(
     if let Some(world) = world {
         // Characters no font has, named at their markdown line (typst would
         // silently print empty boxes).
-        stage.diagnostics.extend(crate::fonts::missing_glyphs(report, world.fonts().book()));
+        stage.diagnostics.extend(crate::output::fonts::missing_glyphs(report, world.fonts().book()));
         world.set_emitted(&emitted);
         let world = &*world;
         progress.start("typeset");
@@ -507,13 +512,13 @@ fn typeset_stage(
 
 /// The template must exist inside the root.
 /// The editions other than `edition`, for the web edition's language links.
-fn alternates(root: &fsutil::Root, edition: Option<&str>) -> Vec<crate::site::Alternate> {
-    let Ok(original) = project::load_manifest(root) else { return Vec::new() };
+fn alternates(root: &fsutil::Root, edition: Option<&str>) -> Vec<crate::output::site::Alternate> {
+    let Ok(original) = input::load_manifest(root) else { return Vec::new() };
     let mut all = vec![(None, original.book.language.clone())];
     all.extend(original.translations.keys().map(|tag| (Some(tag.as_str()), tag.clone())));
     all.into_iter()
         .filter(|(e, _)| *e != edition)
-        .map(|(e, lang)| crate::site::Alternate { lang, dir: crate::site::dir(e) })
+        .map(|(e, lang)| crate::output::site::Alternate { lang, dir: crate::output::site::dir(e) })
         .collect()
 }
 
@@ -525,8 +530,8 @@ const BUILTIN: &str = pdf::BUILTIN_STYLE_IMPORT;
 /// else the built-in template (which the typst world serves).
 pub fn template(root: &fsutil::Root, style: Option<&str>) -> Result<String, Diagnostic> {
     let Some(style) = style else {
-        let own = root.resolve(crate::manifest::DEFAULT_STYLE).is_ok_and(|p| p.is_file());
-        return Ok(if own { crate::manifest::DEFAULT_STYLE.to_string() } else { BUILTIN.to_string() });
+        let own = root.resolve(crate::config::DEFAULT_STYLE).is_ok_and(|p| p.is_file());
+        return Ok(if own { crate::config::DEFAULT_STYLE.to_string() } else { BUILTIN.to_string() });
     };
     match root.resolve(style) {
         Ok(path) if path.is_file() => Ok(style.to_string()),
@@ -543,10 +548,10 @@ pub fn template(root: &fsutil::Root, style: Option<&str>) -> Result<String, Diag
 }
 
 /// The levels of the named diagnostics: `[diagnostics]`, then the command line.
-fn levels(manifest: &crate::manifest::Manifest, cli: &lint::CliLevels) -> Result<lint::Levels, Diagnostic> {
+fn levels(manifest: &crate::config::Manifest, cli: &lint::CliLevels) -> Result<lint::Levels, Diagnostic> {
     lint::Levels::new(&manifest.diagnostics, cli).map_err(|e| {
         let d = Diagnostic::new(&lint::INVALID_MANIFEST, e.message).with_hint(e.hint);
-        if e.in_manifest { d.with_file(crate::manifest::MANIFEST) } else { d }
+        if e.in_manifest { d.with_file(crate::config::MANIFEST) } else { d }
     })
 }
 

@@ -11,11 +11,11 @@ use std::collections::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
 
+use crate::config::GlossaryLink;
 use crate::diag::Diagnostic;
-use crate::doc::{Article, Block, BlockKind, Inline, LinkDest, Report, plain_text};
-use crate::frontmatter::Kind;
+use crate::input::frontmatter::Kind;
 use crate::lint;
-use crate::manifest::GlossaryLink;
+use crate::model::{Article, Block, BlockKind, Inline, LinkDest, Report, plain_text};
 
 /// One glossary entry.
 #[derive(Debug, Clone, PartialEq)]

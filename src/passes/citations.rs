@@ -12,11 +12,11 @@ use hayagriva::{
     LocatorPayload, SpecificLocator,
 };
 
+use crate::config::{MANIFEST, Placement};
 use crate::diag::Diagnostic;
-use crate::doc::{Article, Block, BlockKind, Inline, LinkDest, Report};
 use crate::fsutil::{self, Root};
 use crate::lint;
-use crate::manifest::{MANIFEST, Placement};
+use crate::model::{Article, Block, BlockKind, Inline, LinkDest, Report};
 
 /// One citation found in the text, before formatting.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +38,7 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
         Err(d) => return vec![d],
     };
     let config = report.manifest.citations.clone();
-    let references = crate::i18n::Labels::for_language(&report.manifest.book.language).references;
+    let references = crate::words::Labels::for_language(&report.manifest.book.language).references;
     let Some(style) = hayagriva::archive::ArchivedStyle::by_name(&config.style).map(|s| s.get()) else {
         return vec![
             Diagnostic::new(&lint::INVALID_BIBLIOGRAPHY, format!("unknown citation style `{}`", config.style))

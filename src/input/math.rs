@@ -117,7 +117,7 @@ fn is_defined(name: &str) -> bool {
     }
     TEMPLATE
         .get_or_init(|| {
-            crate::init::TEMPLATE
+            crate::styles::TEMPLATE
                 .lines()
                 .filter_map(|l| l.strip_prefix("#let "))
                 .map(|l| l.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_')).next().unwrap_or(""))

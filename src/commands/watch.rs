@@ -13,11 +13,11 @@ use std::time::Duration;
 use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{RecursiveMode, Watcher};
 
-use crate::build::{Outcome, Progress, Session};
+use crate::commands::build::{Outcome, Progress, Session};
+use crate::config::MANIFEST;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
-use crate::manifest::MANIFEST;
 
 /// How long the sources must stay quiet before a rebuild: an editor's save
 /// (temporary file, rename, attributes) and a `git checkout` are one change.
@@ -44,7 +44,7 @@ impl Watched {
     /// The folders to watch for the report in `root`; with a broken
     /// manifest, the defaults (`report/`, `styles/`).
     pub fn of(root: &Root, out: Option<&Path>) -> Watched {
-        let manifest = crate::project::load_manifest(root).ok();
+        let manifest = crate::input::load_manifest(root).ok();
         let (src, style, build_dir, cover) = match &manifest {
             Some(m) => (m.book.src.clone(), m.build.style.clone(), m.build.build_dir.clone(), m.book.cover.clone()),
             None => ("report".into(), None, "build".into(), None),

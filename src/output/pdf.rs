@@ -17,12 +17,12 @@ use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
 
+use crate::config::PdfStandard;
 use crate::diag::Diagnostic;
-use crate::doc::{ImageSrc, Report};
-use crate::emit::typst::{Emitted, Mark};
 use crate::fsutil::Root;
 use crate::lint;
-use crate::manifest::PdfStandard;
+use crate::model::{ImageSrc, Report};
+use crate::output::typst::{Emitted, Mark};
 
 /// The virtual path of the generated main file.
 pub const MAIN: &str = "/__coala_report_main.typ";
@@ -80,7 +80,7 @@ pub struct ReportWorld {
     today: Option<Datetime>,
     /// The built-in template (`BUILTIN_STYLE`).
     builtin_style: Source,
-    /// The embedded fonts, or those of `crate::fonts::store`.
+    /// The embedded fonts, or those of `crate::output::fonts::store`.
     fonts: Arc<FontStore>,
 }
 
@@ -98,16 +98,16 @@ impl ReportWorld {
             strings_language: None,
             files: FileStore::new(ConfinedLoader { root: root.clone() }),
             today: today.and_then(|(y, m, d)| Datetime::from_ymd(y, m, d)),
-            fonts: crate::fonts::embedded(),
+            fonts: crate::output::fonts::embedded(),
             builtin_style: {
                 let vpath = VirtualPath::new(BUILTIN_STYLE).expect("valid virtual path");
                 let id = FileId::new(RootedPath::new(VirtualRoot::Project, vpath));
-                Source::new(id, crate::init::TEMPLATE.to_string())
+                Source::new(id, crate::styles::TEMPLATE.to_string())
             },
         }
     }
 
-    /// The world with these fonts (see `crate::fonts::store`).
+    /// The world with these fonts (see `crate::output::fonts::store`).
     pub fn with_fonts(mut self, fonts: Arc<FontStore>) -> Self {
         self.fonts = fonts;
         self
@@ -137,7 +137,7 @@ impl ReportWorld {
         // library is made only when the language changes, so watch mode
         // keeps typst's caches.
         if self.strings_language.as_deref() != Some(emitted.language.as_str()) {
-            let labels = crate::i18n::Labels::for_language(&emitted.language);
+            let labels = crate::words::Labels::for_language(&emitted.language);
             let strings: Dict = labels.pairs().into_iter().map(|(k, v)| (k.into(), v.into_value())).collect();
             let mut inputs = Dict::new();
             inputs.insert("coala-strings".into(), strings.into_value());
@@ -153,7 +153,7 @@ impl ReportWorld {
             let path = format!("/__coala_report/{id}.typ");
             let Ok(vpath) = VirtualPath::new(&path) else { continue };
             let file = FileId::new(RootedPath::new(VirtualRoot::Project, vpath));
-            let _ = writeln!(main, "#include {}", crate::emit::typst::string(&path));
+            let _ = writeln!(main, "#include {}", crate::output::typst::string(&path));
             main_map.push((main.len(), range.end));
             copied = range.end;
             let text = format!("{}{}", emitted.prelude, &emitted.source[range.clone()]);
@@ -387,7 +387,7 @@ pub fn export(
         standards: standards(&options.standards).map_err(|message| {
             vec![
                 Diagnostic::new(&lint::INVALID_MANIFEST, format!("`build.pdf.standards`: {message}"))
-                    .with_file(crate::manifest::MANIFEST),
+                    .with_file(crate::config::MANIFEST),
             ]
         })?,
         tagged: true,
@@ -448,7 +448,7 @@ fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagno
         if let Some(offset) = generated {
             match emitted.locate(offset) {
                 Some(Mark { file: Some(file), line, .. }) => d = d.with_file(file).with_line(*line),
-                _ => d = d.with_file(crate::manifest::MANIFEST),
+                _ => d = d.with_file(crate::config::MANIFEST),
             }
             if let Some((_, _, _, loc)) = &other_location {
                 d.message.push_str(&format!(" (raised in {loc})"));

@@ -5,10 +5,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use crate::config::Manifest;
 use crate::diag::Diagnostic;
-use crate::frontmatter::FrontMatter;
+use crate::input::frontmatter::FrontMatter;
 use crate::lint;
-use crate::manifest::Manifest;
 
 /// The whole report, in reading order.
 #[derive(Debug, Clone)]
@@ -465,7 +465,7 @@ pub type ImageCheck<'a> = dyn Fn(&str) -> Result<Option<&'static str>, String> +
 
 pub fn resolve(report: &mut Report, image_exists: &ImageCheck<'_>) -> Vec<Diagnostic> {
     let labels = number_figures_and_tables(report);
-    let words = crate::i18n::Labels::for_language(&report.manifest.book.language);
+    let words = crate::words::Labels::for_language(&report.manifest.book.language);
     let src = report.manifest.book.src.trim_end_matches('/').to_string();
     let mut articles: Vec<&mut Article> = report.articles_mut().collect();
     // Every article's id and anchors, by path; the anchor sets are lent to

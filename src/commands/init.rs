@@ -8,10 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::Diagnostic;
 use crate::lint;
 
-/// The default Typst template, as shipped in `styles/`.
-pub const TEMPLATE: &str = include_str!("../styles/report.typ");
-/// The default EPUB stylesheet, as shipped in `styles/`.
-pub const EPUB_CSS: &str = include_str!("../styles/epub.css");
+use crate::styles::{EPUB_CSS, TEMPLATE};
 
 const BOOK_TOML: &str = r#"# The manifest of the report, read by coala-report.
 # Reference: the "The manifest: book.toml" section of coala-report's README.
@@ -103,7 +100,7 @@ become links inside the PDF and the EPUB.
 /// The files `init` writes, relative to the new report's folder.
 fn files() -> Vec<(&'static str, String)> {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (y, m, d, ..) = crate::pdf::civil_from_unix(now as i64);
+    let (y, m, d, ..) = crate::output::pdf::civil_from_unix(now as i64);
     let book = BOOK_TOML.replace("{YEAR}", &y.to_string()).replace("{DATE}", &format!("{y:04}-{m:02}-{d:02}"));
     vec![
         ("book.toml", book),
@@ -150,7 +147,7 @@ mod tests {
     #[test]
     fn manifest_parses() {
         let (_, book) = files().into_iter().next().unwrap();
-        let manifest = crate::manifest::Manifest::parse(&book, Path::new("book.toml")).unwrap();
+        let manifest = crate::config::Manifest::parse(&book, Path::new("book.toml")).unwrap();
         assert_eq!(manifest.book.title, "Annual Report");
         assert_eq!(manifest.parts[0].articles, ["first-article.md"]);
     }

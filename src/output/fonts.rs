@@ -18,9 +18,9 @@ use typst::text::{FontBook, FontInfo};
 use typst_kit::fonts::{FontPath, FontStore};
 
 use crate::diag::Diagnostic;
-use crate::doc::{Article, Block, BlockKind, Inline, Report};
 use crate::fsutil::Root;
 use crate::lint;
+use crate::model::{Article, Block, BlockKind, Inline, Report};
 
 /// The report's own fonts, relative to the root.
 pub const REPORT_FONTS: &str = "styles/fonts";
@@ -65,13 +65,13 @@ pub fn store(root: &Root, config: &FontConfig) -> (Arc<FontStore>, Vec<Diagnosti
             Ok(p) if p.is_dir() => folders.push(Folder { path: p, confined: !path.is_absolute() }),
             Ok(_) => warnings.push(
                 Diagnostic::new(&lint::MISSING_FONT_FOLDER, format!("the font folder `{entry}` does not exist"))
-                    .with_file(crate::manifest::MANIFEST)
+                    .with_file(crate::config::MANIFEST)
                     .with_hint(
                         "install the fonts (e.g. `apt-get install fonts-noto-core fonts-noto-cjk`) or fix `[build] font-paths`",
                     ),
             ),
             Err((message, hint)) => {
-                warnings.push(Diagnostic::new(&lint::MISSING_FONT_FOLDER, message).with_file(crate::manifest::MANIFEST).with_hint(hint))
+                warnings.push(Diagnostic::new(&lint::MISSING_FONT_FOLDER, message).with_file(crate::config::MANIFEST).with_hint(hint))
             }
         }
     }
@@ -182,7 +182,7 @@ pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
     // The words the template adds ("Contents", "Part"...) in the report's
     // language: reported at book.toml.
     let language = &report.manifest.book.language;
-    let mut furniture: Vec<char> = crate::i18n::Labels::for_language(language)
+    let mut furniture: Vec<char> = crate::words::Labels::for_language(language)
         .typst_dict()
         .chars()
         .filter(|&c| !ignorable(c) && !covered(c))
@@ -199,7 +199,7 @@ pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
                     c as u32
                 ),
             )
-            .with_file(crate::manifest::MANIFEST)
+            .with_file(crate::config::MANIFEST)
             .with_hint(FONT_HINT),
         );
     }
@@ -303,5 +303,5 @@ fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
 /// The printed text of inlines; line breaks kept as `\n` (each line of a
 /// paragraph is checked at its own markdown line), math left out.
 fn inline_text(inlines: &[Inline], out: &mut String) {
-    crate::doc::push_text(inlines, crate::doc::TextOptions { math: false, line_breaks: '\n' }, out);
+    crate::model::push_text(inlines, crate::model::TextOptions { math: false, line_breaks: '\n' }, out);
 }

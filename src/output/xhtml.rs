@@ -19,11 +19,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::doc::{
+use crate::config::is_language_tag;
+use crate::input::frontmatter::Kind;
+use crate::model::{
     Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Part, Placement, Report, plain_text,
 };
-use crate::frontmatter::Kind;
-use crate::manifest::is_language_tag;
 
 /// The images packaged in the EPUB: path relative to the report root →
 /// href inside the EPUB (relative to the XHTML documents).
@@ -187,7 +187,7 @@ fn class_safe(text: &str) -> String {
 // ----------------------------------------------------------------- labels ---
 
 /// The words the EPUB adds around the report's text: the shared table.
-pub use crate::i18n::Labels;
+pub use crate::words::Labels;
 
 // --------------------------------------------------------------- documents ---
 
@@ -196,7 +196,7 @@ pub fn document(lang: &str, title: &str, stylesheet: &str, body_type: Option<&st
     let mut out = String::with_capacity(body.len() + 512);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
     // Arabic, Hebrew...: the whole document runs right to left.
-    let dir = if crate::i18n::is_rtl(lang) { " dir=\"rtl\"" } else { "" };
+    let dir = if crate::words::is_rtl(lang) { " dir=\"rtl\"" } else { "" };
     let lang = escape(lang);
     let _ = writeln!(
         out,
@@ -322,7 +322,7 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
 /// IGF workshop report template's fields as a two-column table.
 fn session_fact_box(article: &Article, labels: &Labels) -> String {
     use serde_json::Value;
-    if article.meta.kind != crate::frontmatter::Kind::SessionReport {
+    if article.meta.kind != crate::input::frontmatter::Kind::SessionReport {
         return String::new();
     }
     let Some(Value::Object(session)) = article.meta.extra.get("session") else { return String::new() };
@@ -688,8 +688,8 @@ impl<'a> Writer<'a> {
             BlockKind::Paragraph(inlines) => {
                 // A paragraph running the other way than its document (Arabic
                 // in an English article) gets its own direction.
-                let doc_rtl = crate::i18n::is_rtl(article_lang(self.article, self.ctx.lang));
-                match crate::doc::first_letter(inlines).map(crate::i18n::is_rtl_letter) {
+                let doc_rtl = crate::words::is_rtl(article_lang(self.article, self.ctx.lang));
+                match crate::model::first_letter(inlines).map(crate::words::is_rtl_letter) {
                     Some(rtl) if rtl != doc_rtl => {
                         let _ = write!(self.out, "<p dir=\"{}\">", if rtl { "rtl" } else { "ltr" });
                     }
@@ -1097,10 +1097,10 @@ fn align_class(align: Option<&Align>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::doc::CalloutKind;
-    use crate::doc::{Footnote, ListItem};
-    use crate::frontmatter::{Author, FrontMatter};
-    use crate::manifest::Manifest;
+    use crate::config::Manifest;
+    use crate::input::frontmatter::{Author, FrontMatter};
+    use crate::model::CalloutKind;
+    use crate::model::{Footnote, ListItem};
     use std::path::PathBuf;
 
     /// Parses XML, allowing the `<!DOCTYPE html>` of XHTML 5.

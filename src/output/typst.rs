@@ -8,9 +8,9 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::doc::{Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Placement, Report};
-use crate::frontmatter::Kind;
-use crate::manifest::{Paper, parse_iso_date};
+use crate::config::{Paper, parse_iso_date};
+use crate::input::frontmatter::Kind;
+use crate::model::{Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Placement, Report};
 
 /// Where a stretch of the generated source came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +53,7 @@ impl Emitted {
 pub fn emit<'a>(report: &'a Report, style: &str) -> Emitted {
     let glossary = report.articles().find(|a| a.meta.kind == Kind::Glossary).map(|a| a.id.clone());
     let page_refs = report.manifest.build.pdf.page_refs;
-    let rtl = crate::i18n::is_rtl(&report.manifest.book.language);
+    let rtl = crate::words::is_rtl(&report.manifest.book.language);
     let new = |article: Option<&'a Article>| Emitter {
         out: String::new(),
         marks: Vec::new(),
@@ -92,7 +92,7 @@ pub fn emit<'a>(report: &'a Report, style: &str) -> Emitted {
     let _ = writeln!(e.out, "  paper: {},", string(paper));
     let _ = writeln!(e.out, "  twoside: {},", pdf.twoside);
     let _ = writeln!(e.out, "  numbered-sections: {},", pdf.numbered_sections);
-    let _ = writeln!(e.out, "  strings: {},", crate::i18n::Labels::for_language(&book.language).typst_dict());
+    let _ = writeln!(e.out, "  strings: {},", crate::words::Labels::for_language(&book.language).typst_dict());
     e.out.push_str(")\n\n");
     contents(&mut e.out, report);
 
@@ -251,7 +251,7 @@ impl<'a> Emitter<'a> {
             Placement::Back => "back",
         };
         let _ = writeln!(self.out, "  placement: {},", string(placement));
-        if let Some(lang) = meta.language.as_deref().filter(|l| crate::manifest::is_language_tag(l)) {
+        if let Some(lang) = meta.language.as_deref().filter(|l| crate::config::is_language_tag(l)) {
             let _ = writeln!(self.out, "  language: {},", string(lang));
         }
         if article.abstract_.is_empty() {
@@ -314,10 +314,10 @@ impl<'a> Emitter<'a> {
                 // article's language (Arabic in an English article): its own
                 // direction, as `dir="auto"` in HTML.
                 let article_rtl = match self.article.and_then(|a| a.meta.language.as_deref()) {
-                    Some(lang) if crate::manifest::is_language_tag(lang) => crate::i18n::is_rtl(lang),
+                    Some(lang) if crate::config::is_language_tag(lang) => crate::words::is_rtl(lang),
                     _ => self.rtl,
                 };
-                match crate::doc::first_letter(inlines).map(crate::i18n::is_rtl_letter) {
+                match crate::model::first_letter(inlines).map(crate::words::is_rtl_letter) {
                     Some(rtl) if rtl != article_rtl => {
                         let _ = writeln!(self.out, "#[#set text(dir: {})", if rtl { "rtl" } else { "ltr" });
                         self.inlines(inlines);

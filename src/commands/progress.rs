@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::build::Progress;
+use crate::commands::build::Progress;
 
 /// What a person reads for a stage.
 pub fn label(stage: &str) -> &str {

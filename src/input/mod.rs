@@ -1,16 +1,18 @@
 //! A report folder: the manifest, then every article loaded and converted, in
 //! the order the manifest gives.
 
+pub mod frontmatter;
+pub mod markdown;
+pub mod math;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::config::{MANIFEST, Manifest};
 use crate::diag::Diagnostic;
-use crate::doc::{self, Article, Inline, Part, Placement, Report};
-use crate::frontmatter;
 use crate::fsutil::{self, Root};
 use crate::lint;
-use crate::manifest::{MANIFEST, Manifest};
-use crate::markdown;
+use crate::model::{self, Article, Inline, Part, Placement, Report};
 
 /// A loaded report and everything that was noticed on the way.
 #[derive(Debug)]
@@ -89,7 +91,7 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     let mut entries: Vec<(usize, &String, bool)> = Vec::new(); // (list, rel, listed before)
     for (list, (rels, _)) in lists.iter().enumerate() {
         for rel in rels.iter() {
-            let key = doc::join_rel("", rel).unwrap_or_else(|| rel.clone());
+            let key = model::join_rel("", rel).unwrap_or_else(|| rel.clone());
             entries.push((list, rel, !seen.insert(key)));
         }
     }
@@ -182,12 +184,12 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
         lock().insert(rel.to_string(), result.clone());
         result
     };
-    diagnostics.extend(doc::resolve(&mut report, &image_exists));
-    diagnostics.extend(crate::glossary::process(&mut report));
-    diagnostics.extend(crate::cite::process(&mut report, &root));
-    crate::contributors::process(&mut report);
+    diagnostics.extend(model::resolve(&mut report, &image_exists));
+    diagnostics.extend(crate::passes::glossary::process(&mut report));
+    diagnostics.extend(crate::passes::citations::process(&mut report, &root));
+    crate::passes::contributors::process(&mut report);
     // Under PDF/UA-1 a missing alt text is an error (it replaces the warning).
-    let required = crate::pdf::check_standards(&report);
+    let required = crate::output::pdf::check_standards(&report);
     diagnostics.retain(|w| {
         w.is_error() || !required.iter().any(|e| e.file == w.file && e.line == w.line && e.column == w.column)
     });
@@ -207,7 +209,7 @@ fn check_image_format(path: &Path, ext: &str) -> Result<Option<&'static str>, St
     let mut head = [0u8; 512];
     let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
     let head = &head[..n];
-    let sniffed = crate::epub::sniff_media_type(head).map(|(_, ext)| ext);
+    let sniffed = crate::output::epub::sniff_media_type(head).map(|(_, ext)| ext);
     let ok = match ext {
         "svg" => {
             let text = String::from_utf8_lossy(head).to_ascii_lowercase();
@@ -228,15 +230,18 @@ fn check_image_format(path: &Path, ext: &str) -> Result<Option<&'static str>, St
 /// a note says so, in the edition's language.
 fn fallback_note(article: &mut Article, edition: &str, original: &str) {
     article.meta.language.get_or_insert_with(|| original.to_string());
-    let note = crate::i18n::Labels::for_language(edition).original_note;
+    let note = crate::words::Labels::for_language(edition).original_note;
     article.blocks.insert(
         0,
-        doc::Block {
+        model::Block {
             line: 1,
-            kind: doc::BlockKind::Callout {
-                kind: doc::CalloutKind::Note,
+            kind: model::BlockKind::Callout {
+                kind: model::CalloutKind::Note,
                 title: None,
-                blocks: vec![doc::Block { line: 1, kind: doc::BlockKind::Paragraph(vec![Inline::Text(note.into())]) }],
+                blocks: vec![model::Block {
+                    line: 1,
+                    kind: model::BlockKind::Paragraph(vec![Inline::Text(note.into())]),
+                }],
             },
         },
     );
@@ -303,7 +308,7 @@ fn load_article(
         Some(text) => markdown::convert(text, 0, &shown, Some("")).blocks,
         None => Vec::new(),
     };
-    let src_rel = doc::join_rel("", rel).unwrap_or_else(|| rel.to_string());
+    let src_rel = model::join_rel("", rel).unwrap_or_else(|| rel.to_string());
     let article = Article {
         path: shown,
         src_rel,

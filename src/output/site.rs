@@ -16,17 +16,17 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
+use crate::config::Format;
 use crate::diag::Diagnostic;
-use crate::doc::{Article, Part, Report};
-use crate::emit::xhtml::{self, Context, Flavor, Labels, escape, url_attr};
-use crate::epub::{gather_images, read_stylesheet};
-use crate::frontmatter::Kind;
 use crate::fsutil::Root;
+use crate::input::frontmatter::Kind;
 use crate::lint;
-use crate::manifest::Format;
+use crate::model::{Article, Part, Report};
+use crate::output::epub::{gather_images, read_stylesheet};
+use crate::output::xhtml::{self, Context, Flavor, Labels, escape, url_attr};
 
 /// The stylesheet used when the report has no `styles/site.css`.
-pub const DEFAULT_CSS: &str = include_str!("../styles/site.css");
+pub const DEFAULT_CSS: &str = crate::styles::SITE_CSS;
 
 /// Where a report may override the stylesheet.
 pub const CSS_PATH: &str = "styles/site.css";
@@ -398,7 +398,7 @@ impl Chrome<'_> {
                 out,
                 "<li><a class=\"edition-link\" href=\"{}\" hreflang=\"{lang}\" lang=\"{lang}\">{}</a></li>",
                 url_attr(&format!("../{}/{current}", alt.dir)),
-                escape(&crate::i18n::native_name(&alt.lang))
+                escape(&crate::words::native_name(&alt.lang))
             );
         }
         out.push_str("</ul>\n</nav>\n</div>\n</header>\n");

@@ -1,0 +1,11 @@
+//! What the command line runs: arguments checked into options (`cli`),
+//! `build` and `check`, `watch` with its preview server, `init`, and how
+//! outcomes are shown (`progress`, `summary`).
+
+pub mod build;
+pub mod cli;
+pub mod init;
+pub mod progress;
+pub mod serve;
+pub mod summary;
+pub mod watch;

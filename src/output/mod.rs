@@ -1,0 +1,10 @@
+//! The outputs: the Typst source (`typst`) typeset into the PDF (`pdf`,
+//! with `fonts`), and the XHTML body (`xhtml`) shared by the EPUB (`epub`)
+//! and the web edition (`site`).
+
+pub mod epub;
+pub mod fonts;
+pub mod pdf;
+pub mod site;
+pub mod typst;
+pub mod xhtml;
