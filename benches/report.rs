@@ -22,9 +22,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use coala_report::fsutil::Root;
-use coala_report::input;
 use coala_report::output::pdf::{self, ExportOptions, ReportWorld};
 use coala_report::output::{self, epub};
+use coala_report::passes;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
@@ -209,7 +209,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let out = root.join("bench-out");
 
     // 1. Conversion: input::load + output::typst::emit, best of 10.
-    let loaded = input::load(root).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
+    let loaded = passes::load(root, None).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
     let style = coala_report::commands::build::template(&loaded.root, loaded.report.manifest.build.style.as_deref())
         .expect("the template");
     let md_bytes: u64 =
@@ -219,7 +219,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let mut emitted_len = 0;
     for _ in 0..10 {
         let t = Instant::now();
-        let loaded = input::load(root).expect("loads");
+        let loaded = passes::load(root, None).expect("loads");
         let t_emit = Instant::now();
         let emitted = output::typst::emit(&loaded.report, &style);
         best_emit = best_emit.min(t_emit.elapsed());
@@ -339,7 +339,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     );
 
     // 4. In process: typeset, export and EPUB, then a one-article edit.
-    let loaded = input::load(root).expect("loads");
+    let loaded = passes::load(root, None).expect("loads");
     let emitted = output::typst::emit(&loaded.report, &style);
     let mut world = ReportWorld::new(&loaded.root, Some((2016, 12, 8)));
     world.set_emitted(&emitted);
@@ -384,7 +384,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let original = std::fs::read_to_string(&edited).unwrap();
     std::fs::write(&edited, format!("{original}\n\nAn added paragraph, as an editor would write it.\n")).unwrap();
     let t = Instant::now();
-    let reloaded = input::load(root).expect("loads");
+    let reloaded = passes::load(root, None).expect("loads");
     let emitted = output::typst::emit(&reloaded.report, &style);
     world.set_emitted(&emitted);
     let reparse = t.elapsed();

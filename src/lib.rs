@@ -13,7 +13,7 @@
 //! - `words` (the words the tool adds, in every language), over
 //! - `model` (the document: report, articles, blocks, inlines), over
 //! - `config` (book.toml), over
-//! - `diag`, `lint`, `fsutil`, `parallel`, `styles` (diagnostics, files,
+//! - `diag`, `lint`, `fsutil`, `media`, `parallel`, `styles` (diagnostics, files,
 //!   threads, the built-in template and stylesheets).
 
 pub mod commands;
@@ -22,6 +22,7 @@ pub mod diag;
 pub mod fsutil;
 pub mod input;
 pub mod lint;
+pub mod media;
 pub mod model;
 pub mod output;
 pub mod parallel;

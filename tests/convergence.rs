@@ -13,9 +13,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use coala_report::fsutil::Root;
-use coala_report::input::load_edition;
 use coala_report::output::pdf::{ReportWorld, typeset};
 use coala_report::output::typst::emit;
+use coala_report::passes::load as load_edition;
 
 /// The number of layout passes typst made for one edition of the report.
 fn passes(root: &Path, edition: Option<&str>) -> usize {

@@ -11,6 +11,7 @@ use crate::input::{self, Loaded};
 use crate::lint;
 use crate::output;
 use crate::output::pdf::{self, ExportOptions, ReportWorld};
+use crate::passes;
 
 /// What to build, checked before any work.
 #[derive(Debug, Clone)]
@@ -92,7 +93,7 @@ fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
 pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) -> Outcome {
     let mut outcome = Outcome::default();
     let start = Instant::now();
-    let original = match input::load(root_dir) {
+    let original = match passes::load(root_dir, None) {
         Ok(loaded) => loaded,
         Err(diagnostics) => {
             outcome.config_error = is_config_failure(&diagnostics);
@@ -122,7 +123,7 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
         fonts
     });
     let mut editions = vec![Ok(original)];
-    editions.extend(manifest.translations.keys().map(|tag| input::load_edition(root_dir, Some(tag))));
+    editions.extend(manifest.translations.keys().map(|tag| passes::load(root_dir, Some(tag))));
     for edition in editions {
         let diagnostics = diag::apply_levels(
             &levels,
@@ -258,7 +259,7 @@ impl Session {
         let mut outcome = Outcome::default();
         let start = Instant::now();
         progress.start("parse");
-        let loaded = match input::load_edition(&self.options.root, edition) {
+        let loaded = match passes::load(&self.options.root, edition) {
             Ok(loaded) => loaded,
             Err(diagnostics) => {
                 outcome.config_error = is_config_failure(&diagnostics);

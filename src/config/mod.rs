@@ -368,7 +368,7 @@ impl Manifest {
                 .with_message(format!("`build.name` is not a plain file name: `{name}`"))
                 .with_hint("use a name such as \"coala-report-2016\", without slashes"));
         }
-        if let Err(message) = crate::output::pdf::standards(&self.build.pdf.standards) {
+        if let Err(message) = typst_standards(&self.build.pdf.standards) {
             return Err(at("standards")
                 .with_message(format!("`build.pdf.standards`: {message}"))
                 .with_hint("combine at most one PDF/A level with \"ua-1\", e.g. standards = [\"a-2b\", \"ua-1\"]"));
@@ -380,6 +380,41 @@ impl Manifest {
     pub fn src_dir(&self) -> PathBuf {
         PathBuf::from(&self.book.src)
     }
+}
+
+/// typst's representation of `[build.pdf] standards`; the error says why
+/// the list cannot be combined (two PDF/A levels, two PDF versions...).
+pub fn typst_standards(list: &[PdfStandard]) -> Result<typst_pdf::PdfStandards, String> {
+    use typst_pdf::PdfStandard as T;
+    let list: Vec<T> = list
+        .iter()
+        .map(|s| match s {
+            PdfStandard::V1_4 => T::V_1_4,
+            PdfStandard::V1_5 => T::V_1_5,
+            PdfStandard::V1_6 => T::V_1_6,
+            PdfStandard::V1_7 => T::V_1_7,
+            PdfStandard::V2_0 => T::V_2_0,
+            PdfStandard::A1b => T::A_1b,
+            PdfStandard::A1a => T::A_1a,
+            PdfStandard::A2b => T::A_2b,
+            PdfStandard::A2u => T::A_2u,
+            PdfStandard::A2a => T::A_2a,
+            PdfStandard::A3b => T::A_3b,
+            PdfStandard::A3u => T::A_3u,
+            PdfStandard::A3a => T::A_3a,
+            PdfStandard::A4 => T::A_4,
+            PdfStandard::A4f => T::A_4f,
+            PdfStandard::A4e => T::A_4e,
+            PdfStandard::Ua1 => T::Ua_1,
+        })
+        .collect();
+    typst_pdf::PdfStandards::new(&list).map_err(|e| {
+        let mut message = e.message().to_string();
+        for hint in e.hints() {
+            message.push_str(&format!(" ({hint})"));
+        }
+        message
+    })
 }
 
 /// Splits serde's "unknown field `x`, expected one of `a`, `b`" into a

@@ -5,7 +5,7 @@ pub mod frontmatter;
 pub mod markdown;
 pub mod math;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::config::{MANIFEST, Manifest};
@@ -37,7 +37,8 @@ pub fn load_manifest(root: &Root) -> Result<Manifest, Diagnostic> {
     Manifest::parse(&text, Path::new(MANIFEST))
 }
 
-/// Loads the whole report: manifest, then every article. Stops at the first
+/// Reads the whole report: manifest, then every article, converted (the
+/// passes, `crate::passes::load`, resolve it). Stops at the first
 /// error that makes the rest meaningless (a broken manifest); collects the
 /// others (every missing or broken article is reported in one run).
 pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
@@ -151,79 +152,11 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     }
     let back = articles.next().unwrap_or_default();
 
-    let mut report = Report { manifest, front, parts, back };
-    // Each image file is checked once, however many times it is used.
-    let checked: std::sync::Mutex<HashMap<String, Result<Option<&'static str>, String>>> = Default::default();
-    let check_image = |rel: &str| -> Result<Option<&'static str>, String> {
-        match root.resolve(rel) {
-            Ok(path) if path.is_file() => {
-                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-                if ["png", "jpg", "jpeg", "gif", "svg", "webp"].contains(&ext.as_str()) {
-                    check_image_format(&path, &ext)
-                } else {
-                    // Another name (or none): an image if its bytes say so.
-                    check_image_format(&path, "").map_err(|_| {
-                        if ext.is_empty() {
-                            "the file is not a PNG, JPEG, GIF, SVG or WebP image".to_string()
-                        } else {
-                            format!("`{ext}` images are not supported (use PNG, JPEG, GIF, SVG or WebP)")
-                        }
-                    })
-                }
-            }
-            Ok(_) => Err("no such file".into()),
-            Err(e) => Err(e.describe("image", rel)),
-        }
-    };
-    let image_exists = |rel: &str| -> Result<Option<&'static str>, String> {
-        let lock = || checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(known) = lock().get(rel) {
-            return known.clone();
-        }
-        let result = check_image(rel);
-        lock().insert(rel.to_string(), result.clone());
-        result
-    };
-    diagnostics.extend(model::resolve(&mut report, &image_exists));
-    diagnostics.extend(crate::passes::glossary::process(&mut report));
-    diagnostics.extend(crate::passes::citations::process(&mut report, &root));
-    crate::passes::contributors::process(&mut report);
-    // Under PDF/UA-1 a missing alt text is an error (it replaces the warning).
-    let required = crate::output::pdf::check_standards(&report);
-    diagnostics.retain(|w| {
-        w.is_error() || !required.iter().any(|e| e.file == w.file && e.line == w.line && e.column == w.column)
-    });
-    diagnostics.extend(required);
+    let report = Report { manifest, front, parts, back };
     if diagnostics.iter().any(|d| d.is_error()) && report.articles().next().is_none() {
         return Err(diagnostics);
     }
     Ok(Loaded { root, report, diagnostics })
-}
-
-/// Checks that an image file's content matches its extension, so a broken
-/// or mislabelled file is reported at the markdown line that uses it rather
-/// than by typst inside the template. A file of another image format than
-/// its name says is accepted: `Ok(Some(its format's extension))`.
-fn check_image_format(path: &Path, ext: &str) -> Result<Option<&'static str>, String> {
-    use std::io::Read;
-    let mut head = [0u8; 512];
-    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
-    let head = &head[..n];
-    let sniffed = crate::output::epub::sniff_media_type(head).map(|(_, ext)| ext);
-    let ok = match ext {
-        "svg" => {
-            let text = String::from_utf8_lossy(head).to_ascii_lowercase();
-            text.contains("<svg") || text.trim_start().starts_with("<?xml") || text.trim_start().starts_with("<!--")
-        }
-        "jpeg" => sniffed == Some("jpg"),
-        "" => return sniffed.map(|_| None).ok_or_else(|| "the file is not an image".to_string()),
-        ext => sniffed == Some(ext),
-    };
-    match (ok, sniffed) {
-        (true, _) => Ok(None),
-        (false, Some(other)) => Ok(Some(other)),
-        (false, None) => Err(format!("the file is not a valid {} image", ext.to_ascii_uppercase())),
-    }
 }
 
 /// An article of a translated edition printed in its original language:

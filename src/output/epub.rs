@@ -24,10 +24,11 @@ use std::io::{Cursor, Read, Write};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
 use crate::diag::Diagnostic;
-use crate::fsutil::{self, Root};
+use crate::fsutil::Root;
 use crate::lint;
 use crate::model::{Article, ImageSrc, Report};
-use crate::output::xhtml::{self, Context, ImageMap, Labels, Landmark, NavEntry};
+use crate::output::assets::{Images, Resource, gather_images, read_stylesheet};
+use crate::output::xhtml::{self, Context, Labels, Landmark, NavEntry};
 
 /// The stylesheet used when the report has no `styles/epub.css`.
 pub const DEFAULT_CSS: &str = crate::styles::EPUB_CSS;
@@ -132,85 +133,6 @@ pub fn build(
     Ok((bytes, warnings))
 }
 
-/// A file of the package (or the web edition) other than its documents.
-pub(crate) struct Resource {
-    pub(crate) href: String,
-    pub(crate) bytes: Vec<u8>,
-    pub(crate) mime: &'static str,
-}
-
-/// The report's images, read once each: the cover, and every local image
-/// in reading order, with the package file each is written to.
-pub(crate) struct Images {
-    pub(crate) cover: Option<Resource>,
-    pub(crate) files: Vec<Resource>,
-    /// Each image's path (from the root) → its file in the package.
-    pub(crate) map: ImageMap,
-}
-
-/// Reads the cover (`cover.<ext>`) and every local image of the report
-/// (its own file name, made unique); an unreadable one is an error at the
-/// manifest or at the markdown line that uses it.
-pub(crate) fn gather_images(report: &Report, root: &Root, errors: &mut Vec<Diagnostic>) -> Images {
-    let mut names = HashSet::new();
-    let cover =
-        report.manifest.book.cover.as_deref().filter(|c| !c.trim().is_empty()).and_then(|rel| {
-            match read_image(root, rel.trim_start_matches("./")) {
-                Ok((bytes, mime, ext)) => {
-                    Some(Resource { href: unique_name(&mut names, &format!("cover.{ext}")), bytes, mime })
-                }
-                Err(why) => {
-                    errors.push(
-                        Diagnostic::new(&lint::MISSING_IMAGE, format!("the cover `{rel}`: {why}"))
-                            .with_file("book.toml")
-                            .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
-                    );
-                    None
-                }
-            }
-        });
-    let mut map = ImageMap::new();
-    let mut files = Vec::new();
-    for article in report.articles() {
-        for image in article.images() {
-            let ImageSrc::Local(rel) = &image.src else { continue };
-            if map.contains_key(rel) {
-                continue;
-            }
-            match read_image(root, rel) {
-                Ok((bytes, mime, ext)) => {
-                    // Named for what it is: a JPEG saved as `x.png` is `x.jpg`.
-                    let file = rel.rsplit('/').next().unwrap_or(rel);
-                    let named = media_type(file).is_some_and(|(m, _)| m == mime);
-                    let file = if named {
-                        file.to_string()
-                    } else {
-                        format!("{}.{ext}", file.rsplit_once('.').map_or(file, |(stem, _)| stem))
-                    };
-                    let href = unique_name(&mut names, &file);
-                    map.insert(rel.clone(), href.clone());
-                    files.push(Resource { href, bytes, mime });
-                }
-                Err(why) => errors.push(
-                    Diagnostic::new(&lint::MISSING_IMAGE, format!("image `{rel}`: {why}"))
-                        .with_file(&article.path)
-                        .with_line(image.line)
-                        .with_hint("check that the image exists inside the report folder"),
-                ),
-            }
-        }
-    }
-    Images { cover, files, map }
-}
-
-/// The report's own stylesheet at `rel` when it has one, else `default`.
-pub(crate) fn read_stylesheet(root: &Root, rel: &str, default: &str) -> Result<String, Diagnostic> {
-    match root.resolve(rel) {
-        Ok(path) if path.is_file() => fsutil::read_text(&path, std::path::Path::new(rel)),
-        _ => Ok(default.to_string()),
-    }
-}
-
 /// A content document and its entry in epub-builder's table of contents
 /// (title, level, children).
 struct Doc {
@@ -276,74 +198,6 @@ fn epub_error(e: epub_builder::Error) -> Diagnostic {
     Diagnostic::new(&lint::WRITE_FAILED, format!("cannot package the EPUB: {e}"))
 }
 
-// ------------------------------------------------------------------ images ---
-
-/// The media type of an image, from its extension.
-pub fn media_type(path: &str) -> Option<(&'static str, &'static str)> {
-    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "png" => ("image/png", "png"),
-        "jpg" | "jpeg" => ("image/jpeg", "jpg"),
-        "gif" => ("image/gif", "gif"),
-        "svg" => ("image/svg+xml", "svg"),
-        "webp" => ("image/webp", "webp"),
-        _ => return None,
-    })
-}
-
-/// The media type of an image, from its first bytes (for files whose name
-/// has no image extension, as static sites sometimes serve them).
-pub fn sniff_media_type(head: &[u8]) -> Option<(&'static str, &'static str)> {
-    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(("image/png", "png"))
-    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(("image/jpeg", "jpg"))
-    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
-        Some(("image/gif", "gif"))
-    } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
-        Some(("image/webp", "webp"))
-    } else if String::from_utf8_lossy(&head[..head.len().min(512)]).to_ascii_lowercase().contains("<svg") {
-        Some(("image/svg+xml", "svg"))
-    } else {
-        None
-    }
-}
-
-/// An image's bytes, media type and extension, read inside the root.
-pub(crate) fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str, &'static str), String> {
-    let path = root.resolve(rel).map_err(|e| e.describe("image", rel))?;
-    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        _ => e.to_string(),
-    })?;
-    // The bytes decide over the name (a JPEG named `.png` is a JPEG).
-    let (mime, ext) = match (media_type(rel), sniff_media_type(&bytes)) {
-        (Some(named), Some(found)) if named.0 != found.0 && found.1 != "svg" => found,
-        (Some(named), _) => named,
-        (None, Some(found)) => found,
-        (None, None) => return Err("not a PNG, JPEG, GIF, SVG or WebP image".to_string()),
-    };
-    Ok((bytes, mime, ext))
-}
-
-/// `images/<name>`, made of safe characters and unique (ignoring case).
-pub(crate) fn unique_name(used: &mut HashSet<String>, file: &str) -> String {
-    let safe: String =
-        file.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
-    let safe = safe.trim_start_matches('.').to_string();
-    let (stem, ext) = match safe.rsplit_once('.') {
-        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
-        _ => (if safe.is_empty() { "image".to_string() } else { safe.clone() }, String::new()),
-    };
-    let mut name = format!("{stem}{ext}");
-    let mut n = 2;
-    while !used.insert(name.to_ascii_lowercase()) {
-        name = format!("{stem}-{n}{ext}");
-        n += 1;
-    }
-    format!("images/{name}")
-}
-
 // ---------------------------------------------------------------- metadata ---
 
 /// The book's identifier: the manifest's (a bare UUID gets `urn:uuid:`),
@@ -357,7 +211,7 @@ pub fn identifier(report: &Report) -> String {
         return id.to_string();
     }
     let name = format!("coala-report:{}\n{}", book.title.trim(), book.edition.as_deref().unwrap_or("").trim());
-    format!("urn:uuid:{}", uuid_v5(&NAMESPACE_URL, name.as_bytes()))
+    format!("urn:uuid:{}", uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()))
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -602,80 +456,20 @@ fn replace_metadata(opf: &str, metadata: &str) -> Result<String, String> {
     Ok(format!("{}{}{}", &opf[..start], metadata, &opf[end..]))
 }
 
-// ------------------------------------------------------------- UUID v5 ---
-
-const NAMESPACE_URL: [u8; 16] =
-    [0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
-
-/// A name-based UUID (RFC 9562, version 5: SHA-1).
-fn uuid_v5(namespace: &[u8; 16], name: &[u8]) -> String {
-    let mut data = namespace.to_vec();
-    data.extend_from_slice(name);
-    let hash = sha1(&data);
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&hash[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
-}
-
-/// SHA-1 (FIPS 180-4), for UUID v5 only.
-fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
-    let mut msg = data.to_vec();
-    let bits = (data.len() as u64).wrapping_mul(8);
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&bits.to_be_bytes());
-    for chunk in msg.chunks(64) {
-        let mut w = [0u32; 80];
-        for (i, word) in chunk.chunks(4).enumerate() {
-            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-        }
-        for i in 16..80 {
-            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (i, wi) in w.iter().enumerate() {
-            let (f, k) = match i {
-                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
-                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
-                _ => (b ^ c ^ d, 0xCA62_C1D6),
-            };
-            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = t;
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    let mut out = [0u8; 20];
-    for (i, x) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&x.to_be_bytes());
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const NAMESPACE_DNS: [u8; 16] =
-        [0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
-
+    /// The identifier is the same UUID v5 as before the uuid crate.
     #[test]
-    fn sha1_and_uuid_v5() {
-        let hex: String = sha1(b"abc").iter().map(|x| format!("{x:02x}")).collect();
-        assert_eq!(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
-        assert_eq!(uuid_v5(&NAMESPACE_DNS, b"python.org"), "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    fn identifier_is_a_uuid_v5_of_title_and_edition() {
+        let name = "coala-report:Blockchain Technologies and Internet Governance\n2016";
+        let id = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes()).to_string();
+        assert_eq!(id.len(), 36);
+        assert_eq!(
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_DNS, b"python.org").to_string(),
+            "886313e1-3b8a-5372-9b90-0c9aee199e5d"
+        );
     }
 
     #[test]
@@ -683,15 +477,6 @@ mod tests {
         assert_eq!(format_timestamp(1_481_155_200), "2016-12-08T00:00:00Z");
         assert_eq!(format_timestamp(FALLBACK_TIMESTAMP), "1980-01-01T00:00:00Z");
         assert_eq!(zip_date(None), zip::DateTime::default());
-    }
-
-    #[test]
-    fn image_names() {
-        let mut used = HashSet::new();
-        assert_eq!(unique_name(&mut used, "a b.PNG"), "images/a-b.PNG");
-        assert_eq!(unique_name(&mut used, "a-b.png"), "images/a-b-2.png");
-        assert_eq!(unique_name(&mut used, ".hidden"), "images/hidden");
-        assert_eq!(media_type("x.JPEG"), Some(("image/jpeg", "jpg")));
     }
 }
 
@@ -810,7 +595,7 @@ Second use of the note[^n].
     #[test]
     fn builds_a_valid_reproducible_epub() {
         let dir = fixture();
-        let loaded = crate::input::load(dir.path()).unwrap();
+        let loaded = crate::passes::load(dir.path(), None).unwrap();
         assert!(!loaded.diagnostics.iter().any(|d| d.is_error()), "{:?}", loaded.diagnostics);
         let (one, _) = build(&loaded.report, &loaded.root, Some(1_481_155_200)).unwrap();
         let (two, _) = build(&loaded.report, &loaded.root, Some(1_481_155_200)).unwrap();
@@ -900,7 +685,7 @@ Second use of the note[^n].
     #[test]
     fn a_missing_image_is_an_error_naming_the_line() {
         let dir = fixture();
-        let loaded = crate::input::load(dir.path()).unwrap();
+        let loaded = crate::passes::load(dir.path(), None).unwrap();
         std::fs::remove_file(dir.path().join("report/images/dot.png")).unwrap();
         let errors = build(&loaded.report, &loaded.root, None).unwrap_err();
         let md = Some(std::path::Path::new("report/everything.md"));

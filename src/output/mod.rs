@@ -2,6 +2,7 @@
 //! with `fonts`), and the XHTML body (`xhtml`) shared by the EPUB (`epub`)
 //! and the web edition (`site`).
 
+pub mod assets;
 pub mod epub;
 pub mod fonts;
 pub mod pdf;

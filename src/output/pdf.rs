@@ -15,13 +15,12 @@ use typst::{Library, LibraryExt, World, WorldExt};
 use typst_kit::files::{FileLoader, FileStore};
 use typst_kit::fonts::FontStore;
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandards, Timestamp};
+use typst_pdf::{PdfOptions, Timestamp};
 
 use crate::config::PdfStandard;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
-use crate::model::{ImageSrc, Report};
 use crate::output::typst::{Emitted, Mark};
 
 /// The virtual path of the generated main file.
@@ -300,70 +299,6 @@ pub struct ExportOptions {
     pub standards: Vec<PdfStandard>,
 }
 
-/// typst's representation of `[build.pdf] standards`; the error says why
-/// the list cannot be combined (two PDF/A levels, two PDF versions...).
-pub fn standards(list: &[PdfStandard]) -> Result<PdfStandards, String> {
-    use typst_pdf::PdfStandard as T;
-    let list: Vec<T> = list
-        .iter()
-        .map(|s| match s {
-            PdfStandard::V1_4 => T::V_1_4,
-            PdfStandard::V1_5 => T::V_1_5,
-            PdfStandard::V1_6 => T::V_1_6,
-            PdfStandard::V1_7 => T::V_1_7,
-            PdfStandard::V2_0 => T::V_2_0,
-            PdfStandard::A1b => T::A_1b,
-            PdfStandard::A1a => T::A_1a,
-            PdfStandard::A2b => T::A_2b,
-            PdfStandard::A2u => T::A_2u,
-            PdfStandard::A2a => T::A_2a,
-            PdfStandard::A3b => T::A_3b,
-            PdfStandard::A3u => T::A_3u,
-            PdfStandard::A3a => T::A_3a,
-            PdfStandard::A4 => T::A_4,
-            PdfStandard::A4f => T::A_4f,
-            PdfStandard::A4e => T::A_4e,
-            PdfStandard::Ua1 => T::Ua_1,
-        })
-        .collect();
-    PdfStandards::new(&list).map_err(|e| {
-        let mut message = e.message().to_string();
-        for hint in e.hints() {
-            message.push_str(&format!(" ({hint})"));
-        }
-        message
-    })
-}
-
-/// What the configured standards require of the markdown, checked on the
-/// document model before typesetting so that errors name the markdown file
-/// and line (typst would name its own internal location): under PDF/UA-1,
-/// every image that is typeset needs alt text.
-pub fn check_standards(report: &Report) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if !report.manifest.build.pdf.ua1() {
-        return out;
-    }
-    for article in report.articles() {
-        for image in article.images() {
-            if let ImageSrc::Local(src) = &image.src
-                && image.alt.trim().is_empty()
-            {
-                out.push(
-                    Diagnostic::new(
-                        &lint::PDF_STANDARD,
-                        format!("image `{src}` has no alt text, which PDF/UA-1 requires"),
-                    )
-                    .with_file(&article.path)
-                    .with_position(image.line, image.column)
-                    .with_hint("describe the image for readers who cannot see it: ![description](path)"),
-                );
-            }
-        }
-    }
-    out
-}
-
 /// Exports the document to PDF bytes.
 pub fn export(
     world: &ReportWorld,
@@ -384,7 +319,7 @@ pub fn export(
         creator: Smart::Custom(Some(format!("coala-report {}", env!("CARGO_PKG_VERSION")))),
         timestamp,
         page_ranges: None,
-        standards: standards(&options.standards).map_err(|message| {
+        standards: crate::config::typst_standards(&options.standards).map_err(|message| {
             vec![
                 Diagnostic::new(&lint::INVALID_MANIFEST, format!("`build.pdf.standards`: {message}"))
                     .with_file(crate::config::MANIFEST),

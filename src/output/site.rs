@@ -22,7 +22,7 @@ use crate::fsutil::Root;
 use crate::input::frontmatter::Kind;
 use crate::lint;
 use crate::model::{Article, Part, Report};
-use crate::output::epub::{gather_images, read_stylesheet};
+use crate::output::assets::{gather_images, read_stylesheet};
 use crate::output::xhtml::{self, Context, Flavor, Labels, escape, url_attr};
 
 /// The stylesheet used when the report has no `styles/site.css`.

@@ -1,6 +1,40 @@
 //! Passes over the loaded report, run in order after the articles are read:
-//! the glossary, citations and the contributors list.
+//! links (figure and table numbers, links, cross-references, images), the
+//! glossary, citations and the contributors list.
 
 pub mod citations;
 pub mod contributors;
 pub mod glossary;
+pub mod links;
+pub mod standards;
+
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+use crate::input::{self, Loaded};
+
+/// Reads one edition (`None`: the original) and runs the passes on it.
+pub fn load(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut loaded = input::load_edition(root_dir, edition)?;
+    run(&mut loaded);
+    if loaded.diagnostics.iter().any(Diagnostic::is_error) && loaded.report.articles().next().is_none() {
+        return Err(loaded.diagnostics);
+    }
+    Ok(loaded)
+}
+
+/// The passes, in order, over a report just read.
+pub fn run(loaded: &mut Loaded) {
+    let Loaded { root, report, diagnostics } = loaded;
+    let image_check = links::image_check(root);
+    diagnostics.extend(links::resolve(report, &image_check));
+    diagnostics.extend(glossary::process(report));
+    diagnostics.extend(citations::process(report, root));
+    contributors::process(report);
+    // Under PDF/UA-1 a missing alt text is an error (it replaces the warning).
+    let required = standards::check(report);
+    diagnostics.retain(|w| {
+        w.is_error() || !required.iter().any(|e| e.file == w.file && e.line == w.line && e.column == w.column)
+    });
+    diagnostics.extend(required);
+}

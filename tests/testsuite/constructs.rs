@@ -1,8 +1,8 @@
 //! Every CommonMark/GFM construct: snapshots of the generated Typst, and a
 //! fixture report using all of them that typesets with its text intact.
 
-use coala_report::input;
 use coala_report::output::typst::article_body;
+use coala_report::passes;
 
 use crate::harness::{TestReport, pdf_text, squash};
 
@@ -14,7 +14,7 @@ fn typst_of(md: &str) -> (String, Vec<String>) {
         .write("report/a.md", &format!("+++\ntitle = \"A\"\n+++\n{md}"))
         .write("report/b.md", "# Other\n\n## Its section\n")
         .write("report/img/pic.png", "not really a png");
-    let loaded = input::load(r.path()).unwrap_or_else(|d| panic!("{d:?}"));
+    let loaded = passes::load(r.path(), None).unwrap_or_else(|d| panic!("{d:?}"));
     let article = loaded.report.articles().next().unwrap();
     let diags = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
     (article_body(article), diags)

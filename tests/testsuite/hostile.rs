@@ -6,10 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use coala_report::input;
 use coala_report::model::{Block, BlockKind, Inline, Report};
 use coala_report::output::pdf::{ReportWorld, document_text, typeset};
 use coala_report::output::xhtml::{self, Context, ImageMap, Labels};
+use coala_report::passes;
 use proptest::prelude::*;
 
 use crate::harness::{TestReport, is_ignorable, is_rtl, pdf_text, require_tool, say, squash, visible};
@@ -225,7 +225,7 @@ fn write_report(report: &TestReport, md: &str) {
 /// also compiles the Typst and compares the laid-out text.
 fn check_document(report: &TestReport, md: &str, typeset_too: bool) -> Result<(), TestCaseError> {
     write_report(report, md);
-    let loaded = input::load(report.path()).map_err(|d| TestCaseError::fail(format!("load failed: {d:?}")))?;
+    let loaded = passes::load(report.path(), None).map_err(|d| TestCaseError::fail(format!("load failed: {d:?}")))?;
     // Only warnings: generated markdown is never an error, except math
     // that is not LaTeX, a heading whose slug is the last table's label
     // (`# @tbl-end`), a reference to that table when an unclosed code
@@ -394,7 +394,7 @@ fn one_article(body: &str) -> TestReport {
 /// typesetting; returns the diagnostics as text and the time it took.
 fn load_and_emit(report: &TestReport) -> (Vec<String>, Duration) {
     let start = Instant::now();
-    let loaded = input::load(report.path()).unwrap_or_else(|d| panic!("load failed: {d:?}"));
+    let loaded = passes::load(report.path(), None).unwrap_or_else(|d| panic!("load failed: {d:?}"));
     let emitted = coala_report::output::typst::emit(&loaded.report, "styles/report.typ");
     assert!(emitted.source.contains("#article("));
     let labels = Labels::for_language("en");
@@ -689,7 +689,7 @@ fn malformed_front_matter_of_both_kinds() {
 #[test]
 fn duplicate_heading_ids_are_made_unique() {
     let report = one_article("## Intro\n\nA [link](#intro-1).\n\n## Intro\n\n## Intro\n");
-    let loaded = input::load(report.path()).unwrap();
+    let loaded = passes::load(report.path(), None).unwrap();
     let article = loaded.report.articles().next().unwrap();
     let ids: Vec<&str> = article
         .blocks

@@ -9,6 +9,7 @@ use coala_report::input;
 use coala_report::output;
 use coala_report::output::fonts::{self, FontConfig};
 use coala_report::output::pdf::{ReportWorld, document_text, typeset};
+use coala_report::passes;
 use typst::layout::{Frame, FrameItem, Point};
 use typst_layout::PagedDocument;
 
@@ -146,7 +147,7 @@ fn fonts_in_styles_fonts_are_used() {
 
 /// Loads, emits and typesets a report in a world with the given font folders.
 fn typeset_report(root: &Path, font_paths: &[&str]) -> (PagedDocument, input::Loaded) {
-    let loaded = input::load(root).unwrap_or_else(|d| panic!("{d:#?}"));
+    let loaded = passes::load(root, None).unwrap_or_else(|d| panic!("{d:#?}"));
     let config = FontConfig { paths: font_paths.iter().map(|s| s.to_string()).collect(), system: false };
     let (store, _) = fonts::store(&loaded.root, &config);
     let emitted = output::typst::emit(
@@ -277,7 +278,7 @@ fn furniture_is_in_the_report_language() {
     }
 
     // The EPUB's furniture too.
-    let loaded = input::load(report.path()).unwrap();
+    let loaded = passes::load(report.path(), None).unwrap();
     let labels = coala_report::words::Labels::for_language("es");
     let entries = coala_report::output::xhtml::toc(&loaded.report, &labels);
     assert!(entries.iter().any(|e| e.title == "Parte 1. Uno"), "{entries:?}");
@@ -291,7 +292,7 @@ fn epub_marks_the_language_and_direction_of_articles() {
         .write("book.toml", "front = [\"en.md\", \"ar.md\"]\n[book]\ntitle = \"Mixed\"\n")
         .write("report/en.md", "+++\ntitle = \"English\"\n+++\n\nText.\n\nنص عربي.\n")
         .write("report/ar.md", "+++\ntitle = \"عربي\"\nlanguage = \"ar\"\n+++\n\nنص عربي.\n");
-    let loaded = input::load(report.path()).unwrap();
+    let loaded = passes::load(report.path(), None).unwrap();
     let labels = coala_report::words::Labels::for_language("en");
     let images = Default::default();
     let ctx = coala_report::output::xhtml::Context {
@@ -329,7 +330,7 @@ fn the_sample_report_has_a_spanish_edition() {
 
     // The translated articles replace the originals; the others are the
     // originals, opened by a note in Spanish; the furniture is Spanish.
-    let loaded = input::load_edition(report.path(), Some("es")).unwrap();
+    let loaded = passes::load(report.path(), Some("es")).unwrap();
     let manifest = &loaded.report.manifest;
     assert_eq!(manifest.book.language, "es");
     assert_eq!(manifest.build.name.as_deref(), Some("report.es"));
