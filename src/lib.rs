@@ -13,11 +13,12 @@
 //! - `words` (the words the tool adds, in every language), over
 //! - `model` (the document: report, articles, blocks, inlines), over
 //! - `config` (book.toml), over
-//! - `diag`, `lint`, `fsutil`, `media`, `parallel`, `styles` (diagnostics, files,
+//! - `dates`, `diag`, `lint`, `fsutil`, `media`, `parallel`, `styles` (diagnostics, files,
 //!   threads, the built-in template and stylesheets).
 
 pub mod commands;
 pub mod config;
+pub mod dates;
 pub mod diag;
 pub mod fsutil;
 pub mod input;

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::config::{Format, parse_iso_date};
+use crate::config::Format;
+use crate::dates::{days_from_civil, parse_iso_date};
 use crate::diag::{self, Diagnostic};
 use crate::fsutil;
 use crate::input::{self, Loaded};
@@ -74,16 +75,6 @@ pub fn source_date(manifest_date: Option<&str>) -> Option<i64> {
     }
     let (y, m, d) = parse_iso_date(manifest_date?)?;
     Some(days_from_civil(y, m, d) * 86_400)
-}
-
-fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
-    let y = if m <= 2 { y as i64 - 1 } else { y as i64 };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// Everything `build` checks, without typesetting: the manifest, front
@@ -316,7 +307,7 @@ impl Session {
             progress.note(&format!("template: {}", if style == BUILTIN { "built-in" } else { style.as_str() }));
         }
         let today = timestamp.map(|s| {
-            let (y, m, d, ..) = pdf::civil_from_unix(s);
+            let (y, m, d, ..) = crate::dates::civil_from_unix(s);
             (y, m, d)
         });
         let world = if want_pdf {
@@ -554,15 +545,4 @@ fn levels(manifest: &crate::config::Manifest, cli: &lint::CliLevels) -> Result<l
         let d = Diagnostic::new(&lint::INVALID_MANIFEST, e.message).with_hint(e.hint);
         if e.in_manifest { d.with_file(crate::config::MANIFEST) } else { d }
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_days() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2016, 12, 8) * 86_400, 1_481_155_200);
-    }
 }

@@ -169,6 +169,7 @@ struct Report {
 
 /// Runs the command line; returns the exit code.
 pub fn main() -> i32 {
+    crate::output::pdf::install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

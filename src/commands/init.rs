@@ -100,7 +100,7 @@ become links inside the PDF and the EPUB.
 /// The files `init` writes, relative to the new report's folder.
 fn files() -> Vec<(&'static str, String)> {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (y, m, d, ..) = crate::output::pdf::civil_from_unix(now as i64);
+    let (y, m, d, ..) = crate::dates::civil_from_unix(now as i64);
     let book = BOOK_TOML.replace("{YEAR}", &y.to_string()).replace("{DATE}", &format!("{y:04}-{m:02}-{d:02}"));
     vec![
         ("book.toml", book),

@@ -327,7 +327,7 @@ impl Manifest {
                 .with_hint("give the report a title: title = \"Annual Report\""));
         }
         if let Some(date) = &self.book.date
-            && parse_iso_date(date).is_none()
+            && crate::dates::parse_iso_date(date).is_none()
         {
             return Err(at("date")
                 .with_message(format!("`book.date` is not an ISO 8601 date: `{date}`"))
@@ -451,31 +451,6 @@ fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     None
 }
 
-/// Parses `YYYY-MM-DD` (optionally followed by a time, which is ignored).
-pub fn parse_iso_date(text: &str) -> Option<(i32, u8, u8)> {
-    let date = text.get(..10)?;
-    let rest = &text[10..];
-    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
-        return None;
-    }
-    let mut it = date.split('-');
-    let (y, m, d) = (it.next()?, it.next()?, it.next()?);
-    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let y: i32 = y.parse().ok()?;
-    let m: u8 = m.parse().ok()?;
-    let d: u8 = d.parse().ok()?;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (d >= 1 && d <= days).then_some((y, m, d))
-}
-
 /// A loose check of a BCP 47 tag: alphanumeric subtags of 1-8 characters,
 /// a primary language subtag of 2-3 letters.
 pub fn is_language_tag(tag: &str) -> bool {
@@ -489,14 +464,6 @@ pub fn is_language_tag(tag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(parse_iso_date("2016-12-08"), Some((2016, 12, 8)));
-        assert_eq!(parse_iso_date("2016-02-30"), None);
-        assert_eq!(parse_iso_date("2016-12-08T10:00:00Z"), Some((2016, 12, 8)));
-        assert_eq!(parse_iso_date("8 December 2016"), None);
-    }
 
     #[test]
     fn language_tags() {

@@ -221,7 +221,7 @@ fn is_uuid(s: &str) -> bool {
 
 /// `CCYY-MM-DDThh:mm:ssZ`.
 pub fn format_timestamp(secs: i64) -> String {
-    let (y, m, d, h, mi, s) = crate::output::pdf::civil_from_unix(secs);
+    let (y, m, d, h, mi, s) = crate::dates::civil_from_unix(secs);
     if !(1000..=9999).contains(&y) {
         return format_timestamp(FALLBACK_TIMESTAMP);
     }
@@ -395,7 +395,7 @@ fn ncx(entries: &[NavEntry], identifier: &str, title: &str, lang: &str) -> Strin
 fn zip_date(timestamp: Option<i64>) -> zip::DateTime {
     timestamp
         .and_then(|secs| {
-            let (y, m, d, h, mi, s) = crate::output::pdf::civil_from_unix(secs);
+            let (y, m, d, h, mi, s) = crate::dates::civil_from_unix(secs);
             let y = u16::try_from(y).ok().filter(|y| (1980..=2107).contains(y))?;
             zip::DateTime::from_date_and_time(y, m, d, h, mi, s - s % 2).ok()
         })

@@ -261,26 +261,42 @@ pub fn typeset(world: &ReportWorld, emitted: &Emitted) -> Result<Typeset, Vec<Di
     }
 }
 
-/// Runs `f`, turning a panic inside typst into an error message instead of
-/// a crash: user input must never abort the build.
+/// How many [`guard`]s are running: while any is, panics are not printed
+/// (the guard reports them as diagnostics).
+static GUARDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Installs, once for the process, a panic hook that stays silent while a
+/// [`guard`] runs and otherwise prints as Rust's own. Nothing swaps the
+/// process-wide hook under running threads after that. `cli::main` calls
+/// it first; `guard` makes sure of it.
+pub fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if GUARDS.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// Runs `f`, turning a panic inside typst (on this thread or one of its
+/// workers) into an error message instead of a crash: user input must
+/// never abort the build.
 fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    use std::sync::Mutex;
-    static MESSAGE: Mutex<Option<String>> = Mutex::new(None);
-    static HOOK: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = HOOK.lock().unwrap_or_else(|e| e.into_inner());
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|info| {
-        let text = info
-            .payload()
+    use std::sync::atomic::Ordering;
+    install_panic_hook();
+    GUARDS.fetch_add(1, Ordering::SeqCst);
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDS.fetch_sub(1, Ordering::SeqCst);
+    result.map_err(|payload| {
+        payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        *MESSAGE.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
-    }));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    std::panic::set_hook(previous);
-    result.map_err(|_| MESSAGE.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into())
+    })
 }
 
 fn crashed(stage: &str, message: &str) -> Diagnostic {
@@ -311,7 +327,7 @@ pub fn export(
     let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs() as i64);
     let secs = if options.standards.is_empty() { options.timestamp } else { options.timestamp.or_else(now) };
     let timestamp = secs.and_then(|secs| {
-        let (y, mo, d, h, mi, s) = civil_from_unix(secs);
+        let (y, mo, d, h, mi, s) = crate::dates::civil_from_unix(secs);
         Datetime::from_ymd_hms(y, mo, d, h, mi, s).map(Timestamp::new_utc)
     });
     let pdf_options = PdfOptions {
@@ -331,24 +347,6 @@ pub fn export(
     guard(|| typst_pdf::pdf(document, &pdf_options))
         .map_err(|message| vec![crashed("PDF export", &message)])?
         .map_err(|errors| map_diagnostics(world, emitted, &errors))
-}
-
-/// Splits Unix seconds into a UTC civil date and time.
-pub fn civil_from_unix(secs: i64) -> (i32, u8, u8, u8, u8, u8) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    (y as i32, m as u8, d as u8, (rem / 3600) as u8, (rem % 3600 / 60) as u8, (rem % 60) as u8)
 }
 
 /// Maps typst diagnostics to ours: errors in the generated main file point to
@@ -455,6 +453,32 @@ pub fn document_text(document: &PagedDocument) -> String {
 mod tests {
     use super::*;
 
+    /// A panic inside a guarded call is its message, on any thread, and
+    /// the hook in force is the same before and after.
+    #[test]
+    fn guard_turns_panics_into_messages_without_swapping_hooks() {
+        let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|i| {
+                    scope.spawn(move || {
+                        guard(|| {
+                            if i % 2 == 0 {
+                                panic!("boom {i}")
+                            }
+                        })
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(results, [Err("boom 0".into()), Ok(()), Err("boom 2".into()), Ok(())]);
+        assert_eq!(
+            guard(|| std::panic::resume_unwind(Box::new(String::from("from a worker")))),
+            Err::<(), _>("from a worker".into())
+        );
+        assert_eq!(GUARDS.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
+
     #[test]
     fn panics_become_messages() {
         assert_eq!(guard(|| 1), Ok(1));
@@ -522,12 +546,5 @@ mod tests {
         assert_eq!(before.text(), after.text());
         assert_eq!(before.root().span(), after.root().span());
         assert_eq!(world.source(b).unwrap().text(), "#import \"/t.typ\": *\nBETA, edited\n");
-    }
-
-    #[test]
-    fn civil() {
-        assert_eq!(civil_from_unix(0), (1970, 1, 1, 0, 0, 0));
-        assert_eq!(civil_from_unix(1_481_155_200), (2016, 12, 8, 0, 0, 0));
-        assert_eq!(civil_from_unix(951_782_400 + 3661), (2000, 2, 29, 1, 1, 1));
     }
 }

@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::config::{Paper, parse_iso_date};
+use crate::config::Paper;
+use crate::dates::parse_iso_date;
 use crate::input::frontmatter::Kind;
 use crate::model::{Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Placement, Report};
 
