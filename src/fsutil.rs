@@ -17,13 +17,13 @@ impl Root {
     pub fn new(path: &Path) -> Result<Root, Diagnostic> {
         let canonical = path.canonicalize().map_err(|err| {
             Diagnostic::new(
-                &lint::UNREADABLE_FILE,
+                &lint::INVALID_MANIFEST,
                 format!("cannot open the report folder `{}`: {err}", path.display()),
             )
             .with_hint("run coala-report in a folder holding book.toml, or pass it: coala-report build PATH")
         })?;
         if !canonical.is_dir() {
-            return Err(Diagnostic::new(&lint::UNREADABLE_FILE, format!("`{}` is not a folder", path.display())));
+            return Err(Diagnostic::new(&lint::INVALID_MANIFEST, format!("`{}` is not a folder", path.display())));
         }
         Ok(Root { canonical })
     }
@@ -201,6 +201,26 @@ fn stage(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Diagnosti
         let _ = tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644));
     }
     Ok(tmp)
+}
+
+/// The name of the lock file in a build folder.
+pub const LOCK_FILE: &str = ".coala-report.lock";
+
+/// Takes the build folder's lock, waiting (and saying so through `waiting`)
+/// while another build holds it, as cargo does: two builds into one folder
+/// never interleave. `None` when the folder cannot be made or locked at
+/// all: the build goes on, and writing reports the real problem.
+pub fn lock_build_dir(dir: &Path, waiting: impl FnOnce()) -> Option<std::fs::File> {
+    std::fs::create_dir_all(dir).ok()?;
+    let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(LOCK_FILE)).ok()?;
+    match file.try_lock() {
+        Ok(()) => Some(file),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            waiting();
+            file.lock().ok().map(|()| file)
+        }
+        Err(std::fs::TryLockError::Error(_)) => None,
+    }
 }
 
 #[cfg(test)]

@@ -49,6 +49,15 @@ pub struct Lint {
 }
 
 impl Lint {
+    /// Whether the problem is in the configuration (book.toml, the command
+    /// line, the report folder): a run that fails only on such problems
+    /// exits with 2, others with 1.
+    pub fn is_configuration(&self) -> bool {
+        [&INVALID_MANIFEST, &MISSING_ARTICLE, &MISSING_TEMPLATE, &INVALID_CITATION_STYLE]
+            .iter()
+            .any(|l| l.name == self.name)
+    }
+
     /// Whether its level may be set (only problems with a fallback).
     pub fn configurable(&self) -> bool {
         self.fallback.is_some()
@@ -112,16 +121,18 @@ lints! {
     TYPESET_WARNING = "typeset-warning", Warn, Some("typst's own fallback"),
         "a warning from typst while typesetting";
     // Errors: the output would be wrong, unsafe or incomplete.
-    INVALID_MANIFEST = "invalid-manifest", Deny, None, "book.toml cannot be read or makes no sense";
-    MISSING_ARTICLE = "missing-article", Deny, None, "an article book.toml lists is missing, a folder, or listed twice";
-    PATH_OUTSIDE_REPORT = "path-outside-report", Deny, None,
-        "an article, image, template or bibliography outside the report's folder";
+    INVALID_MANIFEST = "invalid-manifest", Deny, None,
+        "no report folder or book.toml, or a book.toml that cannot be read or makes no sense";
+    MISSING_ARTICLE = "missing-article", Deny, None,
+        "an article book.toml lists is missing, a folder, outside the report, or listed twice";
+    PATH_OUTSIDE_REPORT = "path-outside-report", Deny, None, "an image outside the report's folder";
     MISSING_IMAGE = "missing-image", Deny, Some("its alt text in a frame (when set to warn)"),
         "an image file that is missing, unsupported or not an image";
     UNREADABLE_FILE = "unreadable-file", Deny, None, "a file that cannot be read, or is not UTF-8";
     INVALID_FRONT_MATTER = "invalid-front-matter", Deny, None,
         "front matter that is malformed or has a key of the wrong type";
-    MISSING_TEMPLATE = "missing-template", Deny, None, "the `[build] style` template does not exist";
+    MISSING_TEMPLATE = "missing-template", Deny, None, "the `[build] style` template does not exist or is outside the report";
+    INVALID_CITATION_STYLE = "invalid-citation-style", Deny, None, "`[bibliography] style` is not a CSL style typst ships";
     INVALID_BIBLIOGRAPHY = "invalid-bibliography", Deny, None, "a bibliography or citation style that cannot be used";
     DUPLICATE_GLOSSARY = "duplicate-glossary", Deny, None, "a second article of kind glossary";
     PDF_STANDARD = "pdf-standard", Deny, None, "the report cannot meet a `[build.pdf] standards` standard";

@@ -140,12 +140,11 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
     outcome
 }
 
-/// A failure is a configuration error when every error is in book.toml (or
-/// has no file: the report folder itself).
+/// A failure is a configuration error (exit 2) when every error is of a
+/// configuration kind ([`lint::Lint::is_configuration`]).
 fn is_config_failure(diagnostics: &[Diagnostic]) -> bool {
     let mut errors = diagnostics.iter().filter(|d| d.is_error()).peekable();
-    errors.peek().is_some()
-        && errors.all(|d| d.file.is_none() || d.file.as_deref() == Some(Path::new(crate::config::MANIFEST)))
+    errors.peek().is_some() && errors.all(|d| d.lint.is_configuration())
 }
 
 /// Follows a build's stages (the progress display and `--verbose`). Called
@@ -194,6 +193,17 @@ impl Session {
         &self.options
     }
 
+    /// The folder this session writes to: `--out`, else `[build] build-dir`
+    /// (`None` when the manifest cannot be read: the build reports why).
+    fn build_dir(&self) -> Option<PathBuf> {
+        if let Some(out) = &self.options.out {
+            return Some(out.clone());
+        }
+        let root = fsutil::Root::new(&self.options.root).ok()?;
+        let manifest = input::load_manifest(&root).ok()?;
+        Some(root.path().join(manifest.build.build_dir))
+    }
+
     /// How many builds this session has run.
     pub fn builds(&self) -> usize {
         self.builds
@@ -219,6 +229,13 @@ impl Session {
     pub fn build(&mut self, progress: &dyn Progress) -> Outcome {
         self.builds += 1;
         let start = Instant::now();
+        // One build at a time per build folder (held until every edition
+        // is written).
+        let _lock = self.build_dir().and_then(|dir| {
+            fsutil::lock_build_dir(&dir, || {
+                eprintln!("Blocking: waiting for another coala-report build in `{}` to finish", dir.display())
+            })
+        });
         let mut outcome = self.build_edition(progress, None);
         let tags: Vec<String> = match (&outcome.root, outcome.failed()) {
             (Some(root), false) => fsutil::Root::new(root)
@@ -533,7 +550,7 @@ pub fn template(root: &fsutil::Root, style: Option<&str>) -> Result<String, Diag
                 "set `[build] style` to a .typ file inside the report, or remove it to use the built-in template \
                  (`coala-report init` writes a copy to edit)",
             )),
-        Err(e) => Err(Diagnostic::new(&lint::PATH_OUTSIDE_REPORT, e.describe("template", style))
+        Err(e) => Err(Diagnostic::new(&lint::MISSING_TEMPLATE, e.describe("template", style))
             .with_file("book.toml")
             .with_hint(e.hint())),
     }

@@ -195,13 +195,13 @@ fn load_article(
 ) -> Result<(Article, Vec<Diagnostic>), LoadError> {
     if rel.starts_with('/') || rel.starts_with('\\') || Path::new(rel).is_absolute() {
         let e = crate::fsutil::ConfineError::Absolute;
-        return Err(LoadError::Manifest(&lint::PATH_OUTSIDE_REPORT, e.describe("article", rel), e.hint().into()));
+        return Err(LoadError::Manifest(&lint::MISSING_ARTICLE, e.describe("article", rel), e.hint().into()));
     }
     let src = manifest.book.src.trim_end_matches('/');
     let joined = if src.is_empty() || src == "." { rel.to_string() } else { format!("{src}/{rel}") };
     let abs = root
         .resolve(&joined)
-        .map_err(|e| LoadError::Manifest(&lint::PATH_OUTSIDE_REPORT, e.describe("article", rel), e.hint().into()))?;
+        .map_err(|e| LoadError::Manifest(&lint::MISSING_ARTICLE, e.describe("article", rel), e.hint().into()))?;
     if !abs.is_file() {
         let hint = if abs.is_dir() {
             "list markdown files, not folders".to_string()

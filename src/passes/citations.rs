@@ -41,7 +41,7 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
     let references = crate::words::Labels::for_language(&report.manifest.book.language).references;
     let Some(style) = hayagriva::archive::ArchivedStyle::by_name(&config.style).map(|s| s.get()) else {
         return vec![
-            Diagnostic::new(&lint::INVALID_BIBLIOGRAPHY, format!("unknown citation style `{}`", config.style))
+            Diagnostic::new(&lint::INVALID_CITATION_STYLE, format!("unknown citation style `{}`", config.style))
                 .with_file(MANIFEST)
                 .with_hint(
                     "use a CSL style typst ships, e.g. apa, chicago-author-date, ieee, mla, harvard-cite-them-right",
@@ -51,7 +51,7 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
     let Style::Independent(style) = style else {
         return vec![
             Diagnostic::new(
-                &lint::INVALID_BIBLIOGRAPHY,
+                &lint::INVALID_CITATION_STYLE,
                 format!("the citation style `{}` is not independent", config.style),
             )
             .with_file(MANIFEST),
@@ -158,7 +158,7 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
 
 fn load_library(root: &Root, rel: &str) -> Result<Library, Diagnostic> {
     let path = root.resolve(rel).map_err(|e| {
-        Diagnostic::new(&lint::PATH_OUTSIDE_REPORT, e.describe("bibliography", rel))
+        Diagnostic::new(&lint::INVALID_BIBLIOGRAPHY, e.describe("bibliography", rel))
             .with_file(MANIFEST)
             .with_hint(e.hint())
     })?;

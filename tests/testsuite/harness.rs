@@ -187,3 +187,15 @@ pub fn is_rtl(c: char) -> bool {
 pub fn visible(text: &str) -> Vec<char> {
     text.chars().filter(|c| !c.is_whitespace() && !is_ignorable(*c)).collect()
 }
+
+/// The names in a build folder, sorted, but for the lock file every build
+/// takes there (so that concurrent builds wait for each other).
+pub fn build_listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != coala_report::fsutil::LOCK_FILE)
+        .collect();
+    names.sort();
+    names
+}

@@ -721,11 +721,7 @@ fn built_sample_like() -> (TestReport, Vec<u8>, Vec<u8>) {
 fn assert_nothing_lost(report: &TestReport, pdf: &[u8], epub: &[u8]) {
     assert!(std::fs::read(report.pdf()).unwrap() == pdf, "the PDF changed");
     assert!(std::fs::read(report.path().join("build/report.epub")).unwrap() == epub, "the EPUB changed");
-    let mut names: Vec<String> = std::fs::read_dir(report.path().join("build"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = crate::harness::build_listing(&report.path().join("build"));
     assert_eq!(names, ["report.epub", "report.pdf"], "temporary files left behind");
 }
 

@@ -294,11 +294,10 @@ fn watch_rebuilds_after_an_edit() {
     }
     assert_eq!(std::fs::read(r.pdf()).unwrap(), second);
     assert!(
-        !std::fs::read_dir(r.path().join("build")).unwrap().any(|e| e
-            .unwrap()
-            .file_name()
-            .to_string_lossy()
-            .starts_with('.')),
+        !std::fs::read_dir(r.path().join("build")).unwrap().any(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.starts_with('.') && name != coala_report::fsutil::LOCK_FILE
+        }),
         "a temporary file was left in build/"
     );
 }
@@ -392,4 +391,64 @@ fn verbose_and_quiet() {
     assert!(quiet.stderr.starts_with("warning[raw-html]: raw HTML block"), "{}", quiet.stderr);
     assert_eq!(quiet.stderr.matches("warning[").count(), 1, "{}", quiet.stderr);
     assert_eq!(r.run(&["build", "-q", "-v"]).code, 2);
+}
+
+/// Two builds into one folder never interleave: the second waits for the
+/// first's lock (and says so), as cargo does.
+#[test]
+fn a_build_waits_for_the_lock_on_its_build_folder() {
+    let r = TestReport::sample();
+    let dir = r.path().join("build");
+    std::fs::create_dir_all(&dir).unwrap();
+    let held = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(".coala-report.lock"))
+        .unwrap();
+    held.lock().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_coala-report"))
+        .args(["build", "--format", "epub", "--color=never"])
+        .current_dir(r.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(child.try_wait().unwrap().is_none(), "the build did not wait for the lock");
+    assert!(!dir.join("report.epub").exists(), "the build wrote while the lock was held");
+    held.unlock().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("Blocking: waiting for another coala-report build in"), "{stderr}");
+    assert!(dir.join("report.epub").exists());
+}
+
+/// Two builds started at once into one folder both succeed, one after the
+/// other, and leave whole artifacts.
+#[test]
+fn two_builds_at_once_into_one_folder() {
+    let r = TestReport::sample();
+    let start = || {
+        Command::new(env!("CARGO_BIN_EXE_coala-report"))
+            .args(["build", "--format", "pdf", "--format", "epub", "--color=never", "--quiet"])
+            .current_dir(r.path())
+            .output()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(start);
+        let b = s.spawn(start);
+        (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+    });
+    assert!(
+        a.status.success() && b.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    let pdf = std::fs::read(r.path().join("build/report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"), "a torn PDF");
+    let epub = std::fs::File::open(r.path().join("build/report.epub")).unwrap();
+    assert!(zip::ZipArchive::new(epub).is_ok(), "a torn EPUB");
 }
