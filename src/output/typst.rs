@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use crate::config::Paper;
 use crate::dates::parse_iso_date;
-use crate::input::frontmatter::Kind;
+use crate::model::Kind;
 use crate::model::{Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Placement, Report};
 
 /// Where a stretch of the generated source came from.

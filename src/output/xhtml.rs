@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::config::is_language_tag;
-use crate::input::frontmatter::Kind;
+use crate::model::Kind;
 use crate::model::{
     Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Part, Placement, Report, plain_text,
 };
@@ -322,7 +322,7 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
 /// IGF workshop report template's fields as a two-column table.
 fn session_fact_box(article: &Article, labels: &Labels) -> String {
     use serde_json::Value;
-    if article.meta.kind != crate::input::frontmatter::Kind::SessionReport {
+    if article.meta.kind != crate::model::Kind::SessionReport {
         return String::new();
     }
     let Some(Value::Object(session)) = article.meta.extra.get("session") else { return String::new() };
@@ -1098,8 +1098,8 @@ fn align_class(align: Option<&Align>) -> &'static str {
 mod tests {
     use super::*;
     use crate::config::Manifest;
-    use crate::input::frontmatter::{Author, FrontMatter};
     use crate::model::CalloutKind;
+    use crate::model::{Author, FrontMatter};
     use crate::model::{Footnote, ListItem};
     use std::path::PathBuf;
 

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::input::frontmatter::Kind;
+use crate::model::Kind;
 use crate::model::{Block, BlockKind, Inline, LinkDest, ListItem, Report};
 use crate::passes::glossary::collation_key;
 

@@ -13,8 +13,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::config::GlossaryLink;
 use crate::diag::Diagnostic;
-use crate::input::frontmatter::Kind;
 use crate::lint;
+use crate::model::Kind;
 use crate::model::{Article, Block, BlockKind, Inline, LinkDest, Report, plain_text};
 
 /// One glossary entry.

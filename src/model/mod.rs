@@ -6,7 +6,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::config::Manifest;
-use crate::input::frontmatter::FrontMatter;
+pub mod meta;
+
+pub use meta::{Author, FrontMatter, Kind};
 
 /// The whole report, in reading order.
 #[derive(Debug, Clone)]
