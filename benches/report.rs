@@ -1,5 +1,5 @@
 //! The large-report benchmark (issue 7). Run it with `scripts/bench.sh`
-//! (= `cargo bench --profile dev --bench report`); see README, "Performance".
+//! (= `cargo bench --profile dev --bench report`); see docs/performance.md.
 //!
 //! Two corpora: a deterministic generated report of 200 articles (about
 //! 1,000 pages, written to a temporary folder) and the 100 EIPs of
@@ -210,7 +210,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
 
     // 1. Conversion: input::load + output::typst::emit, best of 10.
     let loaded = passes::load(root, None).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
-    let style = coala_report::commands::build::template(&loaded.root, loaded.report.manifest.build.style.as_deref())
+    let style = coala_report::commands::build::template(&loaded.root, loaded.manifest.build.style.as_deref())
         .expect("the template");
     let md_bytes: u64 =
         loaded.report.articles().map(|a| std::fs::metadata(root.join(&a.path)).map_or(0, |m| m.len())).sum();
@@ -221,7 +221,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
         let t = Instant::now();
         let loaded = passes::load(root, None).expect("loads");
         let t_emit = Instant::now();
-        let emitted = output::typst::emit(&loaded.report, &style);
+        let emitted = output::typst::emit(&loaded.report, &loaded.manifest, &style);
         best_emit = best_emit.min(t_emit.elapsed());
         best = best.min(t.elapsed());
         emitted_len = emitted.source.len();
@@ -340,7 +340,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
 
     // 4. In process: typeset, export and EPUB, then a one-article edit.
     let loaded = passes::load(root, None).expect("loads");
-    let emitted = output::typst::emit(&loaded.report, &style);
+    let emitted = output::typst::emit(&loaded.report, &loaded.manifest, &style);
     let mut world = ReportWorld::new(&loaded.root, Some((2016, 12, 8)));
     world.set_emitted(&emitted);
     let t = Instant::now();
@@ -350,7 +350,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let options = ExportOptions {
         ident: "bench".into(),
         timestamp: Some(TIMESTAMP),
-        standards: loaded.report.manifest.build.pdf.standards.clone(),
+        standards: loaded.manifest.build.pdf.standards.clone(),
     };
     let bytes = pdf::export(&world, &emitted, &typeset.document, &options).expect("export");
     let export = t.elapsed();
@@ -366,7 +366,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     );
     drop(typeset);
     let t = Instant::now();
-    let (epub_bytes, _) = epub::build(&loaded.report, &loaded.root, Some(TIMESTAMP)).expect("epub");
+    let (epub_bytes, _) = epub::build(&loaded.report, &loaded.manifest, &loaded.root, Some(TIMESTAMP)).expect("epub");
     let epub_time = t.elapsed();
     row(
         "in process: EPUB",
@@ -380,16 +380,18 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
 
     // The edit: a sentence added to the middle article, as `watch` would see it.
     let articles: Vec<String> = loaded.report.articles().map(|a| a.src_rel.clone()).collect();
-    let edited = root.join(&loaded.report.manifest.book.src).join(&articles[articles.len() / 2]);
+    let edited = root.join(&loaded.manifest.book.src).join(&articles[articles.len() / 2]);
     let original = std::fs::read_to_string(&edited).unwrap();
     std::fs::write(&edited, format!("{original}\n\nAn added paragraph, as an editor would write it.\n")).unwrap();
     let t = Instant::now();
     let reloaded = passes::load(root, None).expect("loads");
-    let emitted = output::typst::emit(&reloaded.report, &style);
+    let emitted = output::typst::emit(&reloaded.report, &reloaded.manifest, &style);
     world.set_emitted(&emitted);
     let reparse = t.elapsed();
     let (typeset, epub_again, relayout, reexport) = std::thread::scope(|s| {
-        let epub = s.spawn(|| epub::build(&reloaded.report, &reloaded.root, Some(TIMESTAMP)).map(|e| e.0.len()));
+        let epub = s.spawn(|| {
+            epub::build(&reloaded.report, &reloaded.manifest, &reloaded.root, Some(TIMESTAMP)).map(|e| e.0.len())
+        });
         let t = Instant::now();
         let typeset = pdf::typeset(&world, &emitted).expect("typesets");
         let relayout = t.elapsed();
@@ -418,20 +420,22 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
 
     // 5. Pandoc on the same markdown.
     let Some(pandoc) = pandoc else {
-        println!("  SKIPPED pandoc comparison: no pandoc (set PANDOC, or install pypandoc-binary; see README)");
+        println!(
+            "  SKIPPED pandoc comparison: no pandoc (set PANDOC, or install pypandoc-binary; see docs/performance.md)"
+        );
         return;
     };
     // Each step best of `REPEAT`, as ours, interleaved with another cold
     // build of ours so that both sides see the same machine (a shared
     // machine's speed drifts over minutes).
-    let src = root.join(&loaded.report.manifest.book.src);
+    let src = root.join(&loaded.manifest.book.src);
     let files: Vec<&str> = articles.iter().map(String::as_str).collect();
     let mut typst_args = vec!["-f", "gfm", "-t", "typst", "-s", "-o", "__pandoc.typ"];
     typst_args.extend(&files);
     let mut epub_args = vec!["-f", "gfm", "-t", "epub3", "-o", "__pandoc.epub"];
     epub_args.extend(&files);
     let pandoc_typ = src.join("__pandoc.typ");
-    let main_rel = format!("/{}/__pandoc.typ", loaded.report.manifest.book.src);
+    let main_rel = format!("/{}/__pandoc.typ", loaded.manifest.book.src);
     let (mut to_typst, mut compiled, mut pandoc_epub): (Option<Usage>, Option<Usage>, Option<Usage>) =
         (None, None, None);
     let mut ours = cold;

@@ -22,6 +22,7 @@ mkdir -p "$work/sample"
 cp -r "$repo/book.toml" "$repo/report" "$repo/styles" "$work/sample/"
 (cd "$work/sample" && "$bin" build --quiet --emit-typst --format pdf --format epub --format html)
 cp -r "$work/sample/build" "$out/sample"
+rm -f "$out/sample/.coala-report.lock"
 
 # The EIP corpus, as tests/testsuite/eips.rs lays it out.
 eips="$repo/../shared/corpus/eips"
@@ -32,6 +33,7 @@ if [ -d "$eips" ]; then
     printf '[book]\ntitle = "Ethereum Improvement Proposals"\nsrc = "EIPS"\ndate = "2026-08-22"\n\n[[part]]\ntitle = "EIPs"\narticles = [%s]\n' "$list" >"$work/eips/book.toml"
     (cd "$work/eips" && "$bin" build --quiet --emit-typst --format pdf --format epub --format html 2>/dev/null)
     cp -r "$work/eips/build" "$out/eips"
+    rm -f "$out/eips/.coala-report.lock"
 else
     echo "skipped the EIPs: $eips is absent" >&2
 fi

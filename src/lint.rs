@@ -44,7 +44,7 @@ pub struct Lint {
     /// What the reader gets instead, for warnings; `None` for errors that
     /// have no faithful fallback (their level cannot be lowered).
     pub fallback: Option<&'static str>,
-    /// One line for the README's table and `--help`.
+    /// One line for the table of names (docs/diagnostics.md).
     pub summary: &'static str,
 }
 
@@ -67,7 +67,7 @@ impl Lint {
 macro_rules! lints {
     ($($id:ident = $name:literal, $level:ident, $fallback:expr, $summary:literal;)*) => {
         $(pub static $id: Lint = Lint { name: $name, default: Level::$level, fallback: $fallback, summary: $summary };)*
-        /// Every lint, in the order of the README's table.
+        /// Every lint, in the order of the table in docs/diagnostics.md.
         pub static ALL: &[&Lint] = &[$(&$id),*];
     };
 }
@@ -234,14 +234,15 @@ mod tests {
         }
     }
 
-    /// The README's table lists every name, at its default level.
+    /// The manual's table (docs/diagnostics.md) lists every name, at its
+    /// default level.
     #[test]
     fn readme_lists_every_diagnostic() {
-        let readme = include_str!("../README.md");
+        let readme = include_str!("../docs/diagnostics.md");
         for lint in ALL {
             let level = if lint.default == Level::Deny { "error" } else { "warn" };
             let row = format!("| `{}` | {level} | {} |", lint.name, lint.summary);
-            assert!(readme.contains(&row), "README.md lacks the row `{row}`");
+            assert!(readme.contains(&row), "docs/diagnostics.md lacks the row `{row}`");
         }
     }
 

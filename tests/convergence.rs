@@ -1,6 +1,6 @@
 //! Typst lays a document out again until what it asked of the layout stops
 //! changing. The template and the generator are written so that the first
-//! pass already sets what the last will (see README, "The template"): a
+//! pass already sets what the last will (see docs/template.md): a
 //! report converges in two passes. A third costs about a fifth of a cold
 //! build of 1,000 pages.
 //!
@@ -24,7 +24,8 @@ fn passes(root: &Path, edition: Option<&str>) -> usize {
     assert!(errors.is_empty(), "{errors:?}");
     let emitted = emit(
         &loaded.report,
-        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
+        &loaded.manifest,
+        loaded.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
     );
     let root = Root::new(root).expect("root");
     let mut world = ReportWorld::new(&root, Some((2016, 12, 8)));

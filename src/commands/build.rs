@@ -94,7 +94,7 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
         }
     };
     outcome.root = Some(original.root.path().to_path_buf());
-    let manifest = original.report.manifest.clone();
+    let manifest = original.manifest.clone();
     let levels = match levels(&manifest, cli_levels) {
         Ok(levels) => levels,
         Err(d) => {
@@ -122,7 +122,11 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
                 Ok(loaded) => {
                     let mut diagnostics = loaded.diagnostics;
                     if let Some(fonts) = &fonts {
-                        diagnostics.extend(crate::output::fonts::missing_glyphs(&loaded.report, fonts.book()));
+                        diagnostics.extend(crate::output::fonts::missing_glyphs(
+                            &loaded.report,
+                            &loaded.manifest,
+                            fonts.book(),
+                        ));
                     }
                     diagnostics
                 }
@@ -278,12 +282,12 @@ impl Session {
         outcome.root = Some(loaded.root.path().to_path_buf());
         let parse = start.elapsed();
         outcome.timings.push(Timing { stage: "parse", duration: parse });
-        let Loaded { root, report, diagnostics } = loaded;
+        let Loaded { root, manifest, report, diagnostics } = loaded;
         for article in report.articles() {
             progress.loaded(&article.path);
         }
         progress.done("parse", parse, &format!("{} articles", report.articles().count()));
-        let levels = match levels(&report.manifest, &self.options.levels) {
+        let levels = match levels(&manifest, &self.options.levels) {
             Ok(levels) => levels,
             Err(d) => {
                 outcome.config_error = true;
@@ -298,7 +302,7 @@ impl Session {
         }
 
         let options = self.options.clone();
-        let manifest = &report.manifest;
+        let manifest = &manifest;
         let formats = if options.formats.is_empty() { manifest.build.formats.clone() } else { options.formats.clone() };
         // Every edition's site links the others' (`html`, `html.es`...).
         let alternates = if formats.contains(&Format::Html) { alternates(&root, edition) } else { Vec::new() };
@@ -345,13 +349,17 @@ impl Session {
         let (typst_stage, epub_stage, site_stage) = std::thread::scope(|scope| {
             let site = formats.contains(&Format::Html).then(|| {
                 scope.spawn(|| {
-                    timed(progress, "html", || crate::output::site::build(&report, &root, &downloads, &alternates))
+                    timed(progress, "html", || {
+                        crate::output::site::build(&report, manifest, &root, &downloads, &alternates)
+                    })
                 })
             });
             let epub = formats.contains(&Format::Epub).then(|| {
-                scope.spawn(|| timed(progress, "epub", || crate::output::epub::build(&report, &root, timestamp)))
+                scope.spawn(|| {
+                    timed(progress, "epub", || crate::output::epub::build(&report, manifest, &root, timestamp))
+                })
             });
-            let typst = want_typst.then(|| typeset_stage(&report, world, &style, timestamp, progress));
+            let typst = want_typst.then(|| typeset_stage(&report, manifest, world, &style, timestamp, progress));
             let epub = epub.map(|handle| joined(handle, "the EPUB writer"));
             let site = site.map(|handle| joined(handle, "the web edition writer"));
             (typst, epub, site)
@@ -468,12 +476,13 @@ fn joined<T>(
 /// there.
 fn typeset_stage(
     report: &crate::model::Report,
+    manifest: &crate::config::Manifest,
     world: Option<&mut ReportWorld>,
     style: &str,
     timestamp: Option<i64>,
     progress: &dyn Progress,
 ) -> TypstStage {
-    let (emitted, took) = timed(progress, "convert", || output::typst::emit(report, style));
+    let (emitted, took) = timed(progress, "convert", || output::typst::emit(report, manifest, style));
     let mut stage = TypstStage {
         source: String::new(),
         pdf: None,
@@ -483,7 +492,7 @@ fn typeset_stage(
     if let Some(world) = world {
         // Characters no font has, named at their markdown line (typst would
         // silently print empty boxes).
-        stage.diagnostics.extend(crate::output::fonts::missing_glyphs(report, world.fonts().book()));
+        stage.diagnostics.extend(crate::output::fonts::missing_glyphs(report, manifest, world.fonts().book()));
         world.set_emitted(&emitted);
         let world = &*world;
         progress.start("typeset");
@@ -494,13 +503,12 @@ fn typeset_stage(
                 progress.done("typeset", t.elapsed(), &format!("{pages} pages"));
                 stage.diagnostics.extend(typeset.warnings);
                 stage.timings.push(Timing { stage: "typeset", duration: t.elapsed() });
-                let book = &report.manifest.book;
+                let book = &manifest.book;
                 let ident = book
                     .identifier
                     .clone()
                     .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
-                let options =
-                    ExportOptions { ident, timestamp, standards: report.manifest.build.pdf.standards.clone() };
+                let options = ExportOptions { ident, timestamp, standards: manifest.build.pdf.standards.clone() };
                 let (exported, took) =
                     timed(progress, "pdf export", || pdf::export(world, &emitted, &typeset.document, &options));
                 match exported {

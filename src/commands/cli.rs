@@ -48,7 +48,7 @@ pub struct Cli {
     /// writes nothing when there is any.
     #[arg(long, global = true)]
     pub deny_warnings: bool,
-    /// Report the diagnostic NAME as an error (repeatable; see the README's
+    /// Report the diagnostic NAME as an error (repeatable; see docs/diagnostics.md for the
     /// table of names).
     #[arg(long, short = 'D', global = true, value_name = "NAME")]
     pub deny: Vec<String>,

@@ -11,7 +11,7 @@ use crate::lint;
 use crate::styles::{EPUB_CSS, TEMPLATE};
 
 const BOOK_TOML: &str = r#"# The manifest of the report, read by coala-report.
-# Reference: the "The manifest: book.toml" section of coala-report's README.
+# Reference: docs/manifest.md in coala-report's repository (the manual).
 #
 # Articles are markdown files under `src` (below: report/). `front` and `back`
 # list the unnumbered articles set before the first part and after the last;

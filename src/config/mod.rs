@@ -305,7 +305,7 @@ impl Manifest {
             }
             match hint {
                 Some(hint) => diag.with_hint(hint),
-                None => diag.with_hint("see the manifest reference in the README"),
+                None => diag.with_hint("see the manifest reference: docs/manifest.md"),
             }
         })?;
         manifest.check(text, path)?;

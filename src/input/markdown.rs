@@ -597,7 +597,7 @@ impl<'a> Converter<'a, '_> {
                     &lint::UNKNOWN_MATH,
                     (line, column),
                     format!("cannot typeset the math `{}`: {why}", tex.trim()),
-                    "use LaTeX math that typst can show (see the README), or put it in a code span",
+                    "use LaTeX math that typst can show (docs/articles.md lists it), or put it in a code span",
                 )
             })
             .ok()

@@ -18,6 +18,9 @@ use crate::model::{self, Article, Inline, Part, Placement, Report};
 #[derive(Debug)]
 pub struct Loaded {
     pub root: Root,
+    /// The edition's manifest: the original's, or a translation's
+    /// (its title, language, folder and part titles).
+    pub manifest: Manifest,
     pub report: Report,
     /// Warnings, and errors that did not stop loading (the build stops on them).
     pub diagnostics: Vec<Diagnostic>,
@@ -152,11 +155,11 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     }
     let back = articles.next().unwrap_or_default();
 
-    let report = Report { manifest, front, parts, back };
+    let report = Report { front, parts, back };
     if diagnostics.iter().any(|d| d.is_error()) && report.articles().next().is_none() {
         return Err(diagnostics);
     }
-    Ok(Loaded { root, report, diagnostics })
+    Ok(Loaded { root, manifest, report, diagnostics })
 }
 
 /// An article of a translated edition printed in its original language:

@@ -5,7 +5,6 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use crate::config::Manifest;
 pub mod meta;
 
 pub use meta::{Author, FrontMatter, Kind};
@@ -13,7 +12,6 @@ pub use meta::{Author, FrontMatter, Kind};
 /// The whole report, in reading order.
 #[derive(Debug, Clone)]
 pub struct Report {
-    pub manifest: Manifest,
     pub front: Vec<Article>,
     pub parts: Vec<Part>,
     pub back: Vec<Article>,

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::fsutil::{self, Root};
 use crate::lint;
@@ -30,24 +31,23 @@ pub struct Images {
 /// Reads the cover (`cover.<ext>`) and every local image of the report
 /// (its own file name, made unique); an unreadable one is an error at the
 /// manifest or at the markdown line that uses it.
-pub fn gather_images(report: &Report, root: &Root, errors: &mut Vec<Diagnostic>) -> Images {
+pub fn gather_images(report: &Report, manifest: &Manifest, root: &Root, errors: &mut Vec<Diagnostic>) -> Images {
     let mut names = HashSet::new();
-    let cover =
-        report.manifest.book.cover.as_deref().filter(|c| !c.trim().is_empty()).and_then(|rel| {
-            match read_image(root, rel.trim_start_matches("./")) {
-                Ok((bytes, mime, ext)) => {
-                    Some(Resource { href: unique_name(&mut names, &format!("cover.{ext}")), bytes, mime })
-                }
-                Err(why) => {
-                    errors.push(
-                        Diagnostic::new(&lint::MISSING_IMAGE, format!("the cover `{rel}`: {why}"))
-                            .with_file("book.toml")
-                            .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
-                    );
-                    None
-                }
+    let cover = manifest.book.cover.as_deref().filter(|c| !c.trim().is_empty()).and_then(|rel| {
+        match read_image(root, rel.trim_start_matches("./")) {
+            Ok((bytes, mime, ext)) => {
+                Some(Resource { href: unique_name(&mut names, &format!("cover.{ext}")), bytes, mime })
             }
-        });
+            Err(why) => {
+                errors.push(
+                    Diagnostic::new(&lint::MISSING_IMAGE, format!("the cover `{rel}`: {why}"))
+                        .with_file("book.toml")
+                        .with_hint("set `[book] cover` to a PNG, JPEG, GIF, SVG or WebP file inside the report"),
+                );
+                None
+            }
+        }
+    });
     let mut map = ImageMap::new();
     let mut files = Vec::new();
     for article in report.articles() {

@@ -23,6 +23,7 @@ use std::io::{Cursor, Read, Write};
 
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 
+use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
@@ -46,15 +47,16 @@ const FALLBACK_TIMESTAMP: i64 = 315_532_800; // 1980-01-01T00:00:00Z, the earlie
 /// or the errors (a missing image names its article and line).
 pub fn build(
     report: &Report,
+    manifest: &Manifest,
     root: &Root,
     timestamp: Option<i64>,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let book = &report.manifest.book;
+    let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
     let mut errors = Vec::new();
     let warnings = Vec::new();
 
-    let Images { cover, files: resources, map: images } = gather_images(report, root, &mut errors);
+    let Images { cover, files: resources, map: images } = gather_images(report, manifest, root, &mut errors);
     let local: Vec<&crate::model::Image> =
         report.articles().flat_map(|a| a.images()).filter(|image| matches!(image.src, ImageSrc::Local(_))).collect();
     let image_count = local.len();
@@ -68,7 +70,7 @@ pub fn build(
     }
 
     let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET };
-    let identifier = identifier(report);
+    let identifier = identifier(manifest);
     let entries = xhtml::toc(report, &labels);
 
     // The documents, in reading order.
@@ -77,12 +79,12 @@ pub fn build(
     if let Some(cover) = &cover {
         docs.push(Doc::plain(
             xhtml::COVER_FILE,
-            xhtml::cover_document(report, &cover.href, &ctx),
+            xhtml::cover_document(manifest, &cover.href, &ctx),
             Some(ReferenceType::Cover),
         ));
         landmarks.push(Landmark { epub_type: "cover", href: xhtml::COVER_FILE.into(), title: labels.cover.into() });
     }
-    docs.push(Doc::plain(xhtml::TITLE_FILE, xhtml::title_document(report, &ctx), Some(ReferenceType::TitlePage)));
+    docs.push(Doc::plain(xhtml::TITLE_FILE, xhtml::title_document(manifest, &ctx), Some(ReferenceType::TitlePage)));
     landmarks.push(Landmark {
         epub_type: "titlepage",
         href: xhtml::TITLE_FILE.into(),
@@ -124,8 +126,15 @@ pub fn build(
 
     let nav = xhtml::nav_document(&entries, &landmarks, &ctx);
     let ncx = ncx(&entries, &identifier, &book.title, &book.language);
-    let metadata =
-        metadata(report, &identifier, timestamp, cover.is_some(), image_count + cover.is_some() as usize, all_alt);
+    let metadata = metadata(
+        report,
+        manifest,
+        &identifier,
+        timestamp,
+        cover.is_some(),
+        image_count + cover.is_some() as usize,
+        all_alt,
+    );
 
     let packaged = package(&labels, &css, cover.as_ref(), &resources, docs).map_err(|e| vec![epub_error(e)])?;
     let bytes = repack(&packaged, timestamp, &metadata, &nav, &ncx)
@@ -202,8 +211,8 @@ fn epub_error(e: epub_builder::Error) -> Diagnostic {
 
 /// The book's identifier: the manifest's (a bare UUID gets `urn:uuid:`),
 /// else a UUID v5 of the title and edition.
-pub fn identifier(report: &Report) -> String {
-    let book = &report.manifest.book;
+pub fn identifier(manifest: &Manifest) -> String {
+    let book = &manifest.book;
     if let Some(id) = book.identifier.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         if is_uuid(id) {
             return format!("urn:uuid:{}", id.to_ascii_lowercase());
@@ -233,13 +242,14 @@ const MARC: &str = "scheme=\"marc:relators\"";
 /// The package's `<metadata>` element.
 fn metadata(
     report: &Report,
+    manifest: &Manifest,
     identifier: &str,
     timestamp: Option<i64>,
     cover: bool,
     images: usize,
     all_alt: bool,
 ) -> String {
-    let book = &report.manifest.book;
+    let book = &manifest.book;
     let e = xhtml::escape;
     let mut m = String::new();
     m.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:opf=\"http://www.idpf.org/2007/opf\">\n");
@@ -597,10 +607,10 @@ Second use of the note[^n].
         let dir = fixture();
         let loaded = crate::passes::load(dir.path(), None).unwrap();
         assert!(!loaded.diagnostics.iter().any(|d| d.is_error()), "{:?}", loaded.diagnostics);
-        let (one, _) = build(&loaded.report, &loaded.root, Some(1_481_155_200)).unwrap();
-        let (two, _) = build(&loaded.report, &loaded.root, Some(1_481_155_200)).unwrap();
+        let (one, _) = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200)).unwrap();
+        let (two, _) = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200)).unwrap();
         assert!(one == two, "two builds differ");
-        let (other_time, _) = build(&loaded.report, &loaded.root, Some(1_500_000_000)).unwrap();
+        let (other_time, _) = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_500_000_000)).unwrap();
         assert!(one != other_time);
 
         let files = entries(&one);
@@ -687,7 +697,7 @@ Second use of the note[^n].
         let dir = fixture();
         let loaded = crate::passes::load(dir.path(), None).unwrap();
         std::fs::remove_file(dir.path().join("report/images/dot.png")).unwrap();
-        let errors = build(&loaded.report, &loaded.root, None).unwrap_err();
+        let errors = build(&loaded.report, &loaded.manifest, &loaded.root, None).unwrap_err();
         let md = Some(std::path::Path::new("report/everything.md"));
         let image = errors.iter().find(|d| d.file.as_deref() == md).expect("an error in the article");
         assert!(image.message.contains("images/dot.png"), "{image}");

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use typst::text::{FontBook, FontInfo};
 use typst_kit::fonts::{FontPath, FontStore};
 
+use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
@@ -171,7 +172,7 @@ fn ttf_faces(data: &[u8]) -> u32 {
 
 /// Warns about every character of the report that no font has, once per
 /// article, at the first line that uses it.
-pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
+pub fn missing_glyphs(report: &Report, manifest: &Manifest, book: &FontBook) -> Vec<Diagnostic> {
     let mut infos = Vec::new();
     while let Some(info) = book.info(infos.len()) {
         infos.push(info);
@@ -181,7 +182,7 @@ pub fn missing_glyphs(report: &Report, book: &FontBook) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // The words the template adds ("Contents", "Part"...) in the report's
     // language: reported at book.toml.
-    let language = &report.manifest.book.language;
+    let language = &manifest.book.language;
     let mut furniture: Vec<char> = crate::words::Labels::for_language(language)
         .typst_dict()
         .chars()

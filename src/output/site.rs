@@ -17,6 +17,7 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use crate::config::Format;
+use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
@@ -180,16 +181,17 @@ enum Page<'a> {
 /// unreadable image or stylesheet).
 pub fn build(
     report: &Report,
+    manifest: &Manifest,
     root: &Root,
     downloads: &[Download],
     alternates: &[Alternate],
 ) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let book = &report.manifest.book;
+    let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
     let mut errors = Vec::new();
     let mut site = Site::default();
 
-    let images = gather_images(report, root, &mut errors);
+    let images = gather_images(report, manifest, root, &mut errors);
     let cover = images.cover.map(|c| {
         site.files.push((c.href.clone(), c.bytes));
         c.href
@@ -211,6 +213,7 @@ pub fn build(
     let glossary = report.articles().find(|a| a.meta.kind == Kind::Glossary);
     let chrome = Chrome {
         report,
+        manifest,
         labels: &labels,
         files: &files,
         downloads,
@@ -294,6 +297,7 @@ fn terms_nav(glossary: &Article, labels: &Labels) -> String {
 /// What every page shares: header, navigation, footer.
 struct Chrome<'a> {
     report: &'a Report,
+    manifest: &'a Manifest,
     labels: &'a Labels,
     files: &'a BTreeMap<String, String>,
     downloads: &'a [Download],
@@ -315,7 +319,7 @@ impl Chrome<'_> {
 
     fn title(&self, page: Page) -> String {
         match page {
-            Page::Index => self.report.manifest.book.title.clone(),
+            Page::Index => self.manifest.book.title.clone(),
             Page::Article(a) => a.title_text().trim().to_string(),
             Page::Part(p) => self.labels.part_title(p),
         }
@@ -331,7 +335,7 @@ impl Chrome<'_> {
         prev: Option<Page>,
         next: Option<Page>,
     ) -> String {
-        let book = &self.report.manifest.book;
+        let book = &self.manifest.book;
         let lang = escape(&book.language);
         let current = self.file(page);
         let mut out = String::with_capacity(body.len() + 4096);
@@ -459,7 +463,7 @@ impl Chrome<'_> {
 
     /// The index: cover, title block, downloads, contents.
     fn index(&self, cover: Option<&str>, next: Option<Page>) -> String {
-        let book = &self.report.manifest.book;
+        let book = &self.manifest.book;
         let mut b = String::new();
         b.push_str("<div class=\"titlepage\">\n");
         if let Some(href) = cover {

@@ -19,6 +19,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::config::Manifest;
 use crate::config::is_language_tag;
 use crate::model::Kind;
 use crate::model::{
@@ -410,8 +411,8 @@ pub fn part_document(part: &Part, ctx: &Context) -> String {
 }
 
 /// The cover page: the cover image, full page.
-pub fn cover_document(report: &Report, image_href: &str, ctx: &Context) -> String {
-    let title = &report.manifest.book.title;
+pub fn cover_document(manifest: &Manifest, image_href: &str, ctx: &Context) -> String {
+    let title = &manifest.book.title;
     let body = format!(
         "<section class=\"cover\">\n<img class=\"cover-image\" role=\"doc-cover\" src=\"{}\" alt=\"{}\"/>\n</section>\n",
         url_attr(image_href),
@@ -423,8 +424,8 @@ pub fn cover_document(report: &Report, image_href: &str, ctx: &Context) -> Strin
 
 /// The title page: title, subtitle, edition, authors, editors, publisher,
 /// date, licence.
-pub fn title_document(report: &Report, ctx: &Context) -> String {
-    let book = &report.manifest.book;
+pub fn title_document(manifest: &Manifest, ctx: &Context) -> String {
+    let book = &manifest.book;
     let mut b = String::new();
     b.push_str("<section class=\"titlepage\" epub:type=\"titlepage\">\n");
     let _ = writeln!(b, "<h1 class=\"book-title\">{}</h1>", escape(&book.title));
@@ -1378,7 +1379,6 @@ mod tests {
         let mut second = everything();
         second.id = "b".into();
         let report = Report {
-            manifest,
             front: vec![front],
             parts: vec![Part { number: 1, title: Some("One & two".into()), articles: vec![second] }],
             back: vec![],
@@ -1394,10 +1394,10 @@ mod tests {
         assert_eq!(entries[0].children[0].children[0].href, "art.xhtml#art.deep");
         let landmarks = vec![Landmark { epub_type: "toc", href: CONTENTS_FILE.into(), title: "Contents".into() }];
         for doc in [
-            title_document(&report, &ctx),
+            title_document(&manifest, &ctx),
             contents_document(&report, &ctx),
             part_document(&report.parts[0], &ctx),
-            cover_document(&report, "images/cover.png", &ctx),
+            cover_document(&manifest, "images/cover.png", &ctx),
             nav_document(&entries, &landmarks, &ctx),
             article_document(&report.front[0], &ctx),
         ] {

@@ -12,6 +12,7 @@ use hayagriva::{
     LocatorPayload, SpecificLocator,
 };
 
+use crate::config::Manifest;
 use crate::config::{MANIFEST, Placement};
 use crate::diag::Diagnostic;
 use crate::fsutil::{self, Root};
@@ -30,15 +31,15 @@ const PLACEHOLDER: &str = "\u{0}cite:";
 
 /// Finds, formats and places the report's citations. Without `[book]
 /// bibliography` nothing is done.
-pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
+pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let Some(bib_path) = report.manifest.book.bibliography.clone() else { return diagnostics };
+    let Some(bib_path) = manifest.book.bibliography.clone() else { return diagnostics };
     let library = match load_library(root, &bib_path) {
         Ok(library) => library,
         Err(d) => return vec![d],
     };
-    let config = report.manifest.citations.clone();
-    let references = crate::words::Labels::for_language(&report.manifest.book.language).references;
+    let config = manifest.citations.clone();
+    let references = crate::words::Labels::for_language(&manifest.book.language).references;
     let Some(style) = hayagriva::archive::ArchivedStyle::by_name(&config.style).map(|s| s.get()) else {
         return vec![
             Diagnostic::new(&lint::INVALID_CITATION_STYLE, format!("unknown citation style `{}`", config.style))
@@ -58,7 +59,7 @@ pub fn process(report: &mut Report, root: &Root) -> Vec<Diagnostic> {
         ];
     };
     let locales = hayagriva::archive::locales();
-    let lang = report.manifest.book.language.clone();
+    let lang = manifest.book.language.clone();
     let locale = Some(hayagriva::citationberg::LocaleCode(lang));
 
     // Find the citations of each article (in reading order) and put

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::config::Manifest;
 use crate::model::Kind;
 use crate::model::{Block, BlockKind, Inline, LinkDest, ListItem, Report};
 use crate::passes::glossary::collation_key;
@@ -21,7 +22,7 @@ struct Contributor {
 }
 
 /// Appends the generated list to the contributors article, if there is one.
-pub fn process(report: &mut Report) {
+pub fn process(report: &mut Report, manifest: &Manifest) {
     let Some(target) = report.articles().find(|a| a.meta.kind == Kind::Contributors).map(|a| a.id.clone()) else {
         return;
     };
@@ -50,7 +51,7 @@ pub fn process(report: &mut Report) {
     if people.is_empty() {
         return;
     }
-    let heading = crate::words::Labels::for_language(&report.manifest.book.language).authors_and_articles;
+    let heading = crate::words::Labels::for_language(&manifest.book.language).authors_and_articles;
     let Some(article) = report.articles_mut().find(|a| a.id == target) else { return };
     let line = article.blocks.last().map_or(1, |b| b.line);
     let top = 1;

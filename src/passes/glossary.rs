@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::config::GlossaryLink;
+use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::lint;
 use crate::model::Kind;
@@ -28,7 +29,7 @@ pub struct Entry {
 }
 
 /// Builds the glossary, rewrites the report in place, returns what it noticed.
-pub fn process(report: &mut Report) -> Vec<Diagnostic> {
+pub fn process(report: &mut Report, manifest: &Manifest) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let glossaries: Vec<(String, std::path::PathBuf)> =
         report.articles().filter(|a| a.meta.kind == Kind::Glossary).map(|a| (a.id.clone(), a.path.clone())).collect();
@@ -44,7 +45,7 @@ pub fn process(report: &mut Report) -> Vec<Diagnostic> {
             .with_hint(format!("merge it into `{}`, or give it another kind", glossaries[0].1.display())),
         );
     }
-    let link_mode = report.manifest.glossary.link;
+    let link_mode = manifest.glossary.link;
     let Some(glossary) = report.articles_mut().find(|a| a.id == glossary_id) else { return diagnostics };
     sort_entries(glossary);
     let entries = entries(glossary);

@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
@@ -82,10 +83,10 @@ fn check_image_format(path: &std::path::Path, ext: &str) -> Result<Option<&'stat
 
 /// Resolves every link and image of the report: links between articles
 /// become internal links, unknown targets become warnings.
-pub fn resolve(report: &mut Report, image_exists: &ImageCheck<'_>) -> Vec<Diagnostic> {
+pub fn resolve(report: &mut Report, manifest: &Manifest, image_exists: &ImageCheck<'_>) -> Vec<Diagnostic> {
     let labels = number_figures_and_tables(report);
-    let words = crate::words::Labels::for_language(&report.manifest.book.language);
-    let src = report.manifest.book.src.trim_end_matches('/').to_string();
+    let words = crate::words::Labels::for_language(&manifest.book.language);
+    let src = manifest.book.src.trim_end_matches('/').to_string();
     let mut articles: Vec<&mut Article> = report.articles_mut().collect();
     // Every article's id and anchors, by path; the anchor sets are lent to
     // the index (not cloned) and given back once every link is resolved.

@@ -25,14 +25,14 @@ pub fn load(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Vec<Diagno
 
 /// The passes, in order, over a report just read.
 pub fn run(loaded: &mut Loaded) {
-    let Loaded { root, report, diagnostics } = loaded;
+    let Loaded { root, manifest, report, diagnostics } = loaded;
     let image_check = links::image_check(root);
-    diagnostics.extend(links::resolve(report, &image_check));
-    diagnostics.extend(glossary::process(report));
-    diagnostics.extend(citations::process(report, root));
-    contributors::process(report);
+    diagnostics.extend(links::resolve(report, manifest, &image_check));
+    diagnostics.extend(glossary::process(report, manifest));
+    diagnostics.extend(citations::process(report, manifest, root));
+    contributors::process(report, manifest);
     // Under PDF/UA-1 a missing alt text is an error (it replaces the warning).
-    let required = standards::check(report);
+    let required = standards::check(report, manifest);
     diagnostics.retain(|w| {
         w.is_error() || !required.iter().any(|e| e.file == w.file && e.line == w.line && e.column == w.column)
     });

@@ -2,6 +2,7 @@
 //! checked on the document model before typesetting, so that errors name
 //! the markdown file and line (typst would name its own location).
 
+use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::lint;
 use crate::model::{ImageSrc, Report};
@@ -10,9 +11,9 @@ use crate::model::{ImageSrc, Report};
 /// document model before typesetting so that errors name the markdown file
 /// and line (typst would name its own internal location): under PDF/UA-1,
 /// every image that is typeset needs alt text.
-pub fn check(report: &Report) -> Vec<Diagnostic> {
+pub fn check(report: &Report, manifest: &Manifest) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if !report.manifest.build.pdf.ua1() {
+    if !manifest.build.pdf.ua1() {
         return out;
     }
     for article in report.articles() {

@@ -274,7 +274,8 @@ fn check_document(report: &TestReport, md: &str, typeset_too: bool) -> Result<()
     // (a) The generated Typst compiles.
     let emitted = coala_report::output::typst::emit(
         &loaded.report,
-        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
+        &loaded.manifest,
+        loaded.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
     );
     let mut world = ReportWorld::new(&loaded.root, None);
     world.set_emitted(&emitted);
@@ -395,7 +396,7 @@ fn one_article(body: &str) -> TestReport {
 fn load_and_emit(report: &TestReport) -> (Vec<String>, Duration) {
     let start = Instant::now();
     let loaded = passes::load(report.path(), None).unwrap_or_else(|d| panic!("load failed: {d:?}"));
-    let emitted = coala_report::output::typst::emit(&loaded.report, "styles/report.typ");
+    let emitted = coala_report::output::typst::emit(&loaded.report, &loaded.manifest, "styles/report.typ");
     assert!(emitted.source.contains("#article("));
     let labels = Labels::for_language("en");
     let images = ImageMap::new();

@@ -152,7 +152,8 @@ fn typeset_report(root: &Path, font_paths: &[&str]) -> (PagedDocument, input::Lo
     let (store, _) = fonts::store(&loaded.root, &config);
     let emitted = output::typst::emit(
         &loaded.report,
-        loaded.report.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
+        &loaded.manifest,
+        loaded.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
     );
     let mut world = ReportWorld::new(&loaded.root, None).with_fonts(store);
     world.set_emitted(&emitted);
@@ -238,7 +239,7 @@ fn right_to_left_text_is_laid_out_right_to_left() {
         });
     }
     assert!(stop.is_some() && word.is_some() && stop < word, "full stop {stop:?}, first letter {word:?}");
-    let emitted = output::typst::emit(&loaded.report, "styles/report.typ");
+    let emitted = output::typst::emit(&loaded.report, &loaded.manifest, "styles/report.typ");
     assert!(emitted.source.contains("#[#set text(dir: rtl)\nمرحبا"), "{}", emitted.source);
 }
 
@@ -315,7 +316,7 @@ fn epub_marks_the_language_and_direction_of_articles() {
     // with `lang: "ar"`.
     let run = report.run(&["build", "--format", "epub"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let emitted = output::typst::emit(&loaded.report, "styles/report.typ");
+    let emitted = output::typst::emit(&loaded.report, &loaded.manifest, "styles/report.typ");
     assert!(emitted.source.contains("  language: \"ar\",\n"), "{}", emitted.source);
 }
 
@@ -331,7 +332,7 @@ fn the_sample_report_has_a_spanish_edition() {
     // The translated articles replace the originals; the others are the
     // originals, opened by a note in Spanish; the furniture is Spanish.
     let loaded = passes::load(report.path(), Some("es")).unwrap();
-    let manifest = &loaded.report.manifest;
+    let manifest = &loaded.manifest;
     assert_eq!(manifest.book.language, "es");
     assert_eq!(manifest.build.name.as_deref(), Some("report.es"));
     assert_eq!(loaded.report.parts[0].title.as_deref(), Some("El marco modelo"));

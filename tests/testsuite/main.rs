@@ -7,6 +7,7 @@ mod harness;
 mod constructs;
 mod contributions;
 mod crossref;
+mod docs;
 mod eips;
 mod epub;
 mod errors;
