@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::config::Format;
+use crate::config::{Config, Edition, Format};
 use crate::dates::{days_from_civil, parse_iso_date};
 use crate::diag::{self, Diagnostic};
 use crate::fsutil;
-use crate::input::{self, Loaded};
+use crate::input::Loaded;
 use crate::lint;
 use crate::output;
 use crate::output::pdf::{self, ExportOptions, ReportWorld};
@@ -84,17 +84,18 @@ pub fn source_date(manifest_date: Option<&str>) -> Option<i64> {
 pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) -> Outcome {
     let mut outcome = Outcome::default();
     let start = Instant::now();
-    let original = match passes::load(root_dir, None) {
-        Ok(loaded) => loaded,
-        Err(diagnostics) => {
-            outcome.config_error = is_config_failure(&diagnostics);
-            outcome.diagnostics = diagnostics;
+    // book.toml is read once, for every edition.
+    let config = match Config::load(root_dir) {
+        Ok(config) => config,
+        Err(d) => {
+            outcome.config_error = is_config_failure(std::slice::from_ref(&d));
+            outcome.diagnostics.push(d);
             outcome.timings.push(Timing { stage: "total", duration: start.elapsed() });
             return outcome;
         }
     };
-    outcome.root = Some(original.root.path().to_path_buf());
-    let manifest = original.manifest.clone();
+    outcome.root = Some(config.root.path().to_path_buf());
+    let manifest = config.manifest.clone();
     let levels = match levels(&manifest, cli_levels) {
         Ok(levels) => levels,
         Err(d) => {
@@ -103,19 +104,16 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
             return outcome;
         }
     };
-    if let Err(d) = template(&original.root, manifest.build.style.as_deref()) {
+    if let Err(d) = template(&config.root, manifest.build.style.as_deref()) {
         outcome.diagnostics.push(d);
     }
     let fonts = manifest.build.formats.contains(&Format::Pdf).then(|| {
-        let config =
-            crate::output::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: system_fonts };
-        let (fonts, warnings) = crate::output::fonts::store(&original.root, &config);
+        let fonts = crate::output::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: system_fonts };
+        let (fonts, warnings) = crate::output::fonts::store(&config.root, &fonts);
         outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
         fonts
     });
-    let mut editions = vec![Ok(original)];
-    editions.extend(manifest.translations.keys().map(|tag| passes::load(root_dir, Some(tag))));
-    for edition in editions {
+    for edition in config.editions().iter().map(|edition| passes::load_edition(&config, edition)) {
         let diagnostics = diag::apply_levels(
             &levels,
             match edition {
@@ -197,17 +195,6 @@ impl Session {
         &self.options
     }
 
-    /// The folder this session writes to: `--out`, else `[build] build-dir`
-    /// (`None` when the manifest cannot be read: the build reports why).
-    fn build_dir(&self) -> Option<PathBuf> {
-        if let Some(out) = &self.options.out {
-            return Some(out.clone());
-        }
-        let root = fsutil::Root::new(&self.options.root).ok()?;
-        let manifest = input::load_manifest(&root).ok()?;
-        Some(root.path().join(manifest.build.build_dir))
-    }
-
     /// How many builds this session has run.
     pub fn builds(&self) -> usize {
         self.builds
@@ -233,31 +220,35 @@ impl Session {
     pub fn build(&mut self, progress: &dyn Progress) -> Outcome {
         self.builds += 1;
         let start = Instant::now();
+        // book.toml is read once per build, before any work.
+        let config = match Config::load(&self.options.root) {
+            Ok(config) => config,
+            Err(d) => {
+                let mut outcome = Outcome { config_error: true, ..Outcome::default() };
+                outcome.config_error = is_config_failure(std::slice::from_ref(&d));
+                outcome.diagnostics.push(d);
+                return outcome;
+            }
+        };
         // One build at a time per build folder (held until every edition
         // is written).
-        let _lock = self.build_dir().and_then(|dir| {
-            fsutil::lock_build_dir(&dir, || {
-                eprintln!("Blocking: waiting for another coala-report build in `{}` to finish", dir.display())
-            })
+        let out_dir = config.out_dir(self.options.out.as_deref());
+        let _lock = fsutil::lock_build_dir(&out_dir, || {
+            eprintln!("Blocking: waiting for another coala-report build in `{}` to finish", out_dir.display())
         });
-        let mut outcome = self.build_edition(progress, None);
-        let tags: Vec<String> = match (&outcome.root, outcome.failed()) {
-            (Some(root), false) => fsutil::Root::new(root)
-                .and_then(|root| input::load_manifest(&root))
-                .map(|m| m.translations.into_keys().collect())
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        for tag in tags {
-            let edition = self.build_edition(progress, Some(&tag));
+        let mut editions = config.editions().into_iter();
+        let Some(original) = editions.next() else { return Outcome::default() };
+        let mut outcome = self.build_edition(progress, &config, &original);
+        for edition in editions {
+            if outcome.failed() {
+                break;
+            }
+            let edition = self.build_edition(progress, &config, &edition);
             outcome.artifacts.extend(edition.artifacts);
             for d in edition.diagnostics {
                 if !outcome.diagnostics.contains(&d) {
                     outcome.diagnostics.push(d);
                 }
-            }
-            if outcome.failed() {
-                break;
             }
         }
         if let Some(total) = outcome.timings.iter_mut().find(|t| t.stage == "total") {
@@ -267,11 +258,11 @@ impl Session {
     }
 
     /// Builds one edition: the original (`None`) or a translation.
-    fn build_edition(&mut self, progress: &dyn Progress, edition: Option<&str>) -> Outcome {
+    fn build_edition(&mut self, progress: &dyn Progress, config: &Config, edition: &Edition) -> Outcome {
         let mut outcome = Outcome::default();
         let start = Instant::now();
         progress.start("parse");
-        let loaded = match passes::load(&self.options.root, edition) {
+        let loaded = match passes::load_edition(config, edition) {
             Ok(loaded) => loaded,
             Err(diagnostics) => {
                 outcome.config_error = is_config_failure(&diagnostics);
@@ -305,11 +296,9 @@ impl Session {
         let manifest = &manifest;
         let formats = if options.formats.is_empty() { manifest.build.formats.clone() } else { options.formats.clone() };
         // Every edition's site links the others' (`html`, `html.es`...).
-        let alternates = if formats.contains(&Format::Html) { alternates(&root, edition) } else { Vec::new() };
-        let out_dir = match &options.out {
-            Some(out) => out.clone(),
-            None => root.path().join(&manifest.build.build_dir),
-        };
+        let tag = edition.tag.as_deref();
+        let alternates = if formats.contains(&Format::Html) { alternates(config, tag) } else { Vec::new() };
+        let out_dir = config.out_dir(options.out.as_deref());
         let name = manifest.build.name.clone().unwrap_or_else(|| "report".to_string());
         let timestamp = source_date(manifest.book.date.as_deref());
 
@@ -405,7 +394,7 @@ impl Session {
         // All or nothing: no artifact is replaced unless all can be written.
         // The site is staged complete in a temporary folder first, and
         // renamed into place after the files.
-        let site_dir = out_dir.join(crate::output::site::dir(edition));
+        let site_dir = out_dir.join(crate::output::site::dir(tag));
         let staged = match site.as_ref().map(|s| s.stage(&site_dir)).transpose() {
             Ok(staged) => staged,
             Err(d) => {
@@ -529,8 +518,8 @@ fn typeset_stage(
 
 /// The template must exist inside the root.
 /// The editions other than `edition`, for the web edition's language links.
-fn alternates(root: &fsutil::Root, edition: Option<&str>) -> Vec<crate::output::site::Alternate> {
-    let Ok(original) = input::load_manifest(root) else { return Vec::new() };
+fn alternates(config: &Config, edition: Option<&str>) -> Vec<crate::output::site::Alternate> {
+    let original = &config.manifest;
     let mut all = vec![(None, original.book.language.clone())];
     all.extend(original.translations.keys().map(|tag| (Some(tag.as_str()), tag.clone())));
     all.into_iter()

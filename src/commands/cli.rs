@@ -247,16 +247,10 @@ fn init(dir: &std::path::Path, how: &Report) -> i32 {
 fn watch(options: BuildOptions, serve: Option<u16>, how: &Report) -> i32 {
     let root_arg = options.root.clone();
     if let Some(port) = serve {
-        let out = match &options.out {
-            Some(out) => out.clone(),
-            None => {
-                let build_dir = crate::fsutil::Root::new(&options.root)
-                    .ok()
-                    .and_then(|root| crate::input::load_manifest(&root).ok())
-                    .map(|m| m.build.build_dir)
-                    .unwrap_or_else(|| "build".into());
-                options.root.join(build_dir)
-            }
+        let out = match crate::config::Config::load(&options.root) {
+            Ok(config) => config.out_dir(options.out.as_deref()),
+            // A broken manifest: watch reports it; serve where it would build.
+            Err(_) => options.out.clone().unwrap_or_else(|| options.root.join("build")),
         };
         let _ = std::fs::create_dir_all(&out);
         match crate::commands::serve::spawn(out.clone(), port) {

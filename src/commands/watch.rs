@@ -44,10 +44,10 @@ impl Watched {
     /// The folders to watch for the report in `root`; with a broken
     /// manifest, the defaults (`report/`, `styles/`).
     pub fn of(root: &Root, out: Option<&Path>) -> Watched {
-        let manifest = crate::input::load_manifest(root).ok();
-        let (src, style, build_dir, cover) = match &manifest {
-            Some(m) => (m.book.src.clone(), m.build.style.clone(), m.build.build_dir.clone(), m.book.cover.clone()),
-            None => ("report".into(), None, "build".into(), None),
+        let config = crate::config::Config::load(root.path()).ok();
+        let (src, style, cover) = match &config {
+            Some(c) => (c.manifest.book.src.clone(), c.manifest.build.style.clone(), c.manifest.book.cover.clone()),
+            None => ("report".into(), None, None),
         };
         let mut folders = BTreeSet::new();
         let canonical = |rel: &str| root.resolve(rel).ok().and_then(|p| p.canonicalize().ok());
@@ -67,9 +67,10 @@ impl Watched {
                 add(parent);
             }
         }
-        let out_dir = match out {
-            Some(out) => std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf()),
-            None => root.path().join(build_dir),
+        let out = out.map(|out| std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf()));
+        let out_dir = match &config {
+            Some(c) => c.out_dir(out.as_deref()),
+            None => out.unwrap_or_else(|| root.path().join("build")),
         };
         Watched { root: root.path().to_path_buf(), folders, out_dir, articles_in_root }
     }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diag::Diagnostic;
+use crate::fsutil::Root;
 use crate::lint;
 
 /// The whole manifest.
@@ -415,6 +416,88 @@ pub fn typst_standards(list: &[PdfStandard]) -> Result<typst_pdf::PdfStandards, 
         }
         message
     })
+}
+
+/// A report's configuration, read once before any work: the report folder,
+/// book.toml's text (for positions in diagnostics) and its manifest.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: Root,
+    pub text: String,
+    /// The original edition's manifest.
+    pub manifest: Manifest,
+}
+
+/// One edition of the report: the original (`tag` `None`) or a
+/// translation, with the manifest it is built from.
+#[derive(Debug, Clone)]
+pub struct Edition {
+    pub tag: Option<String>,
+    pub manifest: Manifest,
+}
+
+impl Config {
+    /// Opens the report folder and reads its book.toml.
+    pub fn load(root_dir: &Path) -> Result<Config, Diagnostic> {
+        let root = Root::new(root_dir)?;
+        let path = root.path().join(MANIFEST);
+        if !path.is_file() {
+            return Err(Diagnostic::new(
+                &lint::INVALID_MANIFEST,
+                format!("no `{MANIFEST}` in `{}`", root.path().display()),
+            )
+            .with_hint("run coala-report in the report's folder, or pass the folder: coala-report build PATH"));
+        }
+        let text = crate::fsutil::read_text(&path, Path::new(MANIFEST))?;
+        let manifest = Manifest::parse(&text, Path::new(MANIFEST))?;
+        Ok(Config { root, text, manifest })
+    }
+
+    /// Every edition: the original, then each translation.
+    pub fn editions(&self) -> Vec<Edition> {
+        let tags = self.manifest.translations.keys();
+        std::iter::once(None).chain(tags.map(|t| Some(t.as_str()))).filter_map(|tag| self.edition(tag).ok()).collect()
+    }
+
+    /// The original (`None`) or the translation `tag`.
+    pub fn edition(&self, tag: Option<&str>) -> Result<Edition, Diagnostic> {
+        let manifest = match tag {
+            None => self.manifest.clone(),
+            Some(tag) => translated(&self.manifest, tag).ok_or_else(|| {
+                Diagnostic::new(&lint::INVALID_MANIFEST, format!("no translation `{tag}` in {MANIFEST}"))
+                    .with_file(MANIFEST)
+            })?,
+        };
+        Ok(Edition { tag: tag.map(str::to_string), manifest })
+    }
+
+    /// The folder the artifacts are written to: `out` (`--out`), else
+    /// `[build] build-dir` in the report folder. The one place that says so.
+    pub fn out_dir(&self, out: Option<&Path>) -> PathBuf {
+        match out {
+            Some(out) => out.to_path_buf(),
+            None => self.root.path().join(&self.manifest.build.build_dir),
+        }
+    }
+}
+
+/// The manifest of the translated edition `tag`: its title, language,
+/// article folder and part titles; its artifacts are `<name>.<tag>.*`.
+pub fn translated(original: &Manifest, tag: &str) -> Option<Manifest> {
+    let t = original.translations.get(tag)?;
+    let mut m = original.clone();
+    m.book.title = t.title.clone();
+    m.book.subtitle = t.subtitle.clone().or(m.book.subtitle);
+    m.book.description = t.description.clone().or(m.book.description);
+    m.book.language = tag.to_string();
+    m.book.src = t.src.clone();
+    m.book.identifier = m.book.identifier.map(|id| format!("{id}-{tag}"));
+    for (part, title) in m.parts.iter_mut().zip(&t.part_titles) {
+        part.title = Some(title.clone());
+    }
+    m.build.name = Some(format!("{}.{tag}", original.build.name.as_deref().unwrap_or("report")));
+    m.translations.clear();
+    Some(m)
 }
 
 /// Splits serde's "unknown field `x`, expected one of `a`, `b`" into a

@@ -8,7 +8,7 @@ pub mod math;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::config::{MANIFEST, Manifest};
+use crate::config::{Config, Edition, MANIFEST, Manifest};
 use crate::diag::Diagnostic;
 use crate::fsutil::{self, Root};
 use crate::lint;
@@ -26,63 +26,15 @@ pub struct Loaded {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads and parses `book.toml` in `root`.
-pub fn load_manifest(root: &Root) -> Result<Manifest, Diagnostic> {
-    let path = root.path().join(MANIFEST);
-    if !path.is_file() {
-        return Err(Diagnostic::new(
-            &lint::INVALID_MANIFEST,
-            format!("no `{MANIFEST}` in `{}`", root.path().display()),
-        )
-        .with_hint("run coala-report in the report's folder, or pass the folder: coala-report build PATH"));
-    }
-    let text = fsutil::read_text(&path, Path::new(MANIFEST))?;
-    Manifest::parse(&text, Path::new(MANIFEST))
-}
-
-/// Reads the whole report: manifest, then every article, converted (the
-/// passes, `crate::passes::load`, resolve it). Stops at the first
-/// error that makes the rest meaningless (a broken manifest); collects the
-/// others (every missing or broken article is reported in one run).
-pub fn load(root_dir: &Path) -> Result<Loaded, Vec<Diagnostic>> {
-    load_edition(root_dir, None)
-}
-
-/// The manifest of the translated edition `tag`: its title, language,
-/// article folder and part titles; its artifacts are `<name>.<tag>.*`.
-pub fn translated(original: &Manifest, tag: &str) -> Option<Manifest> {
-    let t = original.translations.get(tag)?;
-    let mut m = original.clone();
-    m.book.title = t.title.clone();
-    m.book.subtitle = t.subtitle.clone().or(m.book.subtitle);
-    m.book.description = t.description.clone().or(m.book.description);
-    m.book.language = tag.to_string();
-    m.book.src = t.src.clone();
-    m.book.identifier = m.book.identifier.map(|id| format!("{id}-{tag}"));
-    for (part, title) in m.parts.iter_mut().zip(&t.part_titles) {
-        part.title = Some(title.clone());
-    }
-    m.build.name = Some(format!("{}.{tag}", original.build.name.as_deref().unwrap_or("report")));
-    m.translations.clear();
-    Some(m)
-}
-
 /// Loads one edition: the original (`None`) or the translation `tag`, where
 /// an article missing from the translation's folder is the original's,
 /// opened by a note in the edition's language.
-pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
-    let root = Root::new(root_dir).map_err(|d| vec![d])?;
-    let original = load_manifest(&root).map_err(|d| vec![d])?;
-    let manifest = match edition {
-        None => original.clone(),
-        Some(tag) => translated(&original, tag).ok_or_else(|| {
-            vec![
-                Diagnostic::new(&lint::INVALID_MANIFEST, format!("no translation `{tag}` in {MANIFEST}"))
-                    .with_file(MANIFEST),
-            ]
-        })?,
-    };
-    let manifest_text = std::fs::read_to_string(root.path().join(MANIFEST)).unwrap_or_default();
+pub fn load_edition(config: &Config, edition: &Edition) -> Result<Loaded, Vec<Diagnostic>> {
+    let root = config.root.clone();
+    let original = &config.manifest;
+    let manifest = edition.manifest.clone();
+    let manifest_text = &config.text;
+    let edition = edition.tag.as_deref();
     let mut diagnostics = Vec::new();
 
     // Every entry of the manifest, in order: the lists' positions, then the
@@ -108,7 +60,7 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     let load_one = |&(rel, placement): &(&String, Placement)| {
         let untranslated = edition.is_some()
             && !root.resolve(&format!("{}/{rel}", manifest.book.src.trim_end_matches('/'))).is_ok_and(|p| p.is_file());
-        let from = if untranslated { &original } else { &manifest };
+        let from = if untranslated { original } else { &manifest };
         (untranslated, load_article(&root, from, rel, placement))
     };
     let mut loaded = crate::parallel::map(&jobs, load_one).into_iter();
@@ -118,8 +70,8 @@ pub fn load_edition(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Ve
     for &(list, rel, twice) in &entries {
         let at_manifest = |message: String| {
             let d = Diagnostic::new(&lint::MISSING_ARTICLE, message).with_file(MANIFEST);
-            match find_string(&manifest_text, rel) {
-                Some(span) => d.with_span(&manifest_text, span),
+            match find_string(manifest_text, rel) {
+                Some(span) => d.with_span(manifest_text, span),
                 None => d,
             }
         };
@@ -318,6 +270,10 @@ mod tests {
             format!("[book]\ntitle = \"T\"\nsrc = \"src\"\n\n[[part]]\narticles = [{}]\n", list.join(", ")),
         )
         .unwrap();
+        let load = |dir: &Path| {
+            let config = Config::load(dir).unwrap();
+            load_edition(&config, &config.edition(None).unwrap())
+        };
         let describe = |loaded: &Loaded| {
             let ids: Vec<String> = loaded.report.articles().map(|a| format!("{} {}", a.id, a.path.display())).collect();
             let diagnostics: Vec<String> = loaded.diagnostics.iter().map(|d| d.message.clone()).collect();

@@ -10,12 +10,21 @@ pub mod standards;
 
 use std::path::Path;
 
+use crate::config::{Config, Edition};
 use crate::diag::Diagnostic;
 use crate::input::{self, Loaded};
 
-/// Reads one edition (`None`: the original) and runs the passes on it.
+/// Reads the report's configuration and one edition (`None`: the
+/// original), and runs the passes on it.
 pub fn load(root_dir: &Path, edition: Option<&str>) -> Result<Loaded, Vec<Diagnostic>> {
-    let mut loaded = input::load_edition(root_dir, edition)?;
+    let config = Config::load(root_dir).map_err(|d| vec![d])?;
+    let edition = config.edition(edition).map_err(|d| vec![d])?;
+    load_edition(&config, &edition)
+}
+
+/// Reads one edition of a configured report and runs the passes on it.
+pub fn load_edition(config: &Config, edition: &Edition) -> Result<Loaded, Vec<Diagnostic>> {
+    let mut loaded = input::load_edition(config, edition)?;
     run(&mut loaded);
     if loaded.diagnostics.iter().any(Diagnostic::is_error) && loaded.report.articles().next().is_none() {
         return Err(loaded.diagnostics);
