@@ -160,7 +160,7 @@ pub enum Command {
 }
 
 /// How to report an outcome.
-struct Report {
+struct Reporting {
     choice: ColorChoice,
     quiet: bool,
     verbose: bool,
@@ -188,7 +188,7 @@ pub fn main() -> i32 {
             }
         }
     };
-    let how = Report { choice, quiet: cli.quiet || cli.json, verbose: cli.verbose && !cli.json, json: cli.json };
+    let how = Reporting { choice, quiet: cli.quiet || cli.json, verbose: cli.verbose && !cli.json, json: cli.json };
     let levels = cli.levels();
     match cli.command {
         Command::Build(args) => {
@@ -222,13 +222,13 @@ pub fn main() -> i32 {
 }
 
 /// Prints one diagnostic that stops a command before any work.
-fn fail_early(how: &Report, diagnostic: Diagnostic, code: i32) -> i32 {
+fn fail_early(how: &Reporting, diagnostic: Diagnostic, code: i32) -> i32 {
     let mut stderr = StandardStream::stderr(how.choice);
     let _ = diag::emit(&mut stderr, std::path::Path::new("."), &[diagnostic]);
     code
 }
 
-fn init(dir: &std::path::Path, how: &Report) -> i32 {
+fn init(dir: &std::path::Path, how: &Reporting) -> i32 {
     match crate::commands::init::init(dir) {
         Ok(files) => {
             if !how.quiet {
@@ -244,7 +244,7 @@ fn init(dir: &std::path::Path, how: &Report) -> i32 {
     }
 }
 
-fn watch(options: BuildOptions, serve: Option<u16>, how: &Report) -> i32 {
+fn watch(options: BuildOptions, serve: Option<u16>, how: &Reporting) -> i32 {
     let root_arg = options.root.clone();
     if let Some(port) = serve {
         let out = match crate::config::Config::load(&options.root) {
@@ -299,7 +299,7 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Report) -> i32 {
 /// counted; `--verbose` prints all).
 const SHOWN_PER_NAME: usize = 3;
 
-fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, how: &Report) -> i32 {
+fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, how: &Reporting) -> i32 {
     let quiet = how.quiet;
     let mut stderr = StandardStream::stderr(how.choice);
     let root = outcome.root.clone().unwrap_or_else(|| root_arg.to_path_buf());

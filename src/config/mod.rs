@@ -66,7 +66,7 @@ pub struct CitationConfig {
     /// `article` (default): a reference list closes each article that cites;
     /// `end`: one list at the end of the report.
     #[serde(default)]
-    pub placement: Placement,
+    pub placement: ReferencesPlacement,
     /// The heading of the reference lists; default: "References" in the
     /// report's language.
     pub title: Option<String>,
@@ -74,13 +74,13 @@ pub struct CitationConfig {
 
 impl Default for CitationConfig {
     fn default() -> Self {
-        Self { style: default_citation_style(), placement: Placement::default(), title: None }
+        Self { style: default_citation_style(), placement: ReferencesPlacement::default(), title: None }
     }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Placement {
+pub enum ReferencesPlacement {
     #[default]
     Article,
     End,

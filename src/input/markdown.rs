@@ -44,9 +44,10 @@ pub struct Converted {
 }
 
 /// Converts `body` (markdown after the front matter) to blocks.
-/// `line_offset` is added to comrak's 1-based lines; `take_h1` takes the first
-/// level-1 heading as the title and leaves it out of the body; `drop_h1`
-/// leaves out a first level-1 heading equal to the given title.
+/// `line_offset` is added to comrak's 1-based lines; `path` names the file
+/// in diagnostics. Without a `title` (from the front matter), the first
+/// level-1 heading is the title and is left out of the body; with one, a
+/// first level-1 heading equal to it is left out (not printed twice).
 pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>) -> Converted {
     let arena = Arena::new();
     let options = options();

