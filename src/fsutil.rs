@@ -181,6 +181,95 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Diagnostic> {
     Ok(())
 }
 
+/// The files of a folder written whole: paths relative to it, and bytes.
+pub type FolderFiles = Vec<(String, Vec<u8>)>;
+
+/// What one build writes into its folder: files, and folders written whole
+/// (the web edition), each with its path.
+#[derive(Debug, Default)]
+pub struct Artifacts {
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    pub folders: Vec<(PathBuf, FolderFiles)>,
+}
+
+/// The one atomic writer of a build: every folder is staged complete in a
+/// temporary folder and every file in a temporary file (all flushed), and
+/// only then are the files renamed over their targets and the folders
+/// swapped in, so a failure while writing replaces nothing.
+pub fn commit(artifacts: &Artifacts) -> Result<(), Diagnostic> {
+    let folders: Vec<StagedDir> =
+        artifacts.folders.iter().map(|(target, files)| stage_dir(target, files)).collect::<Result<_, _>>()?;
+    let files: Vec<(&Path, &[u8])> = artifacts.files.iter().map(|(p, b)| (p.as_path(), b.as_slice())).collect();
+    write_all_atomic(&files)?;
+    for folder in folders {
+        folder.commit()?;
+    }
+    Ok(())
+}
+
+/// A complete folder in a temporary folder beside its target, waiting to
+/// replace it; dropped, it is removed.
+struct StagedDir {
+    tmp: tempfile::TempDir,
+    target: PathBuf,
+}
+
+/// Writes `files` (paths relative to the folder) into a temporary folder
+/// beside `target`, flushed.
+fn stage_dir(target: &Path, files: &[(String, Vec<u8>)]) -> Result<StagedDir, Diagnostic> {
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let fail = |path: &Path, err: std::io::Error| write_error(path, &err);
+    std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
+    let tmp = tempfile::Builder::new().prefix(".coala-report-dir-").tempdir_in(parent).map_err(|e| fail(parent, e))?;
+    for (rel, bytes) in files {
+        let path = tmp.path().join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
+        }
+        let mut file = std::fs::File::create(&path).map_err(|e| fail(&path, e))?;
+        file.write_all(bytes).map_err(|e| fail(&path, e))?;
+        file.sync_all().map_err(|e| fail(&path, e))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile creates 0700; the folder is meant to be served.
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755));
+    }
+    Ok(StagedDir { tmp, target: target.to_path_buf() })
+}
+
+impl StagedDir {
+    /// Replaces the target folder: the old one is moved aside, the new one
+    /// renamed into place, the old one removed (or put back on failure).
+    fn commit(self) -> Result<(), Diagnostic> {
+        let fail = |err: std::io::Error| {
+            Diagnostic::new(&lint::WRITE_FAILED, format!("cannot replace `{}`: {err}", self.target.display()))
+                .with_hint("check that the build folder is writable, or choose another with --out")
+        };
+        let parent = self.target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let old = match std::fs::symlink_metadata(&self.target) {
+            Ok(_) => {
+                let old = tempfile::Builder::new().prefix(".coala-report-old-").tempdir_in(parent).map_err(fail)?;
+                let aside = old.path().join("old");
+                std::fs::rename(&self.target, &aside).map_err(fail)?;
+                Some(old)
+            }
+            Err(_) => None,
+        };
+        let tmp = self.tmp.keep();
+        if let Err(e) = std::fs::rename(&tmp, &self.target) {
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old.path().join("old"), &self.target);
+            }
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(fail(e));
+        }
+        drop(old);
+        Ok(())
+    }
+}
+
 fn write_error(path: &Path, err: &std::io::Error) -> Diagnostic {
     Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write `{}`: {}", path.display(), io_reason(err)))
         .with_hint("check that the build folder is writable, or choose another with --out")

@@ -368,10 +368,7 @@ impl Session {
         if let Some((result, duration)) = epub_stage {
             outcome.timings.push(Timing { stage: "epub", duration });
             match result {
-                Ok((bytes, warnings)) => {
-                    outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
-                    files.push((out_dir.join(format!("{name}.epub")), bytes, "epub", None));
-                }
+                Ok(bytes) => files.push((out_dir.join(format!("{name}.epub")), bytes, "epub", None)),
                 Err(diagnostics) => outcome.diagnostics.extend(diag::apply_levels(&levels, diagnostics)),
             }
         }
@@ -379,10 +376,7 @@ impl Session {
         if let Some((result, duration)) = site_stage {
             outcome.timings.push(Timing { stage: "html", duration });
             match result {
-                Ok((built, warnings)) => {
-                    outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
-                    site = Some(built);
-                }
+                Ok(built) => site = Some(built),
                 Err(diagnostics) => outcome.diagnostics.extend(diag::apply_levels(&levels, diagnostics)),
             }
         }
@@ -391,34 +385,31 @@ impl Session {
         }
         progress.start("write");
         let t = Instant::now();
-        // All or nothing: no artifact is replaced unless all can be written.
-        // The site is staged complete in a temporary folder first, and
-        // renamed into place after the files.
+        // All or nothing, through the one atomic writer: no artifact is
+        // replaced unless all can be written.
         let site_dir = out_dir.join(crate::output::site::dir(tag));
-        let staged = match site.as_ref().map(|s| s.stage(&site_dir)).transpose() {
-            Ok(staged) => staged,
-            Err(d) => {
-                outcome.diagnostics.push(d);
-                return outcome;
-            }
+        let mut written: Vec<Artifact> = files
+            .iter()
+            .map(|(path, bytes, format, pages)| Artifact {
+                path: path.clone(),
+                format,
+                bytes: bytes.len(),
+                pages: *pages,
+            })
+            .collect();
+        let mut artifacts = fsutil::Artifacts {
+            files: files.into_iter().map(|(path, bytes, ..)| (path, bytes)).collect(),
+            folders: Vec::new(),
         };
-        let batch: Vec<(&Path, &[u8])> = files.iter().map(|(p, b, ..)| (p.as_path(), b.as_slice())).collect();
-        if let Err(d) = fsutil::write_all_atomic(&batch) {
-            outcome.diagnostics.push(d);
-            return outcome;
-        }
-        if let Some(staged) = staged
-            && let Err(d) = staged.commit()
-        {
-            outcome.diagnostics.push(d);
-            return outcome;
-        }
-        for (path, bytes, format, pages) in files {
-            outcome.artifacts.push(Artifact { path, format, bytes: bytes.len(), pages });
-        }
         if let Some(site) = site {
-            outcome.artifacts.push(Artifact { path: site_dir, format: "html", bytes: site.bytes(), pages: None });
+            written.push(Artifact { path: site_dir.clone(), format: "html", bytes: site.bytes(), pages: None });
+            artifacts.folders.push((site_dir, site.files));
         }
+        if let Err(d) = fsutil::commit(&artifacts) {
+            outcome.diagnostics.push(d);
+            return outcome;
+        }
+        outcome.artifacts = written;
         progress.done("write", t.elapsed(), &format!("{} files", outcome.artifacts.len()));
         outcome.timings.push(Timing { stage: "write", duration: t.elapsed() });
         outcome.timings.push(Timing { stage: "total", duration: start.elapsed() });

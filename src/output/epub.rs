@@ -50,11 +50,10 @@ pub fn build(
     manifest: &Manifest,
     root: &Root,
     timestamp: Option<i64>,
-) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
     let mut errors = Vec::new();
-    let warnings = Vec::new();
 
     let Images { cover, files: resources, map: images } = gather_images(report, manifest, root, &mut errors);
     let local: Vec<&crate::model::Image> =
@@ -139,7 +138,7 @@ pub fn build(
     let packaged = package(&labels, &css, cover.as_ref(), &resources, docs).map_err(|e| vec![epub_error(e)])?;
     let bytes = repack(&packaged, timestamp, &metadata, &nav, &ncx)
         .map_err(|e| vec![Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write the EPUB: {e}"))])?;
-    Ok((bytes, warnings))
+    Ok(bytes)
 }
 
 /// A content document and its entry in epub-builder's table of contents
@@ -607,10 +606,10 @@ Second use of the note[^n].
         let dir = fixture();
         let loaded = crate::passes::load(dir.path(), None).unwrap();
         assert!(!loaded.diagnostics.iter().any(|d| d.is_error()), "{:?}", loaded.diagnostics);
-        let (one, _) = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200)).unwrap();
-        let (two, _) = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200)).unwrap();
+        let one = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200)).unwrap();
+        let two = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200)).unwrap();
         assert!(one == two, "two builds differ");
-        let (other_time, _) = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_500_000_000)).unwrap();
+        let other_time = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_500_000_000)).unwrap();
         assert!(one != other_time);
 
         let files = entries(&one);

@@ -10,17 +10,16 @@
 //! and has landmarks, a skip link and `lang`.
 //!
 //! The site is written into a temporary folder beside its target and renamed
-//! into place only when complete ([`Site::stage`], [`Staged::commit`]).
+//! into place only when complete (by `fsutil::commit`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::config::Format;
 use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
-use crate::lint;
 use crate::model::Kind;
 use crate::model::{Article, Part, Report};
 use crate::output::assets::{gather_images, read_stylesheet};
@@ -98,75 +97,6 @@ impl Site {
     pub fn pages(&self) -> usize {
         self.files.iter().filter(|(p, _)| p.ends_with(".html")).count()
     }
-
-    /// Writes the site into a temporary folder beside `target` (flushed);
-    /// [`Staged::commit`] renames it into place. Dropping a staged site
-    /// removes the temporary folder.
-    pub fn stage(&self, target: &Path) -> Result<Staged, Diagnostic> {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let fail = |path: &Path, err: std::io::Error| {
-            Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write `{}`: {err}", path.display()))
-                .with_hint("check that the build folder is writable, or choose another with --out")
-        };
-        std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
-        let tmp =
-            tempfile::Builder::new().prefix(".coala-report-html-").tempdir_in(parent).map_err(|e| fail(parent, e))?;
-        for (rel, bytes) in &self.files {
-            let path = tmp.path().join(rel);
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
-            }
-            let mut file = std::fs::File::create(&path).map_err(|e| fail(&path, e))?;
-            std::io::Write::write_all(&mut file, bytes).map_err(|e| fail(&path, e))?;
-            file.sync_all().map_err(|e| fail(&path, e))?;
-        }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            // tempfile creates 0700; the site is meant to be served.
-            let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755));
-        }
-        Ok(Staged { tmp, target: target.to_path_buf() })
-    }
-}
-
-/// A complete site in a temporary folder, waiting to replace its target.
-pub struct Staged {
-    tmp: tempfile::TempDir,
-    target: PathBuf,
-}
-
-impl Staged {
-    /// Replaces the target folder with the staged site: the old folder is
-    /// moved aside, the new one renamed into place, the old one removed.
-    pub fn commit(self) -> Result<(), Diagnostic> {
-        let fail = |err: std::io::Error| {
-            Diagnostic::new(&lint::WRITE_FAILED, format!("cannot replace `{}`: {err}", self.target.display()))
-                .with_hint("check that the build folder is writable, or choose another with --out")
-        };
-        let parent = self.target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let old = match std::fs::symlink_metadata(&self.target) {
-            Ok(_) => {
-                let old =
-                    tempfile::Builder::new().prefix(".coala-report-html-old-").tempdir_in(parent).map_err(fail)?;
-                let aside = old.path().join(DIR);
-                std::fs::rename(&self.target, &aside).map_err(fail)?;
-                Some(old)
-            }
-            Err(_) => None,
-        };
-        let tmp = self.tmp.keep();
-        if let Err(e) = std::fs::rename(&tmp, &self.target) {
-            // Put the old site back.
-            if let Some(old) = &old {
-                let _ = std::fs::rename(old.path().join(DIR), &self.target);
-            }
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(fail(e));
-        }
-        drop(old);
-        Ok(())
-    }
 }
 
 /// One page of the site, in reading order.
@@ -185,7 +115,7 @@ pub fn build(
     root: &Root,
     downloads: &[Download],
     alternates: &[Alternate],
-) -> Result<(Site, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<Site, Vec<Diagnostic>> {
     let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
     let mut errors = Vec::new();
@@ -249,7 +179,7 @@ pub fn build(
         };
         site.files.push((file, html.into_bytes()));
     }
-    Ok((site, Vec::new()))
+    Ok(site)
 }
 
 /// The page of every article: `<id>.html`, except the glossary
