@@ -350,7 +350,11 @@ fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, h
         println!(
             "built in {total:.2}s ({}){}",
             stages.join(", "),
-            if warnings > 0 { format!(", {}", counts(&diagnostics)) } else { String::new() }
+            if warnings > 0 {
+                format!(", {}", counts(&diagnostics).trim_start_matches("0 errors, "))
+            } else {
+                String::new()
+            }
         );
     }
     code
