@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, Edition, Format};
-use crate::dates::{days_from_civil, parse_iso_date};
 use crate::diag::{self, Diagnostic};
 use crate::fsutil;
 use crate::input::Loaded;
@@ -63,18 +62,6 @@ impl Outcome {
     pub fn failed(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
-}
-
-/// The timestamp of reproducible artifacts: `SOURCE_DATE_EPOCH`, else the
-/// manifest's date at midnight UTC.
-pub fn source_date(manifest_date: Option<&str>) -> Option<i64> {
-    if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH")
-        && let Ok(secs) = value.trim().parse::<i64>()
-    {
-        return Some(secs);
-    }
-    let (y, m, d) = parse_iso_date(manifest_date?)?;
-    Some(days_from_civil(y, m, d) * 86_400)
 }
 
 /// Everything `build` checks, without typesetting: the manifest, front
@@ -299,8 +286,8 @@ impl Session {
         let tag = edition.tag.as_deref();
         let alternates = if formats.contains(&Format::Html) { alternates(config, tag) } else { Vec::new() };
         let out_dir = config.out_dir(options.out.as_deref());
-        let name = manifest.build.name.clone().unwrap_or_else(|| "report".to_string());
-        let timestamp = source_date(manifest.book.date.as_deref());
+        let name = edition.name();
+        let timestamp = edition.timestamp();
 
         let want_pdf = formats.contains(&Format::Pdf);
         let want_typst = want_pdf || options.emit_typst;

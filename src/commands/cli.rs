@@ -25,7 +25,7 @@ pub const EXIT_USAGE: i32 = 2;
 #[command(
     name = "coala-report",
     version,
-    about = "Compiles an annual report (book.toml + markdown) into a typeset PDF and an EPUB 3",
+    about = "Compiles an annual report (book.toml + markdown) into a typeset PDF, an EPUB 3 and a web edition",
     after_long_help = "Exit codes: 0 success (warnings may have been printed), 1 the build or check failed, \
                        2 usage or configuration error (bad arguments, an invalid book.toml)."
 )]

@@ -436,6 +436,26 @@ pub struct Edition {
     pub manifest: Manifest,
 }
 
+impl Edition {
+    /// The file name of its artifacts, without extension: `[build] name`
+    /// (`report`), with the translation's tag (`report.es`).
+    pub fn name(&self) -> String {
+        self.manifest.build.name.clone().unwrap_or_else(|| "report".to_string())
+    }
+
+    /// The date of reproducible artifacts, Unix seconds: `SOURCE_DATE_EPOCH`,
+    /// else `[book] date` at midnight UTC.
+    pub fn timestamp(&self) -> Option<i64> {
+        if let Ok(value) = std::env::var("SOURCE_DATE_EPOCH")
+            && let Ok(secs) = value.trim().parse::<i64>()
+        {
+            return Some(secs);
+        }
+        let (y, m, d) = crate::dates::parse_iso_date(self.manifest.book.date.as_deref()?)?;
+        Some(crate::dates::days_from_civil(y, m, d) * 86_400)
+    }
+}
+
 impl Config {
     /// Opens the report folder and reads its book.toml.
     pub fn load(root_dir: &Path) -> Result<Config, Diagnostic> {

@@ -11,6 +11,7 @@ use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
 use crate::model::{Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Report, join_rel};
+use crate::passes::numbering::{Labels, Numbered};
 
 /// What the image check says of a file: `Ok(None)` a good image, `Ok(Some(
 /// ext))` an image of another format than its name says, `Err(why)` none.
@@ -83,8 +84,13 @@ fn check_image_format(path: &std::path::Path, ext: &str) -> Result<Option<&'stat
 
 /// Resolves every link and image of the report: links between articles
 /// become internal links, unknown targets become warnings.
-pub fn resolve(report: &mut Report, manifest: &Manifest, image_exists: &ImageCheck<'_>) -> Vec<Diagnostic> {
-    let labels = number_figures_and_tables(report);
+/// `labels` are the numbered figures and tables ([`crate::passes::numbering::run`]).
+pub fn resolve(
+    report: &mut Report,
+    manifest: &Manifest,
+    labels: &Labels,
+    image_exists: &ImageCheck<'_>,
+) -> Vec<Diagnostic> {
     let words = crate::words::Labels::for_language(&manifest.book.language);
     let src = manifest.book.src.trim_end_matches('/').to_string();
     let mut articles: Vec<&mut Article> = report.articles_mut().collect();
@@ -114,7 +120,7 @@ pub fn resolve(report: &mut Report, manifest: &Manifest, image_exists: &ImageChe
             own_id: article.id.clone(),
             path: article.path.clone(),
             image_exists,
-            labels: &labels,
+            labels,
             words: (words.figure, words.table),
         };
         let mut sink = Vec::new();
@@ -139,52 +145,9 @@ struct Ctx<'a> {
     own_id: String,
     path: PathBuf,
     image_exists: &'a ImageCheck<'a>,
-    labels: &'a HashMap<String, Vec<Numbered>>,
+    labels: &'a Labels,
     /// "Figure" and "Table" in the report's language.
     words: (&'static str, &'static str),
-}
-
-/// A labelled figure or table: where it is and its number.
-#[derive(Debug, Clone)]
-struct Numbered {
-    article: String,
-    src_rel: String,
-    table: bool,
-    number: usize,
-}
-
-/// Numbers the report's captioned or labelled figures, and its captioned
-/// tables, each from 1 in reading order; returns the labelled ones by label.
-fn number_figures_and_tables(report: &mut Report) -> HashMap<String, Vec<Numbered>> {
-    let (mut figures, mut tables) = (0, 0);
-    let mut labels: HashMap<String, Vec<Numbered>> = HashMap::new();
-    for article in report.articles_mut() {
-        let (id, src_rel) = (article.id.clone(), article.src_rel.clone());
-        article.for_each_block_mut(&mut |block| {
-            let (label, number, table) = match &mut block.kind {
-                BlockKind::Figure { caption, label, number, .. } if !caption.is_empty() || label.is_some() => {
-                    figures += 1;
-                    *number = Some(figures);
-                    (label.clone(), figures, false)
-                }
-                BlockKind::Table { caption, label, number, .. } if !caption.is_empty() => {
-                    tables += 1;
-                    *number = Some(tables);
-                    (label.clone(), tables, true)
-                }
-                _ => return,
-            };
-            if let Some(label) = label {
-                labels.entry(label).or_default().push(Numbered {
-                    article: id.clone(),
-                    src_rel: src_rel.clone(),
-                    table,
-                    number,
-                });
-            }
-        });
-    }
-    labels
 }
 
 /// `@fig-name`: the figure or table of this article with that label, else

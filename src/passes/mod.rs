@@ -1,11 +1,13 @@
 //! Passes over the loaded report, run in order after the articles are read:
-//! links (figure and table numbers, links, cross-references, images), the
-//! glossary, citations and the contributors list.
+//! numbering (figures and tables), links (links, anchors, cross-references,
+//! images), the glossary, citations, the contributors list and what the PDF
+//! standards require.
 
 pub mod citations;
 pub mod contributors;
 pub mod glossary;
 pub mod links;
+pub mod numbering;
 pub mod standards;
 
 use std::path::Path;
@@ -36,7 +38,8 @@ pub fn load_edition(config: &Config, edition: &Edition) -> Result<Loaded, Vec<Di
 pub fn run(loaded: &mut Loaded) {
     let Loaded { root, manifest, report, diagnostics } = loaded;
     let image_check = links::image_check(root);
-    diagnostics.extend(links::resolve(report, manifest, &image_check));
+    let labels = numbering::run(report);
+    diagnostics.extend(links::resolve(report, manifest, &labels, &image_check));
     diagnostics.extend(glossary::process(report, manifest));
     diagnostics.extend(citations::process(report, manifest, root));
     contributors::process(report, manifest);
