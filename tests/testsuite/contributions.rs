@@ -16,19 +16,6 @@ fn one(article: &str) -> TestReport {
     r
 }
 
-fn epub_xhtml(r: &TestReport) -> String {
-    let file = std::fs::File::open(r.path().join("build/report.epub")).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut all = String::new();
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).unwrap();
-        if entry.name().ends_with(".xhtml") {
-            std::io::Read::read_to_string(&mut entry, &mut all).unwrap();
-        }
-    }
-    all
-}
-
 const ANCHORS: &str = "# Anchors
 
 ## Lack of backtracking { #backtrack }
@@ -64,7 +51,7 @@ fn anchors_as_authors_write_them() {
     }
     // Every link was resolved (none fell back to its text).
     assert_eq!(typ.matches("#link-to(<a:").count(), 10, "{typ}");
-    let xhtml = epub_xhtml(&r);
+    let xhtml = crate::features::epub_text(&r);
     for id in ["a.backtrack", "a.custom", "a.title", "a.old-style", "a.7", "a.block-anchor", "a.span-id"] {
         assert!(xhtml.contains(&format!("id=\"{id}\"")), "no id {id} in the EPUB");
         assert!(xhtml.contains(&format!("#{id}\"")), "no link to {id} in the EPUB");
@@ -280,7 +267,7 @@ fn leading_rules_that_are_not_front_matter() {
     r.write("report/b.md", "+++\nnot toml at all\n\n# B\n\nMore.\n");
     let run = r.run(&["build", "--format", "epub"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let xhtml = epub_xhtml(&r);
+    let xhtml = crate::features::epub_text(&r);
     assert!(
         xhtml.contains("A setext heading") && xhtml.contains("<hr/>") && xhtml.contains("not toml at all"),
         "{xhtml}"
