@@ -26,6 +26,8 @@ pub struct BuildOptions {
     pub emit_typst: bool,
     /// Typeset with the system's fonts too (`--system-fonts`).
     pub system_fonts: bool,
+    /// The editions to build (`--edition`, by language); empty: all.
+    pub editions: Vec<String>,
     /// Diagnostic levels from the command line (`--deny`, `--allow`...).
     pub levels: lint::CliLevels,
 }
@@ -68,7 +70,7 @@ impl Outcome {
 /// matter, links, anchors, labels, images, the template, the characters no
 /// font has (when a PDF is built; `system_fonts` as `build --system-fonts`)
 /// and every translated edition. Reports all problems.
-pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) -> Outcome {
+pub fn check(root_dir: &Path, system_fonts: bool, editions: &[String], cli_levels: &lint::CliLevels) -> Outcome {
     let mut outcome = Outcome::default();
     let start = Instant::now();
     // book.toml is read once, for every edition.
@@ -82,6 +84,14 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
         }
     };
     outcome.root = Some(config.root.path().to_path_buf());
+    let editions = match config.select(editions) {
+        Ok(editions) => editions,
+        Err(d) => {
+            outcome.config_error = true;
+            outcome.diagnostics.push(d);
+            return outcome;
+        }
+    };
     let manifest = config.manifest.clone();
     let levels = match levels(&manifest, cli_levels) {
         Ok(levels) => levels,
@@ -100,7 +110,7 @@ pub fn check(root_dir: &Path, system_fonts: bool, cli_levels: &lint::CliLevels) 
         outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
         fonts
     });
-    for edition in config.editions().iter().map(|edition| passes::load_edition(&config, edition)) {
+    for edition in editions.iter().map(|edition| passes::load_edition(&config, edition)) {
         let diagnostics = diag::apply_levels(
             &levels,
             match edition {
@@ -223,9 +233,12 @@ impl Session {
         let _lock = fsutil::lock_build_dir(&out_dir, || {
             eprintln!("Blocking: waiting for another coala-report build in `{}` to finish", out_dir.display())
         });
-        let mut editions = config.editions().into_iter();
-        let Some(original) = editions.next() else { return Outcome::default() };
-        let mut outcome = self.build_edition(progress, &config, &original);
+        let mut editions = match config.select(&self.options.editions) {
+            Ok(editions) => editions.into_iter(),
+            Err(d) => return Outcome { config_error: true, diagnostics: vec![d], ..Outcome::default() },
+        };
+        let Some(first) = editions.next() else { return Outcome::default() };
+        let mut outcome = self.build_edition(progress, &config, &first);
         for edition in editions {
             if outcome.failed() {
                 break;

@@ -99,6 +99,10 @@ pub struct BuildArgs {
     /// Also typeset with the system's fonts (the PDF then depends on the machine).
     #[arg(long)]
     pub system_fonts: bool,
+    /// Build only this edition (repeatable): the original's language or a
+    /// `[translations.<tag>]` tag; default: every edition.
+    #[arg(long = "edition", value_name = "LANG")]
+    pub editions: Vec<String>,
 }
 
 impl BuildArgs {
@@ -109,6 +113,7 @@ impl BuildArgs {
             formats: self.formats,
             emit_typst: self.emit_typst,
             system_fonts: self.system_fonts,
+            editions: self.editions,
             levels,
         }
     }
@@ -127,6 +132,9 @@ pub enum Command {
         /// Count the system's fonts as available (as `build --system-fonts`).
         #[arg(long)]
         system_fonts: bool,
+        /// Check only this edition (repeatable), as `build --edition`.
+        #[arg(long = "edition", value_name = "LANG")]
+        editions: Vec<String>,
     },
     /// Create a new report (book.toml, sample articles, the default template)
     /// that builds at once; never overwrites a file.
@@ -198,8 +206,8 @@ pub fn main() -> i32 {
             display.finish();
             finish(&outcome, &options.root, "build", &how)
         }
-        Command::Check { root, system_fonts } => {
-            let outcome = build::check(&root, system_fonts, &levels);
+        Command::Check { root, system_fonts, editions } => {
+            let outcome = build::check(&root, system_fonts, &editions, &levels);
             finish(&outcome, &root, "check", &how)
         }
         Command::Init { dir } => init(&dir, &how),

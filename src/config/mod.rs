@@ -479,6 +479,26 @@ impl Config {
         std::iter::once(None).chain(tags.map(|t| Some(t.as_str()))).filter_map(|tag| self.edition(tag).ok()).collect()
     }
 
+    /// The editions named by language (`--edition`: the original's
+    /// language or a translation's tag), in the manifest's order; all of
+    /// them when none is named. An unknown one is an error naming the others.
+    pub fn select(&self, languages: &[String]) -> Result<Vec<Edition>, Diagnostic> {
+        let all = self.editions();
+        let language = |e: &Edition| e.manifest.book.language.clone();
+        if let Some(unknown) = languages.iter().find(|l| !all.iter().any(|e| language(e) == **l)) {
+            let known: Vec<String> = all.iter().map(language).collect();
+            return Err(Diagnostic::new(
+                &lint::INVALID_MANIFEST,
+                format!("--edition {unknown}: the report has no such edition"),
+            )
+            .with_hint(format!(
+                "its editions are {} (the original's language, then [translations])",
+                known.join(", ")
+            )));
+        }
+        Ok(all.into_iter().filter(|e| languages.is_empty() || languages.contains(&language(e))).collect())
+    }
+
     /// The original (`None`) or the translation `tag`.
     pub fn edition(&self, tag: Option<&str>) -> Result<Edition, Diagnostic> {
         let manifest = match tag {

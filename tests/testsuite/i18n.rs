@@ -430,3 +430,41 @@ fn the_spanish_fact_box_is_in_spanish_in_the_epub_and_on_the_site() {
     let site = std::fs::read_to_string(report.path().join("build/html/session-report.html")).unwrap();
     assert!(site.contains("<caption>Session facts</caption>") && site.contains(">Key issues</th>"), "{site}");
 }
+
+/// `--edition` builds exactly the editions asked for, by language, and
+/// each edition's artifacts are the same bytes whether it is built alone
+/// (one CI job per edition) or with the others.
+#[test]
+fn one_edition_at_a_time() {
+    let report = TestReport::sample();
+    let formats = ["--format", "pdf", "--format", "epub", "--format", "html"];
+    let run = report.run(&[&["build", "--edition", "es", "--out", "only-es"][..], &formats[..]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let written = crate::harness::build_listing(&report.path().join("only-es"));
+    assert_eq!(written, ["html.es", "report.es.epub", "report.es.pdf"], "{}", run.stdout);
+    let run = report.run(&[&["build", "--edition", "en", "--out", "only-en"][..], &formats[..]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(crate::harness::build_listing(&report.path().join("only-en")), ["html", "report.epub", "report.pdf"]);
+    let run = report.run(&[&["build", "--out", "both"][..], &formats[..]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (alone, file) in [
+        ("only-es", "report.es.pdf"),
+        ("only-es", "report.es.epub"),
+        ("only-en", "report.pdf"),
+        ("only-en", "report.epub"),
+    ] {
+        let a = std::fs::read(report.path().join(alone).join(file)).unwrap();
+        let b = std::fs::read(report.path().join("both").join(file)).unwrap();
+        assert!(a == b, "{file} differs when built alone");
+    }
+    let a = std::fs::read(report.path().join("only-es/html.es/session-report.html")).unwrap();
+    let b = std::fs::read(report.path().join("both/html.es/session-report.html")).unwrap();
+    assert!(a == b, "the Spanish site differs when built alone");
+    // An edition the report does not have is a usage error naming those it has.
+    let run = report.run(&["check", "--edition", "fr"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--edition fr: the report has no such edition"), "{}", run.stderr);
+    assert!(run.stderr.contains("its editions are en, es"), "{}", run.stderr);
+    let run = report.run(&["check", "--edition", "es"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
