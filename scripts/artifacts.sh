@@ -19,7 +19,7 @@ trap 'rm -rf "$work"' EXIT
 
 # The sample report, every format, both editions.
 mkdir -p "$work/sample"
-cp -r "$repo/book.toml" "$repo/report" "$repo/styles" "$work/sample/"
+cp -r "$repo/book.toml" "$repo/translations.lock" "$repo/report" "$repo/styles" "$work/sample/"
 (cd "$work/sample" && "$bin" build --quiet --emit-typst --format pdf --format epub --format html)
 cp -r "$work/sample/build" "$out/sample"
 rm -f "$out/sample/.coala-report.lock"

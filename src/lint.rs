@@ -118,6 +118,10 @@ lints! {
         "a character that no available font has";
     MISSING_FONT_FOLDER = "missing-font-folder", Warn, Some("the folder is skipped"),
         "a `[build] font-paths` folder that does not exist";
+    STALE_TRANSLATION = "stale-translation", Warn, Some("the translation as it is"),
+        "a translated article whose original changed since it was marked current";
+    UNKNOWN_TRANSLATION_VERSION = "unknown-translation-version", Warn, Some("the translation as it is"),
+        "a translated article that `translations.lock` does not record";
     TYPESET_WARNING = "typeset-warning", Warn, Some("typst's own fallback"),
         "a warning from typst while typesetting";
     // Errors: the output would be wrong, unsafe or incomplete.

@@ -110,6 +110,7 @@ pub fn check(root_dir: &Path, system_fonts: bool, editions: &[String], cli_level
         outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
         fonts
     });
+    outcome.diagnostics.extend(diag::apply_levels(&levels, translation_status(&config, &editions)));
     for edition in editions.iter().map(|edition| passes::load_edition(&config, edition)) {
         let diagnostics = diag::apply_levels(
             &levels,
@@ -286,6 +287,10 @@ impl Session {
                 return outcome;
             }
         };
+        let mut diagnostics = diagnostics;
+        if edition.tag.is_some() {
+            diagnostics.extend(translation_status(config, std::slice::from_ref(edition)));
+        }
         outcome.diagnostics = diag::apply_levels(&levels, diagnostics);
         if outcome.failed() {
             outcome.config_error = is_config_failure(&outcome.diagnostics);
@@ -517,6 +522,15 @@ fn alternates(config: &Config, edition: Option<&str>) -> Vec<crate::output::site
         .filter(|(e, _)| *e != edition)
         .map(|(e, lang)| crate::output::site::Alternate { lang, dir: crate::output::site::dir(e) })
         .collect()
+}
+
+/// Stale and unrecorded translations among `editions` (`translations.lock`).
+fn translation_status(config: &Config, editions: &[Edition]) -> Vec<Diagnostic> {
+    use crate::input::translations;
+    match translations::read_records(config) {
+        Ok(records) => translations::diagnostics(&translations::statuses(config, &records, editions)),
+        Err(d) => vec![d],
+    }
 }
 
 /// The built-in template's import path (served by the typst world).

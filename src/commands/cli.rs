@@ -155,6 +155,16 @@ pub enum Command {
         #[arg(long, default_value_t = 3000, requires = "serve")]
         port: u16,
     },
+    /// Where every translation stands: current, out of date, unknown or
+    /// missing, and the words left per edition (`--json` for machines).
+    #[command(args_conflicts_with_subcommands = true)]
+    Translations {
+        #[command(subcommand)]
+        action: Option<TranslationsAction>,
+        /// The folder holding book.toml.
+        #[arg(default_value = ".")]
+        root: PathBuf,
+    },
     /// Print a shell completion script to stdout.
     #[command(hide = true)]
     Completions {
@@ -165,6 +175,33 @@ pub enum Command {
     /// Print the man page (roff) to stdout.
     #[command(hide = true)]
     Man,
+}
+
+/// `translations mark` and `translations diff`.
+#[derive(Debug, Subcommand)]
+pub enum TranslationsAction {
+    /// Record that edition LANG's translations (or the ARTICLEs named, as
+    /// book.toml lists them) translate their originals as they are now.
+    Mark {
+        /// The translated edition's language tag.
+        lang: String,
+        /// The articles to mark; default: every translated one.
+        articles: Vec<String>,
+        /// The folder holding book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Show the paragraphs of ARTICLE's original that changed since edition
+    /// LANG's translation was marked current (from git history).
+    Diff {
+        /// The translated edition's language tag.
+        lang: String,
+        /// The article, as book.toml lists it.
+        article: String,
+        /// The folder holding book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 /// How to report an outcome.
@@ -211,6 +248,7 @@ pub fn main() -> i32 {
             finish(&outcome, &root, "check", &how)
         }
         Command::Init { dir } => init(&dir, &how),
+        Command::Translations { action, root } => translations(action, &root, &how),
         Command::Watch { build, serve, port } => watch(build.options(levels), serve.then_some(port), &how),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "coala-report", &mut std::io::stdout());
@@ -234,6 +272,28 @@ fn fail_early(how: &Reporting, diagnostic: Diagnostic, code: i32) -> i32 {
     let mut stderr = StandardStream::stderr(how.choice);
     let _ = diag::emit(&mut stderr, std::path::Path::new("."), &[diagnostic]);
     code
+}
+
+fn translations(action: Option<TranslationsAction>, root: &std::path::Path, how: &Reporting) -> i32 {
+    use crate::commands::translations as t;
+    let result = match action {
+        None => t::status(root, how.json),
+        Some(TranslationsAction::Mark { lang, articles, root }) => t::mark(&root, &lang, &articles)
+            .map(|marked| marked.iter().map(|m| format!("marked {m} as current\n")).collect::<String>()),
+        Some(TranslationsAction::Diff { lang, article, root }) => t::diff(&root, &lang, &article),
+    };
+    match result {
+        Ok(text) => {
+            if !how.quiet || how.json {
+                print!("{text}");
+            }
+            EXIT_OK
+        }
+        Err(d) => {
+            let code = if d.lint.is_configuration() { EXIT_USAGE } else { EXIT_FAILED };
+            fail_early(how, d, code)
+        }
+    }
 }
 
 fn init(dir: &std::path::Path, how: &Reporting) -> i32 {

@@ -8,4 +8,5 @@ pub mod init;
 pub mod progress;
 pub mod serve;
 pub mod summary;
+pub mod translations;
 pub mod watch;

@@ -4,6 +4,7 @@
 pub mod frontmatter;
 pub mod markdown;
 pub mod math;
+pub mod translations;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -72,6 +72,7 @@ impl TestReport {
     pub fn sample() -> TestReport {
         let report = TestReport::new();
         std::fs::copy(repo().join("book.toml"), report.path().join("book.toml")).unwrap();
+        std::fs::copy(repo().join("translations.lock"), report.path().join("translations.lock")).unwrap();
         copy_dir(&repo().join("report"), &report.path().join("report"));
         copy_dir(&repo().join("styles"), &report.path().join("styles"));
         report

@@ -468,3 +468,84 @@ fn one_edition_at_a_time() {
     let run = report.run(&["check", "--edition", "es"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// Runs git in `dir` (commits as a test author).
+fn git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Editing an original makes its translation stale: `check` and `build`
+/// name it, `translations` counts it, `translations diff` shows the
+/// paragraphs that changed (from git), and `translations mark` records the
+/// review.
+#[test]
+fn an_edited_original_makes_its_translation_stale() {
+    if !crate::harness::require_tool("git", "an_edited_original_makes_its_translation_stale") {
+        return;
+    }
+    let report = TestReport::sample();
+    let root = report.path();
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "the report"]);
+    assert_eq!(report.run(&["check"]).stdout.trim(), "checked: 0 errors, 0 warnings");
+
+    let original = root.join("report/foreword.md");
+    let text = std::fs::read_to_string(&original).unwrap();
+    let first = text.split("\n\n").nth(2).unwrap().to_string();
+    std::fs::write(&original, text.replacen(&first, "A paragraph rewritten after the translation.", 1)).unwrap();
+    git(root, &["commit", "-q", "-am", "edit the foreword"]);
+
+    let run = report.run(&["check", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning[stale-translation]: `report/es/foreword.md` translates an older version of `report/foreword.md`"
+        ),
+        "{}",
+        run.stderr
+    );
+    let summary: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["warnings"][0]["name"], "stale-translation");
+    let build = report.run(&["build", "--edition", "es", "--format", "epub"]);
+    assert!(build.stderr.contains("warning[stale-translation]"), "{}", build.stderr);
+
+    let status = report.run(&["translations"]);
+    assert!(status.stdout.contains("foreword.md                       stale"), "{}", status.stdout);
+    assert!(status.stdout.contains("es: 1 current, 1 out of date, 0 unknown, 8 missing;"), "{}", status.stdout);
+    let json = report.run(&["translations", "--json"]);
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(
+        (value["editions"][0]["edition"].as_str(), value["editions"][0]["stale"].as_u64()),
+        (Some("es"), Some(1))
+    );
+
+    let diff = report.run(&["translations", "diff", "es", "foreword.md"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(diff.stdout.contains(&format!("- {}", first.lines().next().unwrap())), "{}", diff.stdout);
+    assert!(diff.stdout.contains("+ A paragraph rewritten after the translation."), "{}", diff.stdout);
+    assert_eq!(diff.stdout.matches("\n+ ").count() + usize::from(diff.stdout.starts_with("+ ")), 1, "{}", diff.stdout);
+
+    let mark = report.run(&["translations", "mark", "es", "foreword.md"]);
+    assert_eq!((mark.code, mark.stdout.trim()), (0, "marked report/es/foreword.md as current"), "{}", mark.stderr);
+    assert_eq!(report.run(&["check"]).stdout.trim(), "checked: 0 errors, 0 warnings");
+
+    // Without git history there is nothing to compare with: said so.
+    std::fs::remove_dir_all(root.join(".git")).unwrap();
+    std::fs::write(&original, format!("{text}\nOne more paragraph.\n")).unwrap();
+    let diff = report.run(&["translations", "diff", "es", "foreword.md"]);
+    assert_eq!(diff.code, 1, "{}", diff.stdout);
+    assert!(diff.stderr.contains("the report is not a git repository"), "{}", diff.stderr);
+    // A translation nothing records is reported once, as of unknown version.
+    std::fs::remove_file(root.join("translations.lock")).unwrap();
+    let run = report.run(&["check"]);
+    assert_eq!(run.stderr.matches("warning[unknown-translation-version]").count(), 2, "{}", run.stderr);
+}
