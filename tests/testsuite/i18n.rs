@@ -549,3 +549,75 @@ fn an_edited_original_makes_its_translation_stale() {
     let run = report.run(&["check"]);
     assert_eq!(run.stderr.matches("warning[unknown-translation-version]").count(), 2, "{}", run.stderr);
 }
+
+/// Every page of the Spanish site links its English page, and every page
+/// of the English site its Spanish one (pages are named alike in every
+/// edition; an untranslated article is the original's with a note).
+#[test]
+fn every_page_links_its_counterpart_in_the_other_edition() {
+    let report = TestReport::sample();
+    let run = report.run(&["build", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let build = report.path().join("build");
+    let pages = |dir: &str| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(build.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".html"))
+            .collect();
+        names.sort();
+        names
+    };
+    let (en, es) = (pages("html"), pages("html.es"));
+    assert_eq!(en, es, "the editions' pages differ");
+    assert!(en.len() >= 10, "{en:?}");
+    for page in &en {
+        for (dir, other, lang) in [("html", "html.es", "es"), ("html.es", "html", "en")] {
+            let html = std::fs::read_to_string(build.join(dir).join(page)).unwrap();
+            let link = format!("<link rel=\"alternate\" hreflang=\"{lang}\" href=\"../{other}/{page}\"/>");
+            assert!(html.contains(&link), "{dir}/{page} lacks {link}");
+            assert!(
+                html.contains(&format!("href=\"../{other}/{page}\" hreflang=\"{lang}\"")),
+                "{dir}/{page}: no switcher"
+            );
+        }
+    }
+    // An article not translated is the original's, with the note.
+    let untranslated = std::fs::read_to_string(build.join("html.es/smart-contracts.html")).unwrap();
+    assert!(untranslated.contains("Este artículo aún no se ha traducido"), "no note");
+}
+
+/// The status table and its JSON with a third language added to the sample.
+#[test]
+fn translation_status_with_a_third_language() {
+    let report = TestReport::sample();
+    let manifest = std::fs::read_to_string(report.path().join("book.toml")).unwrap();
+    report.write(
+        "book.toml",
+        &format!(
+            "{manifest}\n[translations.fr]\ntitle = \"Technologies de la chaîne de blocs\"\nsrc = \"report/fr\"\n"
+        ),
+    );
+    report.write("report/fr/foreword.md", "---\ntitle: Avant-propos\n---\n\nUn avant-propos.\n");
+    let status = report.run(&["translations"]);
+    assert_eq!(status.code, 0, "{}", status.stderr);
+    let lines: Vec<&str> = status.stdout.lines().collect();
+    assert_eq!(lines[0], "article                           es         fr", "{}", status.stdout);
+    assert_eq!(lines[1], "foreword.md                       current    unknown", "{}", status.stdout);
+    assert_eq!(lines[2], "session-report.md                 current    missing", "{}", status.stdout);
+    assert!(status.stdout.contains("es: 2 current, 0 out of date, 0 unknown, 8 missing;"), "{}", status.stdout);
+    assert!(status.stdout.contains("fr: 0 current, 0 out of date, 1 unknown, 9 missing;"), "{}", status.stdout);
+    let json: serde_json::Value = serde_json::from_str(&report.run(&["translations", "--json"]).stdout).unwrap();
+    let editions = json["editions"].as_array().unwrap();
+    assert_eq!(editions.len(), 2);
+    assert_eq!((editions[1]["edition"].as_str(), editions[1]["unknown"].as_u64()), (Some("fr"), Some(1)));
+    assert_eq!(editions[1]["articles"][0]["state"], "unknown");
+    assert_eq!(editions[1]["articles"][1]["state"], "missing");
+    // Words left: the originals of every article not current.
+    let words = |e: &serde_json::Value| e["words_left"].as_u64().unwrap();
+    assert!(words(&editions[1]) > words(&editions[0]), "{json}");
+    // `check` says so once for the unrecorded French article.
+    let run = report.run(&["check", "--edition", "fr"]);
+    assert_eq!(run.stderr.matches("warning[unknown-translation-version]").count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("`report/fr/foreword.md`"), "{}", run.stderr);
+}
