@@ -86,6 +86,7 @@ impl Watched {
             return false;
         }
         path == self.root.join(MANIFEST)
+            || path == self.root.join(crate::input::translations::LOCK)
             || (self.articles_in_root && path.parent() == Some(self.root.as_path()))
             || self.folders.iter().any(|f| path.starts_with(f))
     }
@@ -230,6 +231,8 @@ mod tests {
             articles_in_root: false,
         };
         assert!(w.is_relevant(Path::new("/r/book.toml")));
+        // A translation marked current: its warning goes.
+        assert!(w.is_relevant(Path::new("/r/translations.lock")));
         assert!(w.is_relevant(Path::new("/r/report/a.md")));
         assert!(w.is_relevant(Path::new("/r/report/images/x.png")));
         assert!(w.is_relevant(Path::new("/r/styles/report.typ")));
