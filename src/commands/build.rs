@@ -222,10 +222,8 @@ impl Session {
         let config = match Config::load(&self.options.root) {
             Ok(config) => config,
             Err(d) => {
-                let mut outcome = Outcome { config_error: true, ..Outcome::default() };
-                outcome.config_error = is_config_failure(std::slice::from_ref(&d));
-                outcome.diagnostics.push(d);
-                return outcome;
+                let config_error = is_config_failure(std::slice::from_ref(&d));
+                return Outcome { config_error, diagnostics: vec![d], ..Outcome::default() };
             }
         };
         // One build at a time per build folder (held until every edition

@@ -1216,7 +1216,8 @@ impl Tag {
         self.attr("id")
             .or_else(|| if self.name == "a" { self.attr("name") } else { None })
             .map(|id| id.trim().to_string())
-            .filter(|id| !id.is_empty())
+            // An id is one word (HTML's rule): `id="a b"` names nothing.
+            .filter(|id| !id.is_empty() && !id.contains(char::is_whitespace))
     }
 }
 
