@@ -136,7 +136,7 @@ pub fn build(
     );
 
     let packaged = package(&labels, &css, cover.as_ref(), &resources, docs).map_err(|e| vec![epub_error(e)])?;
-    let bytes = repack(&packaged, timestamp, &metadata, &nav, &ncx)
+    let bytes = repack(&packaged, timestamp, &book.language, &metadata, &nav, &ncx)
         .map_err(|e| vec![Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write the EPUB: {e}"))])?;
     Ok(bytes)
 }
@@ -413,7 +413,14 @@ fn zip_date(timestamp: Option<i64>) -> zip::DateTime {
 
 /// Rewrites epub-builder's zip deterministically (see the module comment),
 /// replacing the OPF's metadata, the navigation document and the NCX.
-fn repack(packaged: &[u8], timestamp: Option<i64>, metadata: &str, nav: &str, ncx: &str) -> Result<Vec<u8>, String> {
+fn repack(
+    packaged: &[u8],
+    timestamp: Option<i64>,
+    lang: &str,
+    metadata: &str,
+    nav: &str,
+    ncx: &str,
+) -> Result<Vec<u8>, String> {
     use zip::write::SimpleFileOptions;
     use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
@@ -436,7 +443,7 @@ fn repack(packaged: &[u8], timestamp: Option<i64>, metadata: &str, nav: &str, nc
         let bytes = match name.as_str() {
             "OEBPS/content.opf" => {
                 seen_opf = true;
-                replace_metadata(&String::from_utf8_lossy(&bytes), metadata)?.into_bytes()
+                replace_metadata(&String::from_utf8_lossy(&bytes), metadata, lang)?.into_bytes()
             }
             "OEBPS/nav.xhtml" => nav.as_bytes().to_vec(),
             "OEBPS/toc.ncx" => ncx.as_bytes().to_vec(),
@@ -459,10 +466,18 @@ fn repack(packaged: &[u8], timestamp: Option<i64>, metadata: &str, nav: &str, nc
 }
 
 /// Replaces the `<metadata>` element of epub-builder's OPF with ours.
-fn replace_metadata(opf: &str, metadata: &str) -> Result<String, String> {
+/// The package document with our metadata, and the publication's language
+/// on `<package>` itself (Ace's epub-lang: the OPF has a language of its own).
+fn replace_metadata(opf: &str, metadata: &str, lang: &str) -> Result<String, String> {
     let start = opf.find("<metadata").ok_or("the OPF has no <metadata>")?;
     let end = opf[start..].find("</metadata>").ok_or("the OPF has no </metadata>")? + start + "</metadata>".len();
-    Ok(format!("{}{}{}", &opf[..start], metadata, &opf[end..]))
+    let mut out = format!("{}{}{}", &opf[..start], metadata, &opf[end..]);
+    if let Some(package) = out.find("<package ")
+        && !out[package..].split('>').next().unwrap_or("").contains("xml:lang=")
+    {
+        out.insert_str(package + "<package ".len(), &format!("xml:lang=\"{}\" ", lang.replace(['"', '<', '&'], "")));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -785,7 +785,9 @@ impl<'a> Writer<'a> {
                 self.out.push_str("</code></pre>\n");
             }
             BlockKind::Table { align, header, rows, caption, label, number } => {
-                self.out.push_str("<div class=\"table-wrap\">\n<table");
+                // A wide table scrolls in its wrapper, which keyboard users
+                // must be able to focus to scroll (axe: scrollable-region-focusable).
+                self.out.push_str("<div class=\"table-wrap\" tabindex=\"0\">\n<table");
                 self.id_attr(label.as_deref());
                 self.out.push_str(">\n");
                 if !caption.is_empty() || number.is_some() {
@@ -797,9 +799,13 @@ impl<'a> Writer<'a> {
                 if !header.is_empty() {
                     self.out.push_str("<thead>\n<tr>");
                     for (i, cell) in header.iter().enumerate() {
-                        let _ = write!(self.out, "<th scope=\"col\"{}>", align_class(align.get(i)));
+                        // An empty header cell heads nothing: a plain cell
+                        // (screen readers announce empty headers).
+                        let tag = if crate::model::plain_text(cell).trim().is_empty() { "td" } else { "th" };
+                        let scope = if tag == "th" { " scope=\"col\"" } else { "" };
+                        let _ = write!(self.out, "<{tag}{scope}{}>", align_class(align.get(i)));
                         self.inlines(cell);
-                        self.out.push_str("</th>");
+                        let _ = write!(self.out, "</{tag}>");
                     }
                     self.out.push_str("</tr>\n</thead>\n");
                 }

@@ -4,6 +4,7 @@
 
 mod harness;
 
+mod accessibility;
 mod constructs;
 mod contributions;
 mod crossref;
