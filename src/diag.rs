@@ -43,13 +43,6 @@ impl Diagnostic {
         Self { lint, severity, message: message.into(), file: None, line: None, column: None, len: 1, hint: None }
     }
 
-    /// The same problem, of the kind `lint` (name and default severity).
-    pub fn with_name(mut self, lint: &'static Lint) -> Self {
-        self.lint = lint;
-        self.severity = if lint.default == Level::Deny { Severity::Error } else { Severity::Warning };
-        self
-    }
-
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();
         self

@@ -513,12 +513,14 @@ fn typeset_stage(
 /// The template must exist inside the root.
 /// The editions other than `edition`, for the web edition's language links.
 fn alternates(config: &Config, edition: Option<&str>) -> Vec<crate::output::site::Alternate> {
-    let original = &config.manifest;
-    let mut all = vec![(None, original.book.language.clone())];
-    all.extend(original.translations.keys().map(|tag| (Some(tag.as_str()), tag.clone())));
-    all.into_iter()
-        .filter(|(e, _)| *e != edition)
-        .map(|(e, lang)| crate::output::site::Alternate { lang, dir: crate::output::site::dir(e) })
+    config
+        .editions()
+        .into_iter()
+        .filter(|e| e.tag.as_deref() != edition)
+        .map(|e| crate::output::site::Alternate {
+            dir: crate::output::site::dir(e.tag.as_deref()),
+            lang: e.manifest.book.language,
+        })
         .collect()
 }
 

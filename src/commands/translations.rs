@@ -99,11 +99,7 @@ pub fn mark(root: &Path, language: &str, articles: &[String]) -> Result<Vec<Stri
     let statuses = translations::statuses(&config, &records, std::slice::from_ref(&edition));
     for article in articles {
         if !statuses.iter().any(|s| &s.article == article) {
-            return Err(Diagnostic::new(
-                &lint::INVALID_MANIFEST,
-                format!("`{article}` is not an article of the report"),
-            )
-            .with_hint("name articles as book.toml lists them"));
+            return Err(not_an_article(article));
         }
     }
     let mut marked = Vec::new();
@@ -135,8 +131,7 @@ pub fn diff(root: &Path, language: &str, article: &str) -> Result<String, Diagno
     let records = translations::read_records(&config)?;
     let statuses = translations::statuses(&config, &records, std::slice::from_ref(&edition));
     let Some(status) = statuses.iter().find(|s| s.article == article) else {
-        return Err(Diagnostic::new(&lint::INVALID_MANIFEST, format!("`{article}` is not an article of the report"))
-            .with_hint("name articles as book.toml lists them"));
+        return Err(not_an_article(article));
     };
     let now = std::fs::read_to_string(config.root.path().join(&status.original)).unwrap_or_default();
     let Some(recorded) = records.get(language).and_then(|r| r.get(article)) else {
@@ -154,6 +149,12 @@ pub fn diff(root: &Path, language: &str, article: &str) -> Result<String, Diagno
     }
     let old = version_in_git(config.root.path(), &status.original, recorded)?;
     Ok(paragraph_diff(&old, &now))
+}
+
+/// The error for an article name that book.toml does not list.
+fn not_an_article(article: &str) -> Diagnostic {
+    Diagnostic::new(&lint::INVALID_MANIFEST, format!("`{article}` is not an article of the report"))
+        .with_hint("name articles as book.toml lists them")
 }
 
 /// The edition whose language is `language`, which must be a translation.

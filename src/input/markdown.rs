@@ -86,7 +86,7 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         match title {
             None => {
                 let line = conv.line(h1);
-                let (inlines, ids) = conv.heading_inlines(h1, "title");
+                let (inlines, ids) = conv.title_inlines(h1);
                 h1_title = Some((inlines, line));
                 title_ids = Some(ids).filter(|ids| !ids.is_empty());
                 skip = Some(h1 as *const AstNode);
@@ -631,14 +631,14 @@ impl<'a> Converter<'a, '_> {
 
     /// A level-1 heading taken as the title: its inlines, and the ids it
     /// carries (`{#id}`, `<a name>`), which lead to the article's top.
-    fn heading_inlines(&mut self, node: &'a AstNode<'a>, what: &'static str) -> (Vec<Inline>, Vec<String>) {
+    fn title_inlines(&mut self, node: &'a AstNode<'a>) -> (Vec<Inline>, Vec<String>) {
         let line = self.line(node);
         let mut inlines = self.inlines(node);
         let attrs = take_trailing_attrs(&mut inlines);
         let mut ids = take_anchors(&mut inlines);
         if let Some((Attrs { id: Some(id), .. }, raw)) = attrs {
             let at = (line, self.column_of(line, &raw));
-            if self.claim(&id, what, at) {
+            if self.claim(&id, "title", at) {
                 ids.push(id);
             }
         }

@@ -93,9 +93,7 @@ pub fn load_edition(config: &Config, edition: &Edition) -> Result<Loaded, Vec<Di
                 diagnostics.extend(warnings);
                 articles[list].push(article);
             }
-            Err(LoadError::Manifest(lint, message, hint)) => {
-                diagnostics.push(at_manifest(message).with_hint(hint).with_name(lint))
-            }
+            Err(LoadError::Manifest(message, hint)) => diagnostics.push(at_manifest(message).with_hint(hint)),
             Err(LoadError::File(d)) => diagnostics.push(d),
         }
     }
@@ -138,7 +136,7 @@ fn fallback_note(article: &mut Article, edition: &str, original: &str) {
 
 enum LoadError {
     /// Reported at the article's entry in book.toml.
-    Manifest(&'static lint::Lint, String, String),
+    Manifest(String, String),
     /// Reported in the article itself.
     File(Diagnostic),
 }
@@ -151,13 +149,11 @@ fn load_article(
 ) -> Result<(Article, Vec<Diagnostic>), LoadError> {
     if rel.starts_with('/') || rel.starts_with('\\') || Path::new(rel).is_absolute() {
         let e = crate::fsutil::ConfineError::Absolute;
-        return Err(LoadError::Manifest(&lint::MISSING_ARTICLE, e.describe("article", rel), e.hint().into()));
+        return Err(LoadError::Manifest(e.describe("article", rel), e.hint().into()));
     }
     let src = manifest.book.src.trim_end_matches('/');
     let joined = if src.is_empty() || src == "." { rel.to_string() } else { format!("{src}/{rel}") };
-    let abs = root
-        .resolve(&joined)
-        .map_err(|e| LoadError::Manifest(&lint::MISSING_ARTICLE, e.describe("article", rel), e.hint().into()))?;
+    let abs = root.resolve(&joined).map_err(|e| LoadError::Manifest(e.describe("article", rel), e.hint().into()))?;
     if !abs.is_file() {
         let hint = if abs.is_dir() {
             "list markdown files, not folders".to_string()
@@ -169,7 +165,7 @@ fn load_article(
         } else {
             format!("the article `{rel}` does not exist")
         };
-        return Err(LoadError::Manifest(&lint::MISSING_ARTICLE, message, hint));
+        return Err(LoadError::Manifest(message, hint));
     }
     let shown = PathBuf::from(&joined);
     let text = fsutil::read_text(&abs, &shown).map_err(LoadError::File)?;
