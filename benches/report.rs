@@ -366,7 +366,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     );
     drop(typeset);
     let t = Instant::now();
-    let epub_bytes = epub::build(&loaded.report, &loaded.manifest, &loaded.root, Some(TIMESTAMP)).expect("epub");
+    let epub_bytes = epub::build(&loaded.report, &loaded.manifest, &loaded.root, Some(TIMESTAMP), None).expect("epub");
     let epub_time = t.elapsed();
     row(
         "in process: EPUB",
@@ -390,7 +390,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let reparse = t.elapsed();
     let (typeset, epub_again, relayout, reexport) = std::thread::scope(|s| {
         let epub = s.spawn(|| {
-            epub::build(&reloaded.report, &reloaded.manifest, &reloaded.root, Some(TIMESTAMP)).map(|e| e.len())
+            epub::build(&reloaded.report, &reloaded.manifest, &reloaded.root, Some(TIMESTAMP), None).map(|e| e.len())
         });
         let t = Instant::now();
         let typeset = pdf::typeset(&world, &emitted).expect("typesets");

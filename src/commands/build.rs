@@ -2,6 +2,7 @@
 //! atomically. A failed build leaves earlier artifacts untouched.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, Edition, Format};
@@ -10,6 +11,7 @@ use crate::fsutil;
 use crate::input::Loaded;
 use crate::lint;
 use crate::output;
+use crate::output::pages::PageMap;
 use crate::output::pdf::{self, ExportOptions, ReportWorld};
 use crate::passes;
 
@@ -338,20 +340,42 @@ impl Session {
         // PDF, EPUB and the web edition are produced concurrently from the one
         // parse; nothing is written unless every requested artifact was produced.
         let downloads = crate::output::site::downloads(&formats, &out_dir, &name);
+        // With the PDF, the EPUB and the web edition mark its pages: they wait
+        // for typst's layout (not for the PDF export) to place the markers.
+        let pdf_file = format!("{name}.pdf");
+        let mut layout_waiters = Vec::new();
+        let mut layout = || {
+            let (tx, rx) = std::sync::mpsc::channel::<Arc<PageMap>>();
+            layout_waiters.push(tx);
+            move || if want_pdf { rx.recv().ok() } else { None }
+        };
+        let (site_layout, epub_layout) = (layout(), layout());
+        let (report, root, downloads, alternates) = (&report, &root, &downloads, &alternates);
         let (typst_stage, epub_stage, site_stage) = std::thread::scope(|scope| {
             let site = formats.contains(&Format::Html).then(|| {
-                scope.spawn(|| {
+                scope.spawn(move || {
+                    let pages = site_layout();
                     timed(progress, "html", || {
-                        crate::output::site::build(&report, manifest, &root, &downloads, &alternates)
+                        crate::output::site::build(report, manifest, root, downloads, alternates, pages.as_deref())
                     })
                 })
             });
             let epub = formats.contains(&Format::Epub).then(|| {
-                scope.spawn(|| {
-                    timed(progress, "epub", || crate::output::epub::build(&report, manifest, &root, timestamp))
+                scope.spawn(move || {
+                    let pages = epub_layout();
+                    timed(progress, "epub", || {
+                        crate::output::epub::build(report, manifest, root, timestamp, pages.as_deref())
+                    })
                 })
             });
-            let typst = want_typst.then(|| typeset_stage(&report, manifest, world, &style, timestamp, progress));
+            let laid_out = move |pages: PageMap| {
+                let pages = Arc::new(pages);
+                for waiter in layout_waiters {
+                    let _ = waiter.send(pages.clone());
+                }
+            };
+            let typst = want_typst
+                .then(|| typeset_stage(report, manifest, world, &style, timestamp, progress, (&pdf_file, laid_out)));
             let epub = epub.map(|handle| joined(handle, "the EPUB writer"));
             let site = site.map(|handle| joined(handle, "the web edition writer"));
             (typst, epub, site)
@@ -464,6 +488,7 @@ fn typeset_stage(
     style: &str,
     timestamp: Option<i64>,
     progress: &dyn Progress,
+    (pdf_file, laid_out): (&str, impl FnOnce(PageMap)),
 ) -> TypstStage {
     let (emitted, took) = timed(progress, "convert", || output::typst::emit(report, manifest, style));
     let mut stage = TypstStage {
@@ -486,6 +511,11 @@ fn typeset_stage(
                 progress.done("typeset", t.elapsed(), &format!("{pages} pages"));
                 stage.diagnostics.extend(typeset.warnings);
                 stage.timings.push(Timing { stage: "typeset", duration: t.elapsed() });
+                let source = match manifest.book.edition.as_deref() {
+                    Some(edition) => format!("{}, {edition} (PDF, {pdf_file})", manifest.book.title),
+                    None => format!("{} (PDF, {pdf_file})", manifest.book.title),
+                };
+                laid_out(PageMap::read(&typeset.document, report, &source));
                 let book = &manifest.book;
                 let ident = book
                     .identifier

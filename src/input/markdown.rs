@@ -198,6 +198,23 @@ impl<'a> Converter<'a, '_> {
         text.find(needle).map_or(1, |i| text[..i].chars().count() + 1)
     }
 
+    /// Where `needle` is first written, from `line` on (a paragraph's text
+    /// may continue over the next lines): (line, column); `(line, 1)` when
+    /// it is not found.
+    fn position_of(&self, line: usize, needle: &str) -> (usize, usize) {
+        let line_starts = self.line_starts();
+        let first = line.saturating_sub(self.line_offset + 1);
+        for index in first..line_starts.len().min(first + 200) {
+            let start = line_starts[index];
+            let end = line_starts.get(index + 1).copied().unwrap_or(self.body.len());
+            let text = self.body.get(start..end).unwrap_or("");
+            if let Some(i) = text.find(needle) {
+                return (index + self.line_offset + 1, text[..i].chars().count() + 1);
+            }
+        }
+        (line, 1)
+    }
+
     /// Reports a problem of the kind `lint` at `(line, column)`.
     fn report(&mut self, lint: &'static lint::Lint, (line, column): (usize, usize), message: String, hint: &str) {
         self.warnings.push(
@@ -509,6 +526,9 @@ impl<'a> Converter<'a, '_> {
                 }
                 // Images in raw HTML keep their meaning; other tags are dropped, their text kept.
                 if let Some(image) = html_img(literal, line, column(self)) {
+                    if let Some((message, hint)) = missing_alt_text(&image) {
+                        self.report(&lint::MISSING_ALT_TEXT, (image.line, image.column), message, hint);
+                    }
                     let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
                     out.push(Block { line, kind: BlockKind::Figure { image, caption, label: None, number: None } });
                     return;
@@ -614,11 +634,19 @@ impl<'a> Converter<'a, '_> {
 
     /// Merged texts, with bracketed spans' ids claimed as link targets.
     fn finish_inlines(&mut self, out: Vec<Inline>, node: &'a AstNode<'a>) -> Vec<Inline> {
-        let mut ids = Vec::new();
-        let mut out = bracketed_spans(merge_text(out), &mut ids);
+        let (mut ids, mut bad_langs) = (Vec::new(), Vec::new());
+        let mut out = bracketed_spans(merge_text(out), &mut ids, &mut bad_langs);
+        for lang in bad_langs {
+            let at = self.position_of(self.line(node), &format!("lang={lang}"));
+            self.report(
+                &lint::IGNORED_ATTRIBUTE,
+                at,
+                format!("`lang={lang}` is not a language tag; the passage is left in the article's language"),
+                "write a BCP 47 tag, e.g. {lang=fr} or {lang=pt-BR}",
+            );
+        }
         for id in ids {
-            let line = self.line(node);
-            let at = (line, self.column_of(line, &format!("{{#{id}")));
+            let at = self.position_of(self.line(node), &format!("{{#{id}"));
             if !self.claim(&id, "span", at) {
                 let duplicate = out.iter().position(|i| matches!(i, Inline::Anchor(a) if *a == id));
                 if let Some(index) = duplicate {
@@ -713,7 +741,8 @@ impl<'a> Converter<'a, '_> {
                         &lint::MISSING_ALT_TEXT,
                         (line, column),
                         format!("image `{}` has no alt text", link.url),
-                        "describe the image for readers who cannot see it: ![description](path)",
+                        "describe the image for readers who cannot see it: ![description](path); \
+                         an image that only decorates takes <img src=\"path\" alt=\"\">",
                     );
                 }
                 let title = Some(link.title.clone()).filter(|t| !t.trim().is_empty());
@@ -724,6 +753,7 @@ impl<'a> Converter<'a, '_> {
                     line,
                     column,
                     format: None,
+                    decorative: false,
                 }));
             }
             NodeValue::FootnoteReference(r) => {
@@ -786,6 +816,9 @@ impl<'a> Converter<'a, '_> {
         }
         if tag.name == "img" {
             if let Some(image) = html_img(trimmed, line, column) {
+                if let Some((message, hint)) = missing_alt_text(&image) {
+                    self.report(&lint::MISSING_ALT_TEXT, (line, column), message, hint);
+                }
                 out.push(Inline::Image(image));
             }
             return 1;
@@ -828,6 +861,32 @@ impl<'a> Converter<'a, '_> {
                 }
                 let inner = merge_text(inner);
                 let text = crate::model::plain_text(&inner);
+                // `<span lang="fr">…</span>` (or any element with `lang`):
+                // the passage's language, around what the element becomes.
+                let lang = tag.attr("lang").map(|l| l.trim().to_string()).filter(|l| !l.is_empty());
+                let lang = match lang {
+                    Some(l) if crate::config::is_language_tag(&l) => Some(l),
+                    Some(l) => {
+                        self.report(
+                            &lint::IGNORED_ATTRIBUTE,
+                            (line, column),
+                            format!(
+                                "`lang=\"{l}\"` is not a language tag; the passage is left in the article's language"
+                            ),
+                            "write a BCP 47 tag, e.g. lang=\"fr\" or lang=\"pt-BR\"",
+                        );
+                        None
+                    }
+                    None => None,
+                };
+                let start = out.len();
+                let consumed = end - i + 1;
+                let wrap_lang = |out: &mut Vec<Inline>| {
+                    if let Some(lang) = lang {
+                        let content = out.split_off(start);
+                        out.push(Inline::Lang { lang, content });
+                    }
+                };
                 out.push(match tag.name.as_str() {
                     "sup" => Inline::Sup(inner),
                     "sub" => Inline::Sub(inner),
@@ -839,10 +898,9 @@ impl<'a> Converter<'a, '_> {
                     "a" => match tag.attr("href") {
                         Some(href) => Inline::Link { dest: LinkDest::Unresolved(href), content: inner, line, column },
                         None => {
-                            return {
-                                out.extend(inner);
-                                end - i + 1
-                            };
+                            out.extend(inner);
+                            wrap_lang(out);
+                            return consumed;
                         }
                     },
                     "q" => {
@@ -850,15 +908,18 @@ impl<'a> Converter<'a, '_> {
                         v.extend(inner);
                         v.push(Inline::Text("”".into()));
                         out.extend(v);
-                        return end - i + 1;
+                        wrap_lang(out);
+                        return consumed;
                     }
                     _ => {
                         // u, ins, mark, small, span: keep the text, no styling.
                         out.extend(inner);
-                        return end - i + 1;
+                        wrap_lang(out);
+                        return consumed;
                     }
                 });
-                return end - i + 1;
+                wrap_lang(out);
+                return consumed;
             }
         }
         if tag.closing || anchor.is_some() {
@@ -1025,10 +1086,11 @@ fn take_anchors(inlines: &mut Vec<Inline>) -> Vec<String> {
     ids
 }
 
-/// Pandoc's bracketed spans, `[text]{#id .class}`: the brackets and the
-/// attribute block go, the text stays, and an id becomes a link target.
-/// Returns the ids found (to be claimed) with the inlines rewritten.
-fn bracketed_spans(inlines: Vec<Inline>, ids: &mut Vec<String>) -> Vec<Inline> {
+/// Pandoc's bracketed spans, `[text]{#id .class lang=fr}`: the brackets and
+/// the attribute block go, the text stays, an id becomes a link target and
+/// a language marks the passage. Gathers the ids found (to be claimed) and
+/// the languages that are not BCP 47 tags (to be reported).
+fn bracketed_spans(inlines: Vec<Inline>, ids: &mut Vec<String>, bad_langs: &mut Vec<String>) -> Vec<Inline> {
     if !inlines.iter().any(|i| matches!(i, Inline::Text(t) if t.contains("]{"))) {
         return inlines;
     }
@@ -1051,10 +1113,19 @@ fn bracketed_spans(inlines: Vec<Inline>, ids: &mut Vec<String>) -> Vec<Inline> {
             // text at the same level.
             push_text(&mut out, &rest[..close]);
             match open_bracket(&mut out) {
-                Some(at) => {
+                Some(mut at) => {
                     if let Some(id) = attrs.id {
                         ids.push(id.clone());
                         out.insert(at, Inline::Anchor(id));
+                        at += 1;
+                    }
+                    if let Some((_, lang)) = attrs.pairs.into_iter().find(|(k, _)| k == "lang") {
+                        if crate::config::is_language_tag(&lang) {
+                            let content = out.split_off(at);
+                            out.push(Inline::Lang { lang, content });
+                        } else {
+                            bad_langs.push(lang);
+                        }
                     }
                 }
                 None => push_text(&mut out, &rest[close..end]),
@@ -1304,13 +1375,38 @@ fn html_img(html: &str, line: usize, column: usize) -> Option<Image> {
         return None;
     }
     let src = tag.attr("src")?;
+    let alt = tag.attr("alt");
+    // HTML's rule: an explicitly empty alt (or a presentational role) marks
+    // an image as decorative; a missing alt is a missing description.
+    // A title makes a caption: such an image is content, not decoration.
+    let title = tag.attr("title").filter(|t| !t.is_empty());
+    let decorative = title.is_none()
+        && (alt.as_deref().is_some_and(|a| a.trim().is_empty())
+            || matches!(tag.attr("role").as_deref(), Some("presentation" | "none"))
+            || tag.attr("aria-hidden").as_deref() == Some("true"));
     Some(Image {
         src: ImageSrc::Unresolved(src),
-        alt: tag.attr("alt").unwrap_or_default(),
-        title: tag.attr("title").filter(|t| !t.is_empty()),
+        alt: if decorative { String::new() } else { alt.unwrap_or_default() },
+        title,
         line,
         column,
         format: None,
+        decorative,
+    })
+}
+
+/// The missing-alt-text warning of an image without a description.
+fn missing_alt_text(image: &Image) -> Option<(String, &'static str)> {
+    (!image.decorative && image.alt.trim().is_empty()).then(|| {
+        let src = match &image.src {
+            ImageSrc::Unresolved(s) => s.as_str(),
+            _ => "",
+        };
+        (
+            format!("image `{src}` has no alt text"),
+            "describe the image for readers who cannot see it: ![description](path), or <img alt=\"description\">; \
+             an image that only decorates takes <img alt=\"\">",
+        )
     })
 }
 

@@ -321,6 +321,12 @@ pub enum Inline {
     /// A link target in the text (`<a name="x">`, `<span id="x">`,
     /// `[text]{#x}`); nothing is shown.
     Anchor(String),
+    /// A passage in another language than its article's (`[texte]{lang=fr}`,
+    /// `<span lang="fr">`): `lang` is a valid BCP 47 tag.
+    Lang {
+        lang: String,
+        content: Vec<Inline>,
+    },
 }
 
 impl Inline {
@@ -334,7 +340,8 @@ impl Inline {
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => Some(c),
+            | Inline::Link { content: c, .. }
+            | Inline::Lang { content: c, .. } => Some(c),
             _ => None,
         }
     }
@@ -348,7 +355,8 @@ impl Inline {
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::Abbr { content: c, .. }
-            | Inline::Link { content: c, .. } => Some(c),
+            | Inline::Link { content: c, .. }
+            | Inline::Lang { content: c, .. } => Some(c),
             _ => None,
         }
     }
@@ -383,6 +391,10 @@ pub struct Image {
     /// Set during resolution when the file's bytes are another format than
     /// its name says (`chart.png` holding a JPEG): that format's extension.
     pub format: Option<&'static str>,
+    /// Marked decorative by its author (HTML `alt=""`, `role="presentation"`):
+    /// no description is needed; the PDF makes it an artifact, the EPUB and
+    /// the web edition hide it from assistive technology.
+    pub decorative: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -27,8 +27,9 @@ use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
-use crate::model::{Article, ImageSrc, Report};
+use crate::model::{Article, BlockKind, ImageSrc, Inline, Report};
 use crate::output::assets::{Images, Resource, gather_images, read_stylesheet};
+use crate::output::pages::PageMap;
 use crate::output::xhtml::{self, Context, Labels, Landmark, NavEntry};
 
 /// The stylesheet used when the report has no `styles/epub.css`.
@@ -50,6 +51,7 @@ pub fn build(
     manifest: &Manifest,
     root: &Root,
     timestamp: Option<i64>,
+    pages: Option<&PageMap>,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
@@ -59,7 +61,7 @@ pub fn build(
     let local: Vec<&crate::model::Image> =
         report.articles().flat_map(|a| a.images()).filter(|image| matches!(image.src, ImageSrc::Local(_))).collect();
     let image_count = local.len();
-    let all_alt = local.iter().all(|image| !image.alt.trim().is_empty());
+    let all_alt = local.iter().all(|image| image.decorative || !image.alt.trim().is_empty());
     let css = read_stylesheet(root, CSS_PATH, DEFAULT_CSS).unwrap_or_else(|d| {
         errors.push(d);
         String::new()
@@ -68,7 +70,7 @@ pub fn build(
         return Err(errors);
     }
 
-    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET };
+    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET, pages };
     let identifier = identifier(manifest);
     let entries = xhtml::toc(report, &labels);
 
@@ -125,15 +127,24 @@ pub fn build(
 
     let nav = xhtml::nav_document(&entries, &landmarks, &ctx);
     let ncx = ncx(&entries, &identifier, &book.title, &book.language);
-    let metadata = metadata(
-        report,
-        manifest,
-        &identifier,
-        timestamp,
-        cover.is_some(),
-        image_count + cover.is_some() as usize,
+    let contents = Contents {
+        images: image_count + cover.is_some() as usize,
         all_alt,
-    );
+        tables: report
+            .articles()
+            .flat_map(|a| a.all_blocks())
+            .filter(|b| matches!(b.kind, BlockKind::Table { .. }))
+            .count(),
+        formulas: report
+            .articles()
+            .map(|a| {
+                a.all_blocks().iter().filter(|b| matches!(b.kind, BlockKind::Math { .. })).count()
+                    + a.all_inlines().iter().filter(|(i, _)| matches!(i, Inline::Math { .. })).count()
+            })
+            .sum(),
+        pages: pages.filter(|p| !p.is_empty()).map(|p| (p.source(), p.pages().len())),
+    };
+    let metadata = metadata(report, manifest, &identifier, timestamp, cover.is_some(), &contents);
 
     let packaged = package(&labels, &css, cover.as_ref(), &resources, docs).map_err(|e| vec![epub_error(e)])?;
     let bytes = repack(&packaged, timestamp, &book.language, &metadata, &nav, &ncx)
@@ -238,6 +249,18 @@ pub fn format_timestamp(secs: i64) -> String {
 
 const MARC: &str = "scheme=\"marc:relators\"";
 
+/// What the accessibility metadata says the publication contains.
+struct Contents<'a> {
+    /// Images, the cover included.
+    images: usize,
+    /// Whether every image has a text alternative.
+    all_alt: bool,
+    tables: usize,
+    formulas: usize,
+    /// The PDF edition the page markers come from, and how many pages.
+    pages: Option<(&'a str, usize)>,
+}
+
 /// The package's `<metadata>` element.
 fn metadata(
     report: &Report,
@@ -245,8 +268,7 @@ fn metadata(
     identifier: &str,
     timestamp: Option<i64>,
     cover: bool,
-    images: usize,
-    all_alt: bool,
+    contents: &Contents,
 ) -> String {
     let book = &manifest.book;
     let e = xhtml::escape;
@@ -319,7 +341,9 @@ fn metadata(
         m.push_str("    <meta name=\"cover\" content=\"cover-image\"/>\n");
     }
 
-    // Accessibility (schema.org, as DAISY Ace checks it).
+    // Accessibility: schema.org's properties and EPUB Accessibility 1.1's
+    // conformance claim, made only when it is true of this report.
+    let &Contents { images, all_alt, tables, formulas, pages } = contents;
     let mut a11y = |property: &str, value: &str| {
         m.push_str(&format!("    <meta property=\"schema:{property}\">{value}</meta>\n"));
     };
@@ -338,20 +362,52 @@ fn metadata(
     if images > 0 && all_alt {
         a11y("accessibilityFeature", "alternativeText");
     }
+    if pages.is_some() {
+        a11y("accessibilityFeature", "pageBreakMarkers");
+        a11y("accessibilityFeature", "pageNavigation");
+    }
     a11y("accessibilityHazard", "none");
+    let claim = images == 0 || all_alt;
     let mut summary = String::from(
         "This publication has a navigable table of contents and headings nested in order; \
-         its text reflows and follows the reader's settings.",
+         its text reflows and follows the reader's settings; links are underlined.",
     );
     if images > 0 {
         summary.push_str(if all_alt {
             " Every image has a text alternative."
         } else {
-            " Some images have no text alternative."
+            " Some images have no text alternative, so the publication does not claim conformance."
         });
     }
-    summary.push_str(" Mathematical expressions, if any, are given as TeX source.");
+    if tables > 0 {
+        summary.push_str(" Tables have header cells.");
+    }
+    if formulas > 0 {
+        summary.push_str(" Mathematical formulas are given as their TeX source, in text.");
+    }
+    if let Some((source, count)) = pages {
+        summary.push_str(&format!(
+            " A page list and page-break markers give the {count} numbered pages of the print edition ({source})."
+        ));
+    }
+    if claim {
+        summary
+            .push_str(" It meets EPUB Accessibility 1.1 and WCAG 2.2 Level AA, as checked by the tool that made it.");
+    }
     m.push_str(&format!("    <meta property=\"schema:accessibilitySummary\" xml:lang=\"en\">{}</meta>\n", e(&summary)));
+    if claim {
+        m.push_str("    <meta property=\"dcterms:conformsTo\" id=\"conformance\">EPUB Accessibility 1.1 - WCAG 2.2 Level AA</meta>\n");
+        let certifier = book.publisher.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("coala-report");
+        m.push_str(&format!(
+            "    <meta property=\"a11y:certifiedBy\" refines=\"#conformance\">{}</meta>\n",
+            e(certifier)
+        ));
+    }
+    if let Some((source, _)) = pages {
+        m.push_str(&format!("    <meta property=\"pageBreakSource\">{}</meta>\n", e(source)));
+        m.push_str(&format!("    <dc:source id=\"page-source\">{}</dc:source>\n", e(source)));
+        m.push_str("    <meta refines=\"#page-source\" property=\"source-of\">pagination</meta>\n");
+    }
     m.push_str(&format!("    <meta name=\"generator\" content=\"coala-report {}\"/>\n", env!("CARGO_PKG_VERSION")));
     m.push_str("  </metadata>");
     m
@@ -621,10 +677,10 @@ Second use of the note[^n].
         let dir = fixture();
         let loaded = crate::passes::load(dir.path(), None).unwrap();
         assert!(!loaded.diagnostics.iter().any(|d| d.is_error()), "{:?}", loaded.diagnostics);
-        let one = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200)).unwrap();
-        let two = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200)).unwrap();
+        let one = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200), None).unwrap();
+        let two = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200), None).unwrap();
         assert!(one == two, "two builds differ");
-        let other_time = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_500_000_000)).unwrap();
+        let other_time = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_500_000_000), None).unwrap();
         assert!(one != other_time);
 
         let files = entries(&one);
@@ -711,7 +767,7 @@ Second use of the note[^n].
         let dir = fixture();
         let loaded = crate::passes::load(dir.path(), None).unwrap();
         std::fs::remove_file(dir.path().join("report/images/dot.png")).unwrap();
-        let errors = build(&loaded.report, &loaded.manifest, &loaded.root, None).unwrap_err();
+        let errors = build(&loaded.report, &loaded.manifest, &loaded.root, None, None).unwrap_err();
         let md = Some(std::path::Path::new("report/everything.md"));
         let image = errors.iter().find(|d| d.file.as_deref() == md).expect("an error in the article");
         assert!(image.message.contains("images/dot.png"), "{image}");

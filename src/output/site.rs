@@ -23,6 +23,7 @@ use crate::fsutil::Root;
 use crate::model::Kind;
 use crate::model::{Article, Part, Report};
 use crate::output::assets::{gather_images, read_stylesheet};
+use crate::output::pages::{Anchor, PageMap};
 use crate::output::xhtml::{self, Context, Flavor, Labels, escape, url_attr};
 
 /// The stylesheet used when the report has no `styles/site.css`.
@@ -115,6 +116,7 @@ pub fn build(
     root: &Root,
     downloads: &[Download],
     alternates: &[Alternate],
+    pages: Option<&PageMap>,
 ) -> Result<Site, Vec<Diagnostic>> {
     let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
@@ -139,7 +141,7 @@ pub fn build(
 
     let files = page_files(report);
     let flavor = Flavor { pages: Some(&files), epub_types: false };
-    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET };
+    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET, pages };
     let glossary = report.articles().find(|a| a.meta.kind == Kind::Glossary);
     let chrome = Chrome {
         report,
@@ -162,7 +164,7 @@ pub fn build(
         let prev = i.checked_sub(1).map(|j| pages[j]);
         let next = pages.get(i + 1).copied();
         let (file, html) = match page {
-            Page::Index => (INDEX_FILE.to_string(), chrome.index(cover.as_deref(), next)),
+            Page::Index => (INDEX_FILE.to_string(), chrome.index(cover.as_deref(), next, &ctx)),
             Page::Article(a) => {
                 let mut body = String::new();
                 if a.meta.kind == Kind::Glossary {
@@ -174,7 +176,7 @@ pub fn build(
                 (chrome.file(*page), chrome.page(*page, &a.title_text(), main_lang, &body, prev, next))
             }
             Page::Part(p) => {
-                (chrome.file(*page), chrome.page(*page, &labels.part_title(p), None, &chrome.part(p), prev, next))
+                (chrome.file(*page), chrome.page(*page, &labels.part_title(p), None, &chrome.part(p, &ctx), prev, next))
             }
         };
         site.files.push((file, html.into_bytes()));
@@ -392,7 +394,7 @@ impl Chrome<'_> {
     }
 
     /// The index: cover, title block, downloads, contents.
-    fn index(&self, cover: Option<&str>, next: Option<Page>) -> String {
+    fn index(&self, cover: Option<&str>, next: Option<Page>, ctx: &Context) -> String {
         let book = &self.manifest.book;
         let mut b = String::new();
         b.push_str("<div class=\"titlepage\">\n");
@@ -453,6 +455,7 @@ impl Chrome<'_> {
             b.push_str("</ul>\n");
         }
         b.push_str("</div>\n</div>\n");
+        xhtml::page_breaks(&mut b, ctx, &Anchor::Contents, false);
         let _ = writeln!(
             b,
             "<nav class=\"contents\" id=\"contents\" aria-labelledby=\"contents-title\">\n<h2 id=\"contents-title\">{}</h2>\n<ol>",
@@ -492,9 +495,10 @@ impl Chrome<'_> {
     }
 
     /// A part's page: its title and articles.
-    fn part(&self, part: &Part) -> String {
+    fn part(&self, part: &Part, ctx: &Context) -> String {
         let mut b = String::new();
         b.push_str("<section class=\"part\" role=\"doc-part\" aria-labelledby=\"part-title\">\n");
+        xhtml::page_breaks(&mut b, ctx, &Anchor::Part(part.number), false);
         let _ = write!(
             b,
             "<h1 class=\"part-title\" id=\"part-title\"><span class=\"part-number\">{} {}</span>",

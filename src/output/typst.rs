@@ -273,7 +273,12 @@ impl<'a> Emitter<'a> {
         if self.glossary.as_deref() == Some(article.id.as_str()) {
             self.glossary_blocks(&article.blocks);
         } else {
-            self.blocks(&article.blocks);
+            for (n, block) in article.blocks.iter().enumerate() {
+                self.page_anchor(n);
+                self.block(block);
+            }
+            // The article's end: a page that begins after its last block.
+            self.page_anchor(article.blocks.len());
         }
         self.out.push_str("]\n\n");
         self.article = None;
@@ -283,13 +288,17 @@ impl<'a> Emitter<'a> {
     /// follows), the pages where the entry is used.
     fn glossary_blocks(&mut self, blocks: &[Block]) {
         let mut current: Option<&str> = None;
-        for block in blocks {
+        for (n, block) in blocks.iter().enumerate() {
             if let BlockKind::Heading { level: 1, id, .. } = &block.kind {
                 self.glossary_pages(current);
                 current = Some(id);
             }
+            self.page_anchor(n);
             self.block(block);
         }
+        // The end of the entries, before the last entry's pages (which only
+        // the PDF has: a page with them alone continues the last entry).
+        self.page_anchor(blocks.len());
         self.glossary_pages(current);
     }
 
@@ -300,6 +309,15 @@ impl<'a> Emitter<'a> {
             let _ = write!(self.out, "<{label}>, ");
         }
         self.out.push_str("))\n\n");
+    }
+
+    /// Before the `n`-th top-level block of the article (`n` = the number
+    /// of blocks: after the last): an invisible anchor whose page the
+    /// reflowable editions' page markers are read from (`output::pages`).
+    fn page_anchor(&mut self, n: usize) {
+        let Some(article) = self.article else { return };
+        let key = crate::output::pages::Anchor::block_key(&article.id, n);
+        let _ = writeln!(self.out, "#metadata({})<{}>\n", string(&key), crate::output::pages::LABEL);
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
@@ -440,6 +458,12 @@ impl<'a> Emitter<'a> {
                     }
                     _ => "none".to_string(),
                 };
+                // A decorative image (no caption, number or label): an
+                // artifact, outside the PDF's structure, needing no alt text.
+                if image.decorative && path != "none" && caption.is_empty() && number.is_none() {
+                    let _ = write!(self.out, "#pdf.artifact[#figure-image({path}, alt: none)]\n\n");
+                    return;
+                }
                 let _ = write!(
                     self.out,
                     "#figure-image({path}, alt: {}, number: {}, caption: ",
@@ -567,6 +591,24 @@ impl<'a> Emitter<'a> {
             Inline::Anchor(id) => {
                 let _ = write!(self.out, "#metadata(none)<{}>", self.label(Some(id)));
             }
+            Inline::Lang { lang, content } => {
+                // Typst takes the language (ISO 639) and the region apart;
+                // the PDF's tags then carry the passage's language.
+                let mut subtags = lang.split('-');
+                let primary = subtags.next().unwrap_or_default().to_ascii_lowercase();
+                let region = subtags.find(|s| s.len() == 2 && s.chars().all(|c| c.is_ascii_alphabetic()));
+                if (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic()) {
+                    let _ = write!(self.out, "#text(lang: {}", string(&primary));
+                    if let Some(region) = region {
+                        let _ = write!(self.out, ", region: {}", string(&region.to_ascii_uppercase()));
+                    }
+                    self.out.push_str(")[");
+                    self.inlines(content);
+                    self.out.push_str("];");
+                } else {
+                    self.inlines(content);
+                }
+            }
         }
     }
 
@@ -604,7 +646,11 @@ impl<'a> Emitter<'a> {
         match &image.src {
             ImageSrc::Local(path) => {
                 let source = image_source(path, image.format);
-                let _ = write!(self.out, "#inline-image({source}, alt: {});", string(&image.alt));
+                if image.decorative {
+                    let _ = write!(self.out, "#pdf.artifact[#inline-image({source}, alt: none)];");
+                } else {
+                    let _ = write!(self.out, "#inline-image({source}, alt: {});", string(&image.alt));
+                }
             }
             _ => {
                 let _ = write!(self.out, "#missing-image(block: false, alt: {});", string(&image.alt));

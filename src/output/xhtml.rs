@@ -25,6 +25,7 @@ use crate::model::Kind;
 use crate::model::{
     Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Part, Placement, Report, plain_text,
 };
+use crate::output::pages::{Anchor, PageMap};
 
 /// The images packaged in the EPUB: path relative to the report root →
 /// href inside the EPUB (relative to the XHTML documents).
@@ -39,6 +40,9 @@ pub struct Context<'a> {
     pub images: &'a ImageMap,
     /// The stylesheet, relative to the documents.
     pub stylesheet: &'a str,
+    /// Where the PDF's pages begin, when the PDF was typeset in the same
+    /// build: each gets a page-break marker.
+    pub pages: Option<&'a PageMap>,
 }
 
 // ------------------------------------------------------------ files, ids ---
@@ -111,6 +115,40 @@ pub fn internal_href(from: Option<&str>, article: &str, anchor: Option<&str>) ->
         Some(a) if from == Some(article) => format!("#{}", heading_id(article, a)),
         Some(a) => format!("{}#{}", article_file(article), heading_id(article, a)),
         None => article_file(article),
+    }
+}
+
+/// The document an anchor of the page map is in.
+pub fn anchor_file(anchor: &Anchor) -> String {
+    match anchor {
+        Anchor::Contents => CONTENTS_FILE.to_string(),
+        Anchor::Part(n) => part_file(*n),
+        Anchor::Article(id) | Anchor::Block(id, _) => article_file(id),
+    }
+}
+
+/// The page-break markers of the PDF pages that begin at `anchor`: an empty
+/// `doc-pagebreak` named by the folio (DPUB-ARIA), with `epub:type` in the
+/// EPUB; in the web edition the folio is also shown in the margin.
+pub fn page_breaks(out: &mut String, ctx: &Context, anchor: &Anchor, epub: bool) {
+    let Some(pages) = ctx.pages else { return };
+    for (_, page) in pages.before(anchor) {
+        let label = escape(&page.label);
+        if epub {
+            let _ = writeln!(
+                out,
+                "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"{}\" aria-label=\"{label}\"/>",
+                page.id()
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "<span class=\"pagebreak\" role=\"doc-pagebreak\" id=\"{}\" aria-label=\"{} {label}\">{} {label}</span>",
+                page.id(),
+                escape(ctx.labels.page),
+                escape(ctx.labels.page_abbr)
+            );
+        }
     }
 }
 
@@ -278,6 +316,7 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
         let _ = write!(w.out, " role=\"{role}\"");
     }
     let _ = writeln!(w.out, " aria-labelledby=\"{}\">", escape(&article.id));
+    page_breaks(&mut w.out, ctx, &Anchor::Article(article.id.clone()), flavor.epub_types);
     w.out.push_str("<header>\n");
     let _ = write!(w.out, "<h1 class=\"article-title\" id=\"{}\">", escape(&article.id));
     w.inlines(&article.title);
@@ -313,7 +352,11 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
         w.out.push_str("</section>\n");
     }
     w.last_heading = 1;
-    w.blocks(&article.blocks);
+    for (n, block) in article.blocks.iter().enumerate() {
+        page_breaks(&mut w.out, ctx, &Anchor::Block(article.id.clone(), n), flavor.epub_types);
+        w.block(block);
+    }
+    page_breaks(&mut w.out, ctx, &Anchor::Block(article.id.clone(), article.blocks.len()), flavor.epub_types);
     w.footnotes();
     w.out.push_str("</section>\n");
     w.out
@@ -388,7 +431,9 @@ fn session_fact_box(article: &Article, labels: &Labels) -> String {
 pub fn part_document(part: &Part, ctx: &Context) -> String {
     let title = ctx.labels.part_title(part);
     let mut body = String::new();
-    body.push_str("<section class=\"part\" epub:type=\"part\" role=\"doc-part\">\n<h1 class=\"part-title\">");
+    body.push_str("<section class=\"part\" epub:type=\"part\" role=\"doc-part\">\n");
+    page_breaks(&mut body, ctx, &Anchor::Part(part.number), true);
+    body.push_str("<h1 class=\"part-title\">");
     let _ = write!(body, "<span class=\"part-number\">{}</span>", escape(&ctx.labels.part_number(part.number)));
     if let Some(t) = part.title.as_deref().filter(|t| !t.trim().is_empty()) {
         let _ = write!(body, "<span class=\"part-sep\">. </span><span class=\"part-name\">{}</span>", escape(t.trim()));
@@ -469,6 +514,7 @@ pub fn title_document(manifest: &Manifest, ctx: &Context) -> String {
 /// The contents page: parts and articles in reading order.
 pub fn contents_document(report: &Report, ctx: &Context) -> String {
     let mut b = String::new();
+    page_breaks(&mut b, ctx, &Anchor::Contents, true);
     let _ = writeln!(
         b,
         "<nav class=\"contents\" role=\"doc-toc\" aria-labelledby=\"contents_page.title\">\n<h1 id=\"contents_page.title\">{}</h1>",
@@ -636,6 +682,24 @@ pub fn nav_document(entries: &[NavEntry], landmarks: &[Landmark], ctx: &Context)
                 l.epub_type,
                 url_attr(&l.href),
                 escape(&l.title)
+            );
+        }
+        b.push_str("</ol>\n</nav>\n");
+    }
+    // The PDF's pages, so that "p. 12" in the print edition can be followed.
+    if let Some(pages) = ctx.pages.filter(|p| !p.is_empty()) {
+        let _ = writeln!(
+            b,
+            "<nav epub:type=\"page-list\" id=\"nav_pages\" hidden=\"hidden\">\n<h2>{}</h2>\n<ol>",
+            escape(ctx.labels.pages)
+        );
+        for (anchor, page) in pages.pages() {
+            let _ = writeln!(
+                b,
+                "<li><a href=\"{}#{}\">{}</a></li>",
+                url_attr(&anchor_file(anchor)),
+                page.id(),
+                escape(&page.label)
             );
         }
         b.push_str("</ol>\n</nav>\n");
@@ -832,8 +896,13 @@ impl<'a> Writer<'a> {
                         self.id_attr(label.as_deref());
                         self.out.push_str(">\n");
                         // The title is the caption: not repeated as a tooltip.
-                        let _ =
-                            write!(self.out, "<img src=\"{}\" alt=\"{}\"/>", url_attr(&href), escape(image.alt.trim()));
+                        let role = if image.decorative { " role=\"presentation\"" } else { "" };
+                        let _ = write!(
+                            self.out,
+                            "<img src=\"{}\" alt=\"{}\"{role}/>",
+                            url_attr(&href),
+                            escape(image.alt.trim())
+                        );
                         self.out.push('\n');
                     }
                     None => {
@@ -898,6 +967,9 @@ impl<'a> Writer<'a> {
 
     fn img(&mut self, image: &Image, href: &str) {
         let _ = write!(self.out, "<img src=\"{}\" alt=\"{}\"", url_attr(href), escape(image.alt.trim()));
+        if image.decorative {
+            self.out.push_str(" role=\"presentation\"");
+        }
         if let Some(t) = image.title.as_deref().filter(|t| !t.trim().is_empty()) {
             let _ = write!(self.out, " title=\"{}\"", escape(t));
         }
@@ -938,6 +1010,22 @@ impl<'a> Writer<'a> {
                 self.out.push_str("<kbd>");
                 self.text(k);
                 self.out.push_str("</kbd>");
+            }
+            Inline::Lang { lang, content } => {
+                let lang = escape(lang);
+                self.out.push_str("<span lang=\"");
+                self.out.push_str(&lang);
+                if self.flavor.epub_types {
+                    let _ = write!(self.out, "\" xml:lang=\"{lang}");
+                }
+                // A passage running the other way than its article.
+                let rtl = crate::words::is_rtl(&lang);
+                if rtl != crate::words::is_rtl(article_lang(self.article, self.ctx.lang)) {
+                    self.out.push_str(if rtl { "\" dir=\"rtl" } else { "\" dir=\"ltr" });
+                }
+                self.out.push_str("\">");
+                self.inlines(content);
+                self.out.push_str("</span>");
             }
             Inline::Emph(c) => self.wrap("em", c),
             Inline::Strong(c) => self.wrap("strong", c),
@@ -1152,7 +1240,7 @@ mod tests {
     }
 
     fn ctx_with<'a>(labels: &'a Labels, images: &'a ImageMap) -> Context<'a> {
-        Context { lang: "en", labels, images, stylesheet: "stylesheet.css" }
+        Context { lang: "en", labels, images, stylesheet: "stylesheet.css", pages: None }
     }
 
     /// Parses `xml` and returns every `id`, failing on malformed XML or a
@@ -1182,6 +1270,7 @@ mod tests {
             line: 3,
             column: 1,
             format: None,
+            decorative: false,
         };
         let blocks = vec![
             b(BlockKind::Heading { level: 1, id: "intro".into(), numbered: true, content: vec![t("Intro <1>")] }),

@@ -6,11 +6,13 @@
 // BUILD_DIR holds html/ (the site), report.pdf and report.epub. The script
 // serves BUILD_DIR from 127.0.0.1 (node's http), opens the site, follows a
 // glossary link from an article to its entry, checks the download links,
-// runs axe-core on the index, an article and the glossary page (any
-// violation fails), and saves a screenshot. Exits 0 on success, 1 on failure.
+// runs axe-core on every page of every edition (html/, html.*/) in the
+// light and the dark colour scheme (any violation fails), checks that links
+// are underlined and focus is visible, and saves screenshots. Exits 0 on
+// success, 1 on failure.
 
 import { createServer } from 'node:http';
-import { readFile, stat, mkdtemp, rm } from 'node:fs/promises';
+import { readFile, readdir, stat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -166,11 +168,59 @@ try {
   const focused = await page.evaluate(() => document.activeElement?.getAttribute('href'));
   check(focused === '#main', 'the first Tab focuses the skip link');
 
-  await axe(base + 'index.html', 'index.html');
-  const indexShot = screenshot.replace(/(\.png)?$/, '-index.png');
-  await page.screenshot({ path: indexShot, fullPage: true });
-  console.log(`screenshot: ${indexShot}`);
-  await axe(base + 'glossary.html', 'glossary.html');
+  const outline = await page.evaluate(() => {
+    const s = getComputedStyle(document.activeElement);
+    return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+  });
+  check(outline.style !== 'none' && outline.width >= 2, `focus is visible (outline ${outline.style} ${outline.width}px)`);
+
+  // Links in the text are underlined: told from the text without colour.
+  const undecorated = [];
+  for (const file of ['index.html', 'glossary.html', new URL(articles[articles.length > 1 ? 1 : 0]).pathname.split('/').pop()]) {
+    await page.goto(base + file);
+    undecorated.push(
+      ...(await page.locator('main p a:not(.button), main li a:not(.button)').evaluateAll((as) =>
+        as.filter((a) => !getComputedStyle(a).textDecorationLine.includes('underline')).map((a) => a.outerHTML.slice(0, 80)),
+      )),
+    );
+  }
+  check(undecorated.length === 0, `links in the text are underlined (${undecorated.slice(0, 3).join(' ')})`);
+
+  // The PDF's page breaks are marked in the articles, named by their folio.
+  await page.goto(articles.find((href) => !href.endsWith('/index.html')) ?? base + 'index.html');
+  const breaks = await page.locator('[role="doc-pagebreak"]').evaluateAll((es) =>
+    es.map((e) => ({ label: e.getAttribute('aria-label') ?? '', text: e.textContent.trim(), id: e.id })),
+  );
+  check(
+    breaks.length > 0 && breaks.every((b) => b.id.startsWith('page-') && b.text.length > 0 && b.text.endsWith(b.label.split(' ').pop())),
+    `an article marks the PDF's pages (${breaks.map((b) => b.text).join(', ')})`,
+  );
+  const markShot = screenshot.replace(/(\.png)?$/, '-pagebreak.png');
+  if (breaks.length > 0) {
+    await page.locator(`[id="${breaks[0].id}"]`).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: markShot });
+    console.log(`screenshot: ${markShot}`);
+  }
+
+  // axe-core on every page of every edition, in both colour schemes.
+  const editions = (await readdir(root)).filter((d) => d === 'html' || d.startsWith('html.')).sort();
+  let checked = 0;
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    for (const edition of editions) {
+      const files = (await readdir(path.join(root, edition))).filter((f) => f.endsWith('.html')).sort();
+      for (const file of files) {
+        await axe(`${base}../${edition}/${file}`, `${edition}/${file} (${scheme})`);
+        checked += 1;
+      }
+    }
+    const indexShot = screenshot.replace(/(\.png)?$/, `-index-${scheme}.png`);
+    await page.goto(base + 'index.html');
+    await page.screenshot({ path: indexShot, fullPage: true });
+    console.log(`screenshot: ${indexShot}`);
+  }
+  check(checked >= 2 * 4, `axe-core ran on every page (${checked} page views)`);
+  await page.emulateMedia({ colorScheme: 'light' });
   check(pageErrors.length === 0, `no script error (${pageErrors.join('; ')})`);
 } catch (e) {
   failures.push(String(e?.stack ?? e));

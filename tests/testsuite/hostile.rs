@@ -248,7 +248,7 @@ fn check_document(report: &TestReport, md: &str, typeset_too: bool) -> Result<()
     // (c) The XHTML of every article is well-formed.
     let labels = Labels::for_language("en");
     let images = ImageMap::new();
-    let ctx = Context { lang: "en", labels: &labels, images: &images, stylesheet: "style.css" };
+    let ctx = Context { lang: "en", labels: &labels, images: &images, stylesheet: "style.css", pages: None };
     for article in loaded.report.articles() {
         let doc = xhtml::article_document(article, &ctx);
         let parsed = roxmltree::Document::parse_with_options(
@@ -400,7 +400,7 @@ fn load_and_emit(report: &TestReport) -> (Vec<String>, Duration) {
     assert!(emitted.source.contains("#article("));
     let labels = Labels::for_language("en");
     let images = ImageMap::new();
-    let ctx = Context { lang: "en", labels: &labels, images: &images, stylesheet: "style.css" };
+    let ctx = Context { lang: "en", labels: &labels, images: &images, stylesheet: "style.css", pages: None };
     for article in loaded.report.articles() {
         let doc = xhtml::article_document(article, &ctx);
         roxmltree::Document::parse_with_options(

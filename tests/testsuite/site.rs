@@ -265,8 +265,9 @@ fn a_failed_build_keeps_the_previous_site_and_a_rebuild_replaces_it() {
 }
 
 /// The real-browser test: headless Chromium (Debian's) driven by
-/// playwright-core, axe-core on three pages, a glossary link followed, the
-/// downloads fetched, a screenshot saved. Needs `node`, `chromium` and
+/// playwright-core, axe-core on every page of both editions in the light and
+/// the dark colour scheme, underlined links, visible focus, the PDF's page
+/// markers, a glossary link followed, the downloads fetched, screenshots saved. Needs `node`, `chromium` and
 /// `npm ci --prefix tests/browser`; skips loudly without them (fails in CI).
 #[test]
 fn site_in_a_real_browser() {
@@ -298,7 +299,12 @@ fn site_in_a_real_browser() {
     let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the browser test failed:\n{log}");
     assert!(log.contains("all browser checks passed"), "{log}");
-    assert!(log.contains("axe-core finds no violation on index.html"), "{log}");
+    for page in
+        ["html/index.html (light)", "html/index.html (dark)", "html.es/index.html (dark)", "html/glossary.html (dark)"]
+    {
+        assert!(log.contains(&format!("axe-core finds no violation on {page}")), "axe did not check {page}:\n{log}");
+    }
+    assert!(log.contains("ok: an article marks the PDF's pages"), "{log}");
     assert!(shot.is_file(), "no screenshot");
     say(&format!("{TEST}: screenshots in {}", shots.display()));
 }
