@@ -44,6 +44,7 @@ style = "styles/report.typ"                  # the Typst template (styles/epub.c
 paper = "a4"                                 # or "us-letter"
 twoside = false                              # mirrored margins for print
 numbered-sections = false
+standards = ["a-2b", "ua-1"]                 # archival and accessible; [] for a plain tagged PDF
 
 [[part]]
 title = "Articles"
