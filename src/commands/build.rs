@@ -105,7 +105,8 @@ pub fn check(root_dir: &Path, system_fonts: bool, editions: &[String], cli_level
     if let Err(d) = template(&config.root, manifest.build.style.as_deref()) {
         outcome.diagnostics.push(d);
     }
-    let fonts = manifest.build.formats.contains(&Format::Pdf).then(|| {
+    let typesets = manifest.build.formats.iter().any(|f| matches!(f, Format::Pdf | Format::Offprints));
+    let fonts = typesets.then(|| {
         let fonts = crate::output::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: system_fonts };
         let (fonts, warnings) = crate::output::fonts::store(&config.root, &fonts);
         outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
@@ -118,6 +119,8 @@ pub fn check(root_dir: &Path, system_fonts: bool, editions: &[String], cli_level
             match edition {
                 Ok(loaded) => {
                     let mut diagnostics = loaded.diagnostics;
+                    // What the citations would warn of (`invalid-doi`).
+                    diagnostics.extend(loaded.report.articles().filter_map(|a| passes::cite::article_doi(a).err()));
                     if let Some(fonts) = &fonts {
                         diagnostics.extend(crate::output::fonts::missing_glyphs(
                             &loaded.report,

@@ -151,6 +151,9 @@ pub struct Offprint {
     pub id: String,
     pub bytes: Vec<u8>,
     pub pages: usize,
+    /// How long its typesetting and its export took (for the benchmark).
+    pub typeset: std::time::Duration,
+    pub export: std::time::Duration,
 }
 
 /// What an offprint needs besides the report.
@@ -351,17 +354,21 @@ fn typeset(
             })
             .collect()
     };
+    let t = std::time::Instant::now();
     let warned = pdf::guard(|| typst::compile::<PagedDocument>(world))
         .map_err(|message| vec![pdf::crashed("typesetting an offprint", &message).with_file(&article.path)])?;
     let warnings = at_article(pdf::map_diagnostics(base, emitted, &warned.warnings));
     let document = warned.output.map_err(|errors| at_article(pdf::map_diagnostics(base, emitted, &errors)))?;
+    let typeset = t.elapsed();
+    let t = std::time::Instant::now();
     let mut options = pdf::pdf_options(options)?;
     options.ident =
         typst::foundations::Smart::Custom(format!("{} {}", options_ident(options.ident.clone()), article.id));
     let bytes = pdf::guard(|| typst_pdf::pdf(&document, &options))
         .map_err(|message| vec![pdf::crashed("exporting an offprint", &message).with_file(&article.path)])?
         .map_err(|errors| at_article(pdf::map_diagnostics(base, emitted, &errors)))?;
-    Ok((Offprint { id: article.id.clone(), bytes, pages: document.pages().len() }, warnings))
+    let export = t.elapsed();
+    Ok((Offprint { id: article.id.clone(), bytes, pages: document.pages().len(), typeset, export }, warnings))
 }
 
 fn options_ident(ident: typst::foundations::Smart<String>) -> String {

@@ -334,4 +334,7 @@ fn an_invalid_article_doi_is_a_named_warning_at_its_line() {
     assert!(run.stderr.contains("report/a.md:3"), "{}", run.stderr);
     let csl = json(&r.path().join("build/citation.json"));
     assert!(csl[1].get("DOI").is_none(), "the article is cited without it");
+    let run = r.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning[invalid-doi]"), "check reports it too: {}", run.stderr);
 }
