@@ -371,8 +371,13 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
     let placed = output::offprint::placed(&typeset.document, &loaded.report);
     let page_files = output::site::page_files(&loaded.report);
     let addresses = passes::cite::Addresses { url: None, pages: &page_files };
-    let (cited, _) =
-        passes::cite::cite(&loaded.report, &loaded.manifest, &output::offprint::pages_by_id(&placed), &addresses);
+    let (cited, _) = passes::cite::cite(
+        &loaded.report,
+        &loaded.manifest,
+        &loaded.root,
+        &output::offprint::pages_by_id(&placed),
+        &addresses,
+    );
     let ctx = output::offprint::Context {
         report: &loaded.report,
         manifest: &loaded.manifest,

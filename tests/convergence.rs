@@ -48,6 +48,7 @@ fn passes_of(root: &Path, edition: Option<&str>, offprints: bool) -> usize {
         let (cited, _) = coala_report::passes::cite::cite(
             &loaded.report,
             &loaded.manifest,
+            &root,
             &offprint::pages_by_id(&placed),
             &addresses,
         );

@@ -120,7 +120,9 @@ pub fn check(root_dir: &Path, system_fonts: bool, editions: &[String], cli_level
                 Ok(loaded) => {
                     let mut diagnostics = loaded.diagnostics;
                     // What the citations would warn of (`invalid-doi`).
-                    diagnostics.extend(loaded.report.articles().filter_map(|a| passes::cite::article_doi(a).err()));
+                    diagnostics.extend(
+                        loaded.report.articles().filter_map(|a| passes::cite::article_doi(a, &loaded.root).err()),
+                    );
                     if let Some(fonts) = &fonts {
                         diagnostics.extend(crate::output::fonts::missing_glyphs(
                             &loaded.report,
@@ -345,6 +347,7 @@ impl Session {
         // The report is typeset first when it is wanted: the citations the
         // web edition, the EPUB and the offprints show carry its pages.
         let mut typst_stage = want_typst.then(|| typeset_stage(&report, manifest, world, &style, progress));
+        let t = Instant::now();
         let placed = typst_stage
             .as_ref()
             .and_then(|stage| stage.document.as_ref())
@@ -354,8 +357,9 @@ impl Session {
         let url = manifest.book.url.as_deref().map(|u| u.trim_end_matches('/').to_string());
         let addresses = passes::cite::Addresses { url: url.clone(), pages: &page_files };
         let (cited, cite_diagnostics) =
-            passes::cite::cite(&report, manifest, &offprint::pages_by_id(&placed), &addresses);
+            passes::cite::cite(&report, manifest, &root, &offprint::pages_by_id(&placed), &addresses);
         outcome.diagnostics.extend(diag::apply_levels(&levels, cite_diagnostics));
+        let cite_time = t.elapsed();
         let offprints_dir = offprint::dir(tag);
         let cite_name = match tag {
             None => "citation".to_string(),
@@ -472,6 +476,7 @@ impl Session {
         let mut files: Vec<(PathBuf, Vec<u8>, &'static str, Option<usize>)> = Vec::new();
         if let Some(stage) = typst_stage {
             outcome.timings.extend(stage.timings);
+            outcome.timings.push(Timing { stage: "citations", duration: cite_time });
             outcome.diagnostics.extend(diag::apply_levels(&levels, stage.diagnostics));
             if options.emit_typst {
                 files.push((out_dir.join(format!("{name}.typ")), stage.emitted.source.into_bytes(), "typst", None));
@@ -483,11 +488,16 @@ impl Session {
         if let Some((built, diagnostics, duration)) = offprints_stage {
             outcome.timings.push(Timing { stage: "offprints", duration });
             outcome.diagnostics.extend(diag::apply_levels(&levels, diagnostics));
-            if built.len() < placed.len() || placed.len() < report.articles().count() {
+            // (An offprint that failed has said why; an article typst did
+            // not place is a bug.)
+            for article in report.articles().filter(|a| !placed.iter().any(|p| p.id == a.id)) {
                 outcome.diagnostics.push(
-                    Diagnostic::new(&lint::INTERNAL_ERROR, "some articles have no offprint: typst did not place them")
-                        .with_file(crate::config::MANIFEST)
-                        .with_hint("please report this bug with the report; build without offprints meanwhile"),
+                    Diagnostic::new(
+                        &lint::INTERNAL_ERROR,
+                        format!("no offprint of `{}`: its pages are not in the typeset report", article.id),
+                    )
+                    .with_file(&article.path)
+                    .with_hint("please report this bug with the report; build without offprints meanwhile"),
                 );
             }
             for offprint in built {

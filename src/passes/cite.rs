@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::config::{MANIFEST, Manifest, normalize_doi};
 use crate::diag::Diagnostic;
+use crate::fsutil::Root;
 use crate::lint;
 use crate::model::{Article, Inline, Report};
 
@@ -69,21 +70,21 @@ fn key(text: &str) -> String {
 }
 
 /// An article's DOI from its front matter (`doi`), if it is one; a
-/// warning otherwise.
-pub fn article_doi(article: &Article) -> Result<Option<String>, Diagnostic> {
+/// warning otherwise (at the key's line of the file under `root`).
+pub fn article_doi(article: &Article, root: &Root) -> Result<Option<String>, Diagnostic> {
     match article.meta.extra.get("doi") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if normalize_doi(s).is_some() => Ok(normalize_doi(s)),
         Some(other) => Err(Diagnostic::new(&lint::INVALID_DOI, format!("`doi` is not a DOI: {other}"))
             .with_file(&article.path)
-            .with_line(front_matter_line(article, "doi"))
+            .with_line(front_matter_line(article, root, "doi"))
             .with_hint("write the DOI alone in the front matter, e.g. doi: 10.5281/zenodo.1234567")),
     }
 }
 
 /// The line of a front-matter key (1 when it cannot be found).
-fn front_matter_line(article: &Article, key: &str) -> usize {
-    std::fs::read_to_string(&article.path)
+fn front_matter_line(article: &Article, root: &Root, key: &str) -> usize {
+    std::fs::read_to_string(root.path().join(&article.path))
         .ok()
         .and_then(|text| text.lines().position(|l| l.trim_start().starts_with(&format!("{key}:"))))
         .map_or(1, |i| i + 1)
@@ -266,13 +267,14 @@ fn style(manifest: &Manifest, diagnostics: &mut Vec<Diagnostic>) -> hayagriva::c
 pub fn cite(
     report: &Report,
     manifest: &Manifest,
+    root: &Root,
     pages: &HashMap<String, Pages>,
     addresses: &Addresses,
 ) -> (Cited, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut works = vec![(None, report_work(manifest))];
     for article in report.articles() {
-        let doi = article_doi(article).unwrap_or_else(|d| {
+        let doi = article_doi(article, root).unwrap_or_else(|d| {
             diagnostics.push(d);
             None
         });
