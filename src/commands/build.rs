@@ -365,7 +365,8 @@ impl Session {
             None => "citation".to_string(),
             Some(tag) => format!("citation.{tag}"),
         };
-        let exports = typst_stage.as_ref().is_some_and(|stage| stage.document.is_some());
+        // The exports come with the offprints (with their pages).
+        let exports = want_offprints && typst_stage.as_ref().is_some_and(|stage| stage.document.is_some());
 
         // PDF, offprints, EPUB and the web edition are produced concurrently;
         // nothing is written unless every requested artifact was produced.
