@@ -364,6 +364,52 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>) {
             bytes.len() as f64 / 1e6
         ),
     );
+    // Offprints (issue 19): every article as its own PDF, from the same
+    // world and memoised layout, in parallel; against the report's own
+    // typesetting (layout alone, and layout + export).
+    let t = Instant::now();
+    let placed = output::offprint::placed(&typeset.document, &loaded.report);
+    let page_files = output::site::page_files(&loaded.report);
+    let addresses = passes::cite::Addresses { url: None, pages: &page_files };
+    let (cited, _) = passes::cite::cite(
+        &loaded.report,
+        &loaded.manifest,
+        &loaded.root,
+        &output::offprint::pages_by_id(&placed),
+        &addresses,
+    );
+    let ctx = output::offprint::Context {
+        report: &loaded.report,
+        manifest: &loaded.manifest,
+        style: &style,
+        template_offprint: true,
+        cited: &cited,
+        report_pdf: "../report.pdf".into(),
+        url: None,
+        options: &options,
+    };
+    let (offprints, problems) = output::offprint::build(&world, &emitted, &typeset.document, &placed, &ctx);
+    let offprint_time = t.elapsed();
+    assert!(problems.iter().all(|d| !d.is_error()), "offprints failed: {problems:?}");
+    assert_eq!(offprints.len(), loaded.report.articles().count(), "an offprint per article");
+    let ratio = secs(offprint_time) / secs(layout);
+    row(
+        "in process: all offprints (typeset + export, parallel)",
+        format!(
+            "{:.2} s for {} offprints ({} pages); / report layout = {ratio:.2}x{}; / layout + export = {:.2}x",
+            secs(offprint_time),
+            offprints.len(),
+            offprints.iter().map(|o| o.pages).sum::<usize>(),
+            target(ratio <= 1.5, "<= 1.5x"),
+            secs(offprint_time) / secs(layout + export),
+        ),
+    );
+    let sum = |f: fn(&output::offprint::Offprint) -> Duration| secs(offprints.iter().map(f).sum::<Duration>());
+    row(
+        "  their stages (summed over the threads)",
+        format!("typeset {:.2} s, PDF export {:.2} s", sum(|o| o.typeset), sum(|o| o.export)),
+    );
+    drop(offprints);
     drop(typeset);
     let t = Instant::now();
     let epub_bytes = epub::build(&loaded.report, &loaded.manifest, &loaded.root, Some(TIMESTAMP), None).expect("epub");

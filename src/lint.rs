@@ -122,6 +122,11 @@ lints! {
         "a translated article whose original changed since it was marked current";
     UNKNOWN_TRANSLATION_VERSION = "unknown-translation-version", Warn, Some("the translation as it is"),
         "a translated article that `translations.lock` does not record";
+    INVALID_DOI = "invalid-doi", Warn, Some("the article is cited without a DOI"),
+        "an article's `doi` front matter that is not a DOI";
+    OFFPRINT_TEMPLATE = "offprint-template", Warn,
+        Some("the offprints open with the template's title pages and the built-in cover, and do not link other articles"),
+        "a template without the `offprint` function (and the `_elsewhere` state) that offprints use";
     TYPESET_WARNING = "typeset-warning", Warn, Some("typst's own fallback"),
         "a warning from typst while typesetting";
     // Errors: the output would be wrong, unsafe or incomplete.

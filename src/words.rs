@@ -68,6 +68,15 @@ pub struct Labels {
     pub pager: &'static str,
     pub terms: &'static str,
     pub session_facts: &'static str,
+    // Offprints and citations (issue 19): the offprint's cover, the web
+    // edition's and the EPUB's "How to cite".
+    pub offprint_from: &'static str,
+    pub pages_abbr: &'static str,
+    pub how_to_cite: &'static str,
+    pub cite_report: &'static str,
+    pub this_article_pdf: &'static str,
+    pub offprints: &'static str,
+    pub full_report: &'static str,
 }
 
 /// The languages the table has, in the order of `LANGUAGES`.
@@ -131,6 +140,13 @@ const EN: Labels = Labels {
     pager: "Previous and next page",
     terms: "Terms",
     session_facts: "Session facts",
+    offprint_from: "Offprint from",
+    pages_abbr: "pp.",
+    how_to_cite: "How to cite this article",
+    cite_report: "How to cite the report",
+    this_article_pdf: "This article (PDF)",
+    offprints: "Offprints",
+    full_report: "Full report",
 };
 
 const ES: Labels = Labels {
@@ -191,6 +207,13 @@ const ES: Labels = Labels {
     pager: "Páginas anterior y siguiente",
     terms: "Términos",
     session_facts: "Datos de la sesión",
+    offprint_from: "Separata de",
+    pages_abbr: "pp.",
+    how_to_cite: "Cómo citar este artículo",
+    cite_report: "Cómo citar el informe",
+    this_article_pdf: "Este artículo (PDF)",
+    offprints: "Separatas",
+    full_report: "Informe completo",
 };
 
 const FR: Labels = Labels {
@@ -251,6 +274,13 @@ const FR: Labels = Labels {
     pager: "Pages précédente et suivante",
     terms: "Termes",
     session_facts: "Informations sur la session",
+    offprint_from: "Tiré à part de",
+    pages_abbr: "p.",
+    how_to_cite: "Comment citer cet article",
+    cite_report: "Comment citer le rapport",
+    this_article_pdf: "Cet article (PDF)",
+    offprints: "Tirés à part",
+    full_report: "Rapport complet",
 };
 
 const RU: Labels = Labels {
@@ -311,6 +341,13 @@ const RU: Labels = Labels {
     pager: "Предыдущая и следующая страницы",
     terms: "Термины",
     session_facts: "Сведения о сессии",
+    offprint_from: "Оттиск из издания",
+    pages_abbr: "С.",
+    how_to_cite: "Как цитировать эту статью",
+    cite_report: "Как цитировать доклад",
+    this_article_pdf: "Эта статья (PDF)",
+    offprints: "Оттиски статей",
+    full_report: "Полный текст доклада",
 };
 
 const AR: Labels = Labels {
@@ -371,6 +408,13 @@ const AR: Labels = Labels {
     pager: "الصفحتان السابقة والتالية",
     terms: "المصطلحات",
     session_facts: "معلومات الجلسة",
+    offprint_from: "مستل من",
+    pages_abbr: "ص.",
+    how_to_cite: "كيفية الاستشهاد بهذا المقال",
+    cite_report: "كيفية الاستشهاد بالتقرير",
+    this_article_pdf: "هذا المقال (PDF)",
+    offprints: "المستلات",
+    full_report: "التقرير الكامل",
 };
 
 const ZH: Labels = Labels {
@@ -431,6 +475,13 @@ const ZH: Labels = Labels {
     pager: "上一页和下一页",
     terms: "术语",
     session_facts: "会议概况",
+    offprint_from: "抽印本，选自",
+    pages_abbr: "页",
+    how_to_cite: "如何引用本文",
+    cite_report: "如何引用本报告",
+    this_article_pdf: "本文 (PDF)",
+    offprints: "单篇抽印本",
+    full_report: "报告全文",
 };
 
 const PT: Labels = Labels {
@@ -491,6 +542,13 @@ const PT: Labels = Labels {
     pager: "Páginas anterior e seguinte",
     terms: "Termos",
     session_facts: "Dados da sessão",
+    offprint_from: "Separata de",
+    pages_abbr: "pp.",
+    how_to_cite: "Como citar este artigo",
+    cite_report: "Como citar o relatório",
+    this_article_pdf: "Este artigo (PDF)",
+    offprints: "Separatas",
+    full_report: "Relatório completo",
 };
 
 const DE: Labels = Labels {
@@ -551,6 +609,13 @@ const DE: Labels = Labels {
     pager: "Vorherige und nächste Seite",
     terms: "Begriffe",
     session_facts: "Angaben zur Sitzung",
+    offprint_from: "Sonderdruck aus",
+    pages_abbr: "S.",
+    how_to_cite: "So zitieren Sie diesen Beitrag",
+    cite_report: "So zitieren Sie den Bericht",
+    this_article_pdf: "Dieser Beitrag (PDF)",
+    offprints: "Sonderdrucke",
+    full_report: "Vollständiger Bericht",
 };
 
 /// The right-to-left scripts' languages (primary subtags).

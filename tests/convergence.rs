@@ -17,8 +17,13 @@ use coala_report::output::pdf::{ReportWorld, typeset};
 use coala_report::output::typst::emit;
 use coala_report::passes::load as load_edition;
 
-/// The number of layout passes typst made for one edition of the report.
+/// The number of layout passes typst made for one edition of the report;
+/// with `offprints`, the most any of its offprints took.
 fn passes(root: &Path, edition: Option<&str>) -> usize {
+    passes_of(root, edition, false)
+}
+
+fn passes_of(root: &Path, edition: Option<&str>, offprints: bool) -> usize {
     let loaded = load_edition(root, edition).unwrap_or_else(|d| panic!("the report loads: {d:?}"));
     let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
     assert!(errors.is_empty(), "{errors:?}");
@@ -34,7 +39,50 @@ fn passes(root: &Path, edition: Option<&str>) -> usize {
     typst_timing::enable();
     let typeset = typeset(&world, &emitted);
     typst_timing::disable();
-    assert!(typeset.is_ok(), "typesetting failed: {:?}", typeset.err());
+    let typeset = typeset.unwrap_or_else(|e| panic!("typesetting failed: {e:?}"));
+    if offprints {
+        use coala_report::output::offprint;
+        let placed = offprint::placed(&typeset.document, &loaded.report);
+        let files = coala_report::output::site::page_files(&loaded.report);
+        let addresses = coala_report::passes::cite::Addresses { url: None, pages: &files };
+        let (cited, _) = coala_report::passes::cite::cite(
+            &loaded.report,
+            &loaded.manifest,
+            &root,
+            &offprint::pages_by_id(&placed),
+            &addresses,
+        );
+        let options =
+            coala_report::output::pdf::ExportOptions { ident: "t".into(), timestamp: Some(0), standards: Vec::new() };
+        let style = loaded.manifest.build.style.clone().unwrap_or_else(|| coala_report::config::DEFAULT_STYLE.into());
+        let ctx = offprint::Context {
+            report: &loaded.report,
+            manifest: &loaded.manifest,
+            style: &style,
+            template_offprint: true,
+            cited: &cited,
+            report_pdf: "../report.pdf".into(),
+            url: None,
+            options: &options,
+        };
+        // One at a time: the timing scopes of parallel compiles would mix.
+        let mut most = 0;
+        for one in &placed {
+            typst_timing::clear();
+            typst_timing::enable();
+            let (built, problems) =
+                offprint::build(&world, &emitted, &typeset.document, std::slice::from_ref(one), &ctx);
+            typst_timing::disable();
+            assert!(built.len() == 1 && problems.iter().all(|d| !d.is_error()), "{problems:?}");
+            most = most.max(iterations());
+        }
+        return most;
+    }
+    iterations()
+}
+
+/// The passes recorded since the timing scopes were cleared.
+fn iterations() -> usize {
     let mut json = Vec::new();
     typst_timing::export_json(&mut json, |_| (String::new(), 0)).expect("timing events");
     let events: serde_json::Value = serde_json::from_slice(&json).expect("timing JSON");
@@ -115,4 +163,6 @@ fn reports_converge_in_two_passes() {
     let dir = tempfile::tempdir().unwrap();
     write_report(dir.path());
     assert_eq!(passes(dir.path(), None), 2, "a report of 49 articles in three parts");
+    assert_eq!(passes_of(sample, None, true), 2, "each of the sample's offprints");
+    assert_eq!(passes_of(dir.path(), None, true), 2, "each offprint of the 49 articles and the glossary");
 }

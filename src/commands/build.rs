@@ -2,7 +2,6 @@
 //! atomically. A failed build leaves earlier artifacts untouched.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::config::{Config, Edition, Format};
@@ -11,6 +10,7 @@ use crate::fsutil;
 use crate::input::Loaded;
 use crate::lint;
 use crate::output;
+use crate::output::offprint;
 use crate::output::pages::PageMap;
 use crate::output::pdf::{self, ExportOptions, ReportWorld};
 use crate::passes;
@@ -106,7 +106,8 @@ pub fn check(root_dir: &Path, system_fonts: bool, editions: &[String], cli_level
     if let Err(d) = template(&config.root, manifest.build.style.as_deref()) {
         outcome.diagnostics.push(d);
     }
-    let fonts = manifest.build.formats.contains(&Format::Pdf).then(|| {
+    let typesets = manifest.build.formats.iter().any(|f| matches!(f, Format::Pdf | Format::Offprints));
+    let fonts = typesets.then(|| {
         let fonts = crate::output::fonts::FontConfig { paths: manifest.build.font_paths.clone(), system: system_fonts };
         let (fonts, warnings) = crate::output::fonts::store(&config.root, &fonts);
         outcome.diagnostics.extend(diag::apply_levels(&levels, warnings));
@@ -119,6 +120,10 @@ pub fn check(root_dir: &Path, system_fonts: bool, editions: &[String], cli_level
             match edition {
                 Ok(loaded) => {
                     let mut diagnostics = loaded.diagnostics;
+                    // What the citations would warn of (`invalid-doi`).
+                    diagnostics.extend(
+                        loaded.report.articles().filter_map(|a| passes::cite::article_doi(a, &loaded.root).err()),
+                    );
                     if let Some(fonts) = &fonts {
                         diagnostics.extend(crate::output::fonts::missing_glyphs(
                             &loaded.report,
@@ -308,7 +313,10 @@ impl Session {
         let timestamp = edition.timestamp();
 
         let want_pdf = formats.contains(&Format::Pdf);
-        let want_typst = want_pdf || options.emit_typst;
+        let want_offprints = formats.contains(&Format::Offprints);
+        // The offprints and the citations' pages come from the typeset report.
+        let want_document = want_pdf || want_offprints;
+        let want_typst = want_document || options.emit_typst;
         let style = match template(&root, manifest.build.style.as_deref()) {
             Ok(style) => style,
             Err(d) if want_typst => {
@@ -325,7 +333,7 @@ impl Session {
             let (y, m, d, ..) = crate::dates::civil_from_unix(s);
             (y, m, d)
         });
-        let world = if want_pdf {
+        let world = if want_document {
             let config = crate::output::fonts::FontConfig {
                 paths: manifest.build.font_paths.clone(),
                 system: options.system_fonts,
@@ -337,60 +345,188 @@ impl Session {
             None
         };
 
-        // PDF, EPUB and the web edition are produced concurrently from the one
-        // parse; nothing is written unless every requested artifact was produced.
-        let downloads = crate::output::site::downloads(&formats, &out_dir, &name);
-        // With the PDF, the EPUB and the web edition mark its pages: they wait
-        // for typst's layout (not for the PDF export) to place the markers.
-        let pdf_file = format!("{name}.pdf");
-        let mut layout_waiters = Vec::new();
-        let mut layout = || {
-            let (tx, rx) = std::sync::mpsc::channel::<Arc<PageMap>>();
-            layout_waiters.push(tx);
-            move || if want_pdf { rx.recv().ok() } else { None }
+        // The report is typeset first when it is wanted: the citations the
+        // web edition, the EPUB and the offprints show carry its pages.
+        let mut typst_stage = want_typst.then(|| typeset_stage(&report, manifest, world, &style, progress));
+        let t = Instant::now();
+        let placed = typst_stage
+            .as_ref()
+            .and_then(|stage| stage.document.as_ref())
+            .map(|document| offprint::placed(document, &report))
+            .unwrap_or_default();
+        let page_files = crate::output::site::page_files(&report);
+        let url = manifest.book.url.as_deref().map(|u| u.trim_end_matches('/').to_string());
+        let addresses = passes::cite::Addresses { url: url.clone(), pages: &page_files };
+        let (cited, cite_diagnostics) =
+            passes::cite::cite(&report, manifest, &root, &offprint::pages_by_id(&placed), &addresses);
+        outcome.diagnostics.extend(diag::apply_levels(&levels, cite_diagnostics));
+        let cite_time = t.elapsed();
+        let offprints_dir = offprint::dir(tag);
+        let cite_name = match tag {
+            None => "citation".to_string(),
+            Some(tag) => format!("citation.{tag}"),
         };
-        let (site_layout, epub_layout) = (layout(), layout());
-        let (report, root, downloads, alternates) = (&report, &root, &downloads, &alternates);
-        let (typst_stage, epub_stage, site_stage) = std::thread::scope(|scope| {
+        // The exports come with the offprints (with their pages).
+        let exports = want_offprints && typst_stage.as_ref().is_some_and(|stage| stage.document.is_some());
+
+        // PDF, offprints, EPUB and the web edition are produced concurrently;
+        // nothing is written unless every requested artifact was produced.
+        let downloads = crate::output::site::downloads(&formats, &out_dir, &name);
+        // With the PDF, the EPUB and the web edition mark its pages, read
+        // from the layout just made.
+        let page_map =
+            typst_stage.as_ref().and_then(|stage| stage.document.as_ref()).filter(|_| want_pdf).map(|document| {
+                let pdf_file = format!("{name}.pdf");
+                let source = match manifest.book.edition.as_deref() {
+                    Some(edition) => format!("{}, {edition} (PDF, {pdf_file})", manifest.book.title),
+                    None => format!("{} (PDF, {pdf_file})", manifest.book.title),
+                };
+                PageMap::read(document, &report, &source)
+            });
+        let site_offprints =
+            (want_offprints || out_dir.join(&offprints_dir).is_dir()).then(|| format!("../{offprints_dir}"));
+        let labels = crate::words::Labels::for_language(&manifest.book.language);
+        let (epub_stage, site_stage, offprints_stage) = std::thread::scope(|scope| {
             let site = formats.contains(&Format::Html).then(|| {
-                scope.spawn(move || {
-                    let pages = site_layout();
+                scope.spawn(|| {
                     timed(progress, "html", || {
-                        crate::output::site::build(report, manifest, root, downloads, alternates, pages.as_deref())
+                        let extra = |article: &crate::model::Article| {
+                            let link = |text: &str, href: String| crate::model::Inline::Link {
+                                dest: crate::model::LinkDest::External(href),
+                                content: vec![crate::model::Inline::Text(text.to_string())],
+                                line: 0,
+                                column: 0,
+                            };
+                            let mut links = Vec::new();
+                            if let Some(dir) = &site_offprints {
+                                links.push(link(labels.this_article_pdf, format!("{dir}/{}.pdf", article.id)));
+                            }
+                            if exports {
+                                for (text, ext) in [("BibTeX", "bib"), ("CSL JSON", "json")] {
+                                    if !links.is_empty() {
+                                        links.push(crate::model::Inline::Text(" · ".into()));
+                                    }
+                                    links.push(link(text, format!("../{cite_name}.{ext}")));
+                                }
+                            }
+                            links
+                        };
+                        let cited_report = passes::cite::with_how_to_cite(&report, &cited, labels.how_to_cite, extra);
+                        crate::output::site::build(
+                            &cited_report,
+                            manifest,
+                            &root,
+                            &downloads,
+                            &alternates,
+                            page_map.as_ref(),
+                            site_offprints.as_deref(),
+                        )
                     })
                 })
             });
             let epub = formats.contains(&Format::Epub).then(|| {
-                scope.spawn(move || {
-                    let pages = epub_layout();
+                scope.spawn(|| {
                     timed(progress, "epub", || {
-                        crate::output::epub::build(report, manifest, root, timestamp, pages.as_deref())
+                        let cited_report =
+                            passes::cite::with_how_to_cite(&report, &cited, labels.how_to_cite, |_| Vec::new());
+                        crate::output::epub::build(&cited_report, manifest, &root, timestamp, page_map.as_ref())
                     })
                 })
             });
-            let laid_out = move |pages: PageMap| {
-                let pages = Arc::new(pages);
-                for waiter in layout_waiters {
-                    let _ = waiter.send(pages.clone());
+            let mut offprints = None;
+            if let Some(stage) = typst_stage.as_mut() {
+                export_stage(stage, manifest, timestamp, want_pdf, progress);
+                if want_offprints && let (Some(world), Some(document)) = (stage.world.as_ref(), stage.document.as_ref())
+                {
+                    let book = &manifest.book;
+                    let ident = book
+                        .identifier
+                        .clone()
+                        .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
+                    let options = ExportOptions { ident, timestamp, standards: manifest.build.pdf.standards.clone() };
+                    let template_offprint = style == BUILTIN
+                        || root
+                            .resolve(&style)
+                            .ok()
+                            .and_then(|p| std::fs::read_to_string(p).ok())
+                            .is_some_and(|text| offprint::template_has_offprint(&text));
+                    let ctx = offprint::Context {
+                        report: &report,
+                        manifest,
+                        style: &style,
+                        template_offprint,
+                        cited: &cited,
+                        report_pdf: format!("../{name}.pdf"),
+                        url: url.clone(),
+                        options: &options,
+                    };
+                    progress.start("offprints");
+                    let t = Instant::now();
+                    let (built, diagnostics) = offprint::build(world, &stage.emitted, document, &placed, &ctx);
+                    progress.done("offprints", t.elapsed(), &format!("{} offprints", built.len()));
+                    let mut diagnostics = diagnostics;
+                    if !template_offprint {
+                        diagnostics.push(
+                            Diagnostic::new(
+                                &lint::OFFPRINT_TEMPLATE,
+                                format!("the template `{style}` has no `offprint` function"),
+                            )
+                            .with_file(&style)
+                            .with_line(1)
+                            .with_hint(
+                                "copy `offprint`, `_folio`, `_rules` and `_elsewhere` (with `link-to`, `page-ref` and \
+                                 `glossary-pages`) from the built-in template (`coala-report init` writes it)",
+                            ),
+                        );
+                    }
+                    offprints = Some((built, diagnostics, t.elapsed()));
                 }
-            };
-            let typst = want_typst
-                .then(|| typeset_stage(report, manifest, world, &style, timestamp, progress, (&pdf_file, laid_out)));
+            }
             let epub = epub.map(|handle| joined(handle, "the EPUB writer"));
             let site = site.map(|handle| joined(handle, "the web edition writer"));
-            (typst, epub, site)
+            (epub, site, offprints)
         });
 
         let mut files: Vec<(PathBuf, Vec<u8>, &'static str, Option<usize>)> = Vec::new();
         if let Some(stage) = typst_stage {
             outcome.timings.extend(stage.timings);
+            outcome.timings.push(Timing { stage: "citations", duration: cite_time });
             outcome.diagnostics.extend(diag::apply_levels(&levels, stage.diagnostics));
             if options.emit_typst {
-                files.push((out_dir.join(format!("{name}.typ")), stage.source.into_bytes(), "typst", None));
+                files.push((out_dir.join(format!("{name}.typ")), stage.emitted.source.into_bytes(), "typst", None));
             }
             if let Some((bytes, pages)) = stage.pdf {
                 files.push((out_dir.join(format!("{name}.pdf")), bytes, "pdf", Some(pages)));
             }
+        }
+        if let Some((built, diagnostics, duration)) = offprints_stage {
+            outcome.timings.push(Timing { stage: "offprints", duration });
+            outcome.diagnostics.extend(diag::apply_levels(&levels, diagnostics));
+            // (An offprint that failed has said why; an article typst did
+            // not place is a bug.)
+            for article in report.articles().filter(|a| !placed.iter().any(|p| p.id == a.id)) {
+                outcome.diagnostics.push(
+                    Diagnostic::new(
+                        &lint::INTERNAL_ERROR,
+                        format!("no offprint of `{}`: its pages are not in the typeset report", article.id),
+                    )
+                    .with_file(&article.path)
+                    .with_hint("please report this bug with the report; build without offprints meanwhile"),
+                );
+            }
+            for offprint in built {
+                let path = out_dir.join(&offprints_dir).join(format!("{}.pdf", offprint.id));
+                files.push((path, offprint.bytes, "offprint", Some(offprint.pages)));
+            }
+        }
+        if exports {
+            files.push((out_dir.join(format!("{cite_name}.bib")), cited.bibtex.clone().into_bytes(), "bibtex", None));
+            files.push((
+                out_dir.join(format!("{cite_name}.json")),
+                cited.csl_json.clone().into_bytes(),
+                "csl-json",
+                None,
+            ));
         }
         if let Some((result, duration)) = epub_stage {
             outcome.timings.push(Timing { stage: "epub", duration });
@@ -445,8 +581,11 @@ impl Session {
 }
 
 /// What the Typst side produced.
-struct TypstStage {
-    source: String,
+struct TypstStage<'w> {
+    emitted: output::typst::Emitted,
+    /// The world and the typeset report, when it was typeset.
+    world: Option<&'w ReportWorld>,
+    document: Option<typst_layout::PagedDocument>,
     /// The PDF's bytes and page count, when asked for and successful.
     pdf: Option<(Vec<u8>, usize)>,
     diagnostics: Vec<Diagnostic>,
@@ -479,20 +618,19 @@ fn joined<T>(
     })
 }
 
-/// Converts the report to Typst and, given a world, typesets and exports it
-/// there.
-fn typeset_stage(
+/// Converts the report to Typst and, given a world, typesets it there.
+fn typeset_stage<'w>(
     report: &crate::model::Report,
     manifest: &crate::config::Manifest,
-    world: Option<&mut ReportWorld>,
+    world: Option<&'w mut ReportWorld>,
     style: &str,
-    timestamp: Option<i64>,
     progress: &dyn Progress,
-    (pdf_file, laid_out): (&str, impl FnOnce(PageMap)),
-) -> TypstStage {
+) -> TypstStage<'w> {
     let (emitted, took) = timed(progress, "convert", || output::typst::emit(report, manifest, style));
     let mut stage = TypstStage {
-        source: String::new(),
+        emitted,
+        world: None,
+        document: None,
         pdf: None,
         diagnostics: Vec::new(),
         timings: vec![Timing { stage: "convert", duration: took }],
@@ -501,34 +639,18 @@ fn typeset_stage(
         // Characters no font has, named at their markdown line (typst would
         // silently print empty boxes).
         stage.diagnostics.extend(crate::output::fonts::missing_glyphs(report, manifest, world.fonts().book()));
-        world.set_emitted(&emitted);
+        world.set_emitted(&stage.emitted);
         let world = &*world;
+        stage.world = Some(world);
         progress.start("typeset");
         let t = Instant::now();
-        match pdf::typeset(world, &emitted) {
+        match pdf::typeset(world, &stage.emitted) {
             Ok(typeset) => {
                 let pages = typeset.document.pages().len();
                 progress.done("typeset", t.elapsed(), &format!("{pages} pages"));
                 stage.diagnostics.extend(typeset.warnings);
                 stage.timings.push(Timing { stage: "typeset", duration: t.elapsed() });
-                let source = match manifest.book.edition.as_deref() {
-                    Some(edition) => format!("{}, {edition} (PDF, {pdf_file})", manifest.book.title),
-                    None => format!("{} (PDF, {pdf_file})", manifest.book.title),
-                };
-                laid_out(PageMap::read(&typeset.document, report, &source));
-                let book = &manifest.book;
-                let ident = book
-                    .identifier
-                    .clone()
-                    .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
-                let options = ExportOptions { ident, timestamp, standards: manifest.build.pdf.standards.clone() };
-                let (exported, took) =
-                    timed(progress, "pdf export", || pdf::export(world, &emitted, &typeset.document, &options));
-                match exported {
-                    Ok(bytes) => stage.pdf = Some((bytes, pages)),
-                    Err(diagnostics) => stage.diagnostics.extend(diagnostics),
-                }
-                stage.timings.push(Timing { stage: "pdf export", duration: took });
+                stage.document = Some(typeset.document);
             }
             Err(diagnostics) => {
                 progress.done("typeset", t.elapsed(), "failed");
@@ -536,8 +658,33 @@ fn typeset_stage(
             }
         }
     }
-    stage.source = emitted.source;
     stage
+}
+
+/// Exports the typeset report to PDF, when it is wanted.
+fn export_stage(
+    stage: &mut TypstStage,
+    manifest: &crate::config::Manifest,
+    timestamp: Option<i64>,
+    want_pdf: bool,
+    progress: &dyn Progress,
+) {
+    let (Some(world), Some(document)) = (stage.world, stage.document.as_ref()) else { return };
+    if !want_pdf {
+        return;
+    }
+    let book = &manifest.book;
+    let ident = book
+        .identifier
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
+    let options = ExportOptions { ident, timestamp, standards: manifest.build.pdf.standards.clone() };
+    let (exported, took) = timed(progress, "pdf export", || pdf::export(world, &stage.emitted, document, &options));
+    match exported {
+        Ok(bytes) => stage.pdf = Some((bytes, document.pages().len())),
+        Err(diagnostics) => stage.diagnostics.extend(diagnostics),
+    }
+    stage.timings.push(Timing { stage: "pdf export", duration: took });
 }
 
 /// The template must exist inside the root.

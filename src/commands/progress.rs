@@ -20,6 +20,7 @@ pub fn label(stage: &str) -> &str {
         "typeset" => "typeset",
         "pdf export" => "write PDF",
         "epub" => "write EPUB",
+        "offprints" => "typeset offprints",
         "write" => "save artifacts",
         other => other,
     }

@@ -54,6 +54,11 @@ pub struct TranslationConfig {
     /// The titles of the parts, in order (default: the original's).
     #[serde(default)]
     pub part_titles: Vec<String>,
+    /// The address of this edition's web edition (`[book] url` is the
+    /// original's); without it, its offprints link to its PDF.
+    pub url: Option<String>,
+    /// This edition's DOI, when it has its own.
+    pub doi: Option<String>,
 }
 
 /// `[bibliography]`: how citations and reference lists are formatted.
@@ -137,6 +142,11 @@ pub struct BookMeta {
     /// Folder of the articles, relative to the report root.
     #[serde(default = "default_src")]
     pub src: String,
+    /// The address of the web edition (the folder of its `index.html`):
+    /// citations carry it, and offprints link other articles there.
+    pub url: Option<String>,
+    /// The report's DOI (`10.1234/abcd`), carried by its citations.
+    pub doi: Option<String>,
 }
 
 /// `[build]`: where and what to build.
@@ -256,6 +266,9 @@ pub enum Format {
     Epub,
     /// The web edition: a static site in `<build-dir>/html/`.
     Html,
+    /// One PDF per article with the report's page numbers
+    /// (`<build-dir>/offprints/<article>.pdf`), and the citation exports.
+    Offprints,
 }
 
 impl Format {
@@ -264,6 +277,7 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Epub => "epub",
             Format::Html => "html",
+            Format::Offprints => "pdf",
         }
     }
 }
@@ -368,6 +382,24 @@ impl Manifest {
             return Err(at("name")
                 .with_message(format!("`build.name` is not a plain file name: `{name}`"))
                 .with_hint("use a name such as \"coala-report-2016\", without slashes"));
+        }
+        let urls = std::iter::once(("url", &self.book.url)).chain(self.translations.values().map(|t| ("url", &t.url)));
+        for (key, url) in urls {
+            if let Some(url) = url
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                return Err(at(key).with_message(format!("`{key}` is not an http(s) address: `{url}`")).with_hint(
+                    "give the web edition's full address, e.g. url = \"https://example.org/report-2016/\"",
+                ));
+            }
+        }
+        let dois = std::iter::once(&self.book.doi).chain(self.translations.values().map(|t| &t.doi));
+        for doi in dois.flatten() {
+            if normalize_doi(doi).is_none() {
+                return Err(at("doi")
+                    .with_message(format!("`doi` is not a DOI: `{doi}`"))
+                    .with_hint("write the DOI alone, e.g. doi = \"10.5281/zenodo.1234567\""));
+            }
         }
         if let Err(message) = typst_standards(&self.build.pdf.standards) {
             return Err(at("standards")
@@ -521,6 +553,25 @@ impl Config {
     }
 }
 
+/// A DOI without its resolver (`https://doi.org/`, `doi:`): `10.<digits>/<suffix>`
+/// without white space, or `None` when it is not one.
+pub fn normalize_doi(text: &str) -> Option<String> {
+    let text = text.trim();
+    let lower = text.to_ascii_lowercase();
+    let start = ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"]
+        .iter()
+        .find(|p| lower.starts_with(*p))
+        .map_or(0, |p| p.len());
+    let doi = text[start..].trim();
+    let (prefix, suffix) = doi.split_once('/')?;
+    let registrant = prefix.strip_prefix("10.")?;
+    let ok = !registrant.is_empty()
+        && registrant.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && !suffix.is_empty()
+        && !doi.chars().any(char::is_whitespace);
+    ok.then(|| doi.to_string())
+}
+
 /// The manifest of the translated edition `tag`: its title, language,
 /// article folder and part titles; its artifacts are `<name>.<tag>.*`.
 pub fn translated(original: &Manifest, tag: &str) -> Option<Manifest> {
@@ -532,6 +583,8 @@ pub fn translated(original: &Manifest, tag: &str) -> Option<Manifest> {
     m.book.language = tag.to_string();
     m.book.src = t.src.clone();
     m.book.identifier = m.book.identifier.map(|id| format!("{id}-{tag}"));
+    m.book.url = t.url.clone();
+    m.book.doi = t.doi.clone();
     for (part, title) in m.parts.iter_mut().zip(&t.part_titles) {
         part.title = Some(title.clone());
     }
@@ -594,6 +647,23 @@ mod tests {
         assert!(is_language_tag("pt-BR"));
         assert!(!is_language_tag("en_US.UTF-8"));
         assert!(!is_language_tag(""));
+    }
+
+    #[test]
+    fn dois_and_urls() {
+        assert_eq!(normalize_doi("10.5281/zenodo.12").as_deref(), Some("10.5281/zenodo.12"));
+        assert_eq!(normalize_doi(" https://doi.org/10.1000/X(1) ").as_deref(), Some("10.1000/X(1)"));
+        assert_eq!(normalize_doi("doi:10.1.2/a").as_deref(), Some("10.1.2/a"));
+        for bad in ["", "10.5281", "11.1/x", "10.x/y", "10.1/a b", "https://example.org/10.1/x"] {
+            assert_eq!(normalize_doi(bad), None, "{bad}");
+        }
+        let base = "front = [\"a.md\"]\n[book]\ntitle = \"T\"\n";
+        let err = Manifest::parse(&format!("{base}url = \"ftp://x\"\n"), Path::new("book.toml")).unwrap_err();
+        assert!(err.message.contains("not an http(s) address") && err.line.is_some(), "{err:?}");
+        let err = Manifest::parse(&format!("{base}doi = \"doi\"\n"), Path::new("book.toml")).unwrap_err();
+        assert!(err.message.contains("not a DOI"), "{err:?}");
+        let ok = Manifest::parse(&format!("{base}url = \"https://x.org/r/\"\ndoi = \"10.1/a\"\n"), Path::new("b"));
+        assert_eq!(ok.unwrap().book.url.as_deref(), Some("https://x.org/r/"));
     }
 
     #[test]

@@ -15,6 +15,10 @@ pub struct Report {
     pub front: Vec<Article>,
     pub parts: Vec<Part>,
     pub back: Vec<Article>,
+    /// With `[bibliography] placement = "end"`: each citing article's own
+    /// reference list (its heading and entries), which its offprint ends
+    /// with; by article id.
+    pub offprint_references: std::collections::BTreeMap<String, Vec<Block>>,
 }
 
 /// A `[[part]]`.

@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod epub;
 pub mod fonts;
+pub mod offprint;
 pub mod pages;
 pub mod pdf;
 pub mod site;

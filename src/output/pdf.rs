@@ -284,7 +284,7 @@ pub fn install_panic_hook() {
 /// Runs `f`, turning a panic inside typst (on this thread or one of its
 /// workers) into an error message instead of a crash: user input must
 /// never abort the build.
-fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     use std::sync::atomic::Ordering;
     install_panic_hook();
     GUARDS.fetch_add(1, Ordering::SeqCst);
@@ -299,7 +299,7 @@ fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-fn crashed(stage: &str, message: &str) -> Diagnostic {
+pub(crate) fn crashed(stage: &str, message: &str) -> Diagnostic {
     Diagnostic::new(&lint::INTERNAL_ERROR, format!("typst crashed during {stage}: {message}")).with_hint(
         "this is a bug in typst, not in the report; run with --emit-typst and report it, \
          and try rewording the text around unusual characters",
@@ -322,6 +322,14 @@ pub fn export(
     document: &PagedDocument,
     options: &ExportOptions,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let pdf_options = pdf_options(options)?;
+    guard(|| typst_pdf::pdf(document, &pdf_options))
+        .map_err(|message| vec![crashed("PDF export", &message)])?
+        .map_err(|errors| map_diagnostics(world, emitted, &errors))
+}
+
+/// typst's PDF options for ours (also those of every offprint).
+pub(crate) fn pdf_options(options: &ExportOptions) -> Result<PdfOptions, Vec<Diagnostic>> {
     // PDF/A requires a document date: without `[book] date` or
     // SOURCE_DATE_EPOCH, the build time (the PDF is then not reproducible).
     let now = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs() as i64);
@@ -344,15 +352,13 @@ pub fn export(
         tagged: true,
         pretty: false,
     };
-    guard(|| typst_pdf::pdf(document, &pdf_options))
-        .map_err(|message| vec![crashed("PDF export", &message)])?
-        .map_err(|errors| map_diagnostics(world, emitted, &errors))
+    Ok(pdf_options)
 }
 
 /// Maps typst diagnostics to ours: errors in the generated main file point to
 /// the markdown line that produced the markup; errors in the template point to
 /// the template.
-fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
+pub(crate) fn map_diagnostics(world: &ReportWorld, emitted: &Emitted, diags: &[SourceDiagnostic]) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
     for diag in diags {
         let mut d = match diag.severity {

@@ -117,6 +117,7 @@ pub fn build(
     downloads: &[Download],
     alternates: &[Alternate],
     pages: Option<&PageMap>,
+    offprints: Option<&str>,
 ) -> Result<Site, Vec<Diagnostic>> {
     let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
@@ -151,6 +152,7 @@ pub fn build(
         downloads,
         alternates,
         glossary: glossary.map(|a| a.title_text().trim().to_string()).filter(|t| !t.is_empty()),
+        offprints,
     };
 
     let mut pages = vec![Page::Index];
@@ -238,6 +240,9 @@ struct Chrome<'a> {
     alternates: &'a [Alternate],
     /// The glossary's title, when the report has one.
     glossary: Option<String>,
+    /// The folder of the offprints, from the pages (`../offprints`), when
+    /// they are built: the contents links each article's.
+    offprints: Option<&'a str>,
 }
 
 impl Chrome<'_> {
@@ -431,7 +436,7 @@ impl Chrome<'_> {
         if let Some(d) = book.description.as_deref().filter(|s| !s.trim().is_empty()) {
             let _ = writeln!(b, "<p class=\"description\">{}</p>", escape(d.trim()));
         }
-        if !self.downloads.is_empty() || next.is_some() {
+        if !self.downloads.is_empty() || next.is_some() || self.offprints.is_some() {
             b.push_str("<ul class=\"actions\">\n");
             if let Some(n) = next {
                 let _ = writeln!(
@@ -450,6 +455,14 @@ impl Chrome<'_> {
                     d.media_type,
                     escape(self.labels.download),
                     escape(d.label)
+                );
+            }
+            if self.offprints.is_some() {
+                // Each article's offprint is beside its entry in the contents.
+                let _ = writeln!(
+                    b,
+                    "<li><a class=\"button\" href=\"#contents\">{}</a></li>",
+                    escape(self.labels.offprints)
                 );
             }
             b.push_str("</ul>\n");
@@ -490,6 +503,14 @@ impl Chrome<'_> {
         let authors: Vec<&str> = a.meta.authors.iter().map(|a| a.name.trim()).filter(|n| !n.is_empty()).collect();
         if !authors.is_empty() {
             let _ = write!(out, "<span class=\"toc-authors\"> — {}</span>", escape(&authors.join(", ")));
+        }
+        if let Some(dir) = self.offprints {
+            let _ = write!(
+                out,
+                " <a class=\"toc-offprint download\" href=\"{}\" type=\"application/pdf\">{}</a>",
+                url_attr(&format!("{dir}/{}.pdf", a.id)),
+                escape(self.labels.this_article_pdf)
+            );
         }
         out.push_str("</li>\n");
     }

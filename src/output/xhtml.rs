@@ -1477,6 +1477,7 @@ mod tests {
             front: vec![front],
             parts: vec![Part { number: 1, title: Some("One & two".into()), articles: vec![second] }],
             back: vec![],
+            offprint_references: Default::default(),
         };
         let labels = Labels::for_language("en");
         let images = ImageMap::new();

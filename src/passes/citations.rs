@@ -124,6 +124,48 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
         lists.push((target, entries));
     }
 
+    // With one list at the end, each citing article's own list too: its
+    // offprint ends with it.
+    if config.placement == ReferencesPlacement::End {
+        let heading = config.title.clone().unwrap_or_else(|| references.to_string());
+        for (id, cites) in found.iter().filter(|(_, cites)| !cites.is_empty()) {
+            let mut driver = BibliographyDriver::new();
+            for cite in cites {
+                let items = cite
+                    .items
+                    .iter()
+                    .filter_map(|(key, loc)| {
+                        Some(CitationItem::with_locator(library.get(key)?, loc.as_deref().map(locator)))
+                    })
+                    .collect();
+                driver.citation(CitationRequest::new(items, &style, locale.clone(), &locales, None));
+            }
+            let rendered =
+                driver.finish(BibliographyRequest { style: &style, locale: locale.clone(), locale_files: &locales });
+            let entries: Vec<Vec<Inline>> = rendered
+                .bibliography
+                .map(|b| b.items.iter().map(|item| to_inlines(&item.content)).collect())
+                .unwrap_or_default();
+            if entries.is_empty() {
+                continue;
+            }
+            let Some(article) = report.articles().find(|a| &a.id == id) else { continue };
+            let line = article.blocks.last().map_or(1, |b| b.line);
+            let anchor = unique_anchor(article, "references");
+            let mut blocks = vec![Block {
+                line,
+                kind: BlockKind::Heading {
+                    numbered: true,
+                    level: 1,
+                    id: anchor,
+                    content: vec![Inline::Text(heading.clone())],
+                },
+            }];
+            blocks.extend(entries.into_iter().map(|entry| Block { line, kind: BlockKind::Paragraph(entry) }));
+            report.offprint_references.insert(id.clone(), blocks);
+        }
+    }
+
     // Replace the placeholders, then append the reference lists.
     let articles: Vec<&mut Article> = report.articles_mut().collect();
     for (i, article) in articles.into_iter().enumerate() {
@@ -217,7 +259,7 @@ fn unique_anchor(article: &Article, base: &str) -> String {
 }
 
 /// Formatted CSL output as inlines.
-fn to_inlines(children: &ElemChildren) -> Vec<Inline> {
+pub(crate) fn to_inlines(children: &ElemChildren) -> Vec<Inline> {
     let mut out = Vec::new();
     push_children(children, &mut out);
     out

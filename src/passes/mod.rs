@@ -4,6 +4,7 @@
 //! standards require.
 
 pub mod citations;
+pub mod cite;
 pub mod contributors;
 pub mod glossary;
 pub mod links;

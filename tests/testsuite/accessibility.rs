@@ -231,7 +231,14 @@ fn epub_page_markers_match_the_pdf_pages() {
                     .any(|w| following.windows(4).any(|f| f.iter().zip(w).all(|(a, b)| a == *b)));
                 // At an article's end: a page of what only the PDF has (the
                 // glossary's lists of pages), after the last block.
-                let at_end = after.starts_with("<section class=\"footnotes") || after.starts_with("</section>");
+                let is_end =
+                    |text: &str| text.starts_with("<section class=\"footnotes") || text.starts_with("</section>");
+                // (The "How to cite" box the build adds after the body.)
+                let after_box = after
+                    .strip_prefix("<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-title\">")
+                    .and_then(|rest| rest.split_once("</div>\n"))
+                    .map(|(_, rest)| rest);
+                let at_end = is_end(after) || after_box.is_some_and(is_end);
                 ends += at_end as usize;
                 assert!(
                     begins_here || continues_here || at_end,

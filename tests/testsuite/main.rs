@@ -16,6 +16,7 @@ mod escaping;
 mod features;
 mod hostile;
 mod i18n;
+mod offprints;
 mod sample;
 mod site;
 mod specs;
