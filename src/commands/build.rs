@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use typst_layout::PagedDocument;
+
 use crate::config::{Config, Edition, Format};
 use crate::diag::{self, Diagnostic};
 use crate::fsutil;
@@ -158,6 +160,9 @@ pub trait Progress: Sync {
     fn done(&self, _stage: &'static str, _took: Duration, _detail: &str) {}
     /// An article was loaded.
     fn loaded(&self, _article: &Path) {}
+    /// An edition (`None`: the original) was typeset, before its PDF is
+    /// exported: `watch --serve` updates its page preview from here.
+    fn typeset(&self, _edition: Option<&str>, _document: &PagedDocument) {}
 }
 
 /// Reports nothing.
@@ -182,11 +187,20 @@ pub struct Session {
     options: BuildOptions,
     world: Option<(WorldKey, ReportWorld)>,
     builds: usize,
+    typeset_first: bool,
 }
 
 impl Session {
     pub fn new(options: BuildOptions) -> Self {
-        Self { options, world: None, builds: 0 }
+        Self { options, world: None, builds: 0, typeset_first: false }
+    }
+
+    /// Lays the PDF out before the EPUB and the web edition start (they
+    /// then run beside the PDF export): `watch --serve`'s page preview,
+    /// told by [`Progress::typeset`], shows an edit sooner.
+    pub fn typeset_first(mut self, first: bool) -> Self {
+        self.typeset_first = first;
+        self
     }
 
     pub fn options(&self) -> &BuildOptions {
@@ -323,6 +337,7 @@ impl Session {
             let (y, m, d, ..) = crate::dates::civil_from_unix(s);
             (y, m, d)
         });
+        let typeset_first = self.typeset_first && want_pdf;
         let world = if want_pdf {
             let config = crate::output::fonts::FontConfig {
                 paths: manifest.build.font_paths.clone(),
@@ -338,20 +353,35 @@ impl Session {
         // PDF, EPUB and the web edition are produced concurrently from the one
         // parse; nothing is written unless every requested artifact was produced.
         let downloads = crate::output::site::downloads(&formats, &out_dir, &name);
+        // With `typeset_first` (the page preview), the EPUB and the web
+        // edition start once typst has laid out the pages, beside the PDF
+        // export, instead of taking a core from the layout.
         let (typst_stage, epub_stage, site_stage) = std::thread::scope(|scope| {
-            let site = formats.contains(&Format::Html).then(|| {
-                scope.spawn(|| {
-                    timed(progress, "html", || {
-                        crate::output::site::build(&report, manifest, &root, &downloads, &alternates)
+            let spawn_others = || {
+                let site = formats.contains(&Format::Html).then(|| {
+                    scope.spawn(|| {
+                        timed(progress, "html", || {
+                            crate::output::site::build(&report, manifest, &root, &downloads, &alternates)
+                        })
                     })
+                });
+                let epub = formats.contains(&Format::Epub).then(|| {
+                    scope.spawn(|| {
+                        timed(progress, "epub", || crate::output::epub::build(&report, manifest, &root, timestamp))
+                    })
+                });
+                (site, epub)
+            };
+            let mut others = (!typeset_first).then(spawn_others);
+            let typst = want_typst.then(|| {
+                typeset_stage(&report, manifest, world, &style, timestamp, progress, &mut |document| {
+                    if let Some(document) = document {
+                        progress.typeset(tag, document);
+                    }
+                    others.get_or_insert_with(spawn_others);
                 })
             });
-            let epub = formats.contains(&Format::Epub).then(|| {
-                scope.spawn(|| {
-                    timed(progress, "epub", || crate::output::epub::build(&report, manifest, &root, timestamp))
-                })
-            });
-            let typst = want_typst.then(|| typeset_stage(&report, manifest, world, &style, timestamp, progress));
+            let (site, epub) = others.unwrap_or_else(spawn_others);
             let epub = epub.map(|handle| joined(handle, "the EPUB writer"));
             let site = site.map(|handle| joined(handle, "the web edition writer"));
             (typst, epub, site)
@@ -456,7 +486,8 @@ fn joined<T>(
 }
 
 /// Converts the report to Typst and, given a world, typesets and exports it
-/// there.
+/// there; `laid_out` is called between the two, with the document if typst
+/// made one.
 fn typeset_stage(
     report: &crate::model::Report,
     manifest: &crate::config::Manifest,
@@ -464,6 +495,7 @@ fn typeset_stage(
     style: &str,
     timestamp: Option<i64>,
     progress: &dyn Progress,
+    laid_out: &mut dyn FnMut(Option<&PagedDocument>),
 ) -> TypstStage {
     let (emitted, took) = timed(progress, "convert", || output::typst::emit(report, manifest, style));
     let mut stage = TypstStage {
@@ -486,6 +518,7 @@ fn typeset_stage(
                 progress.done("typeset", t.elapsed(), &format!("{pages} pages"));
                 stage.diagnostics.extend(typeset.warnings);
                 stage.timings.push(Timing { stage: "typeset", duration: t.elapsed() });
+                laid_out(Some(&typeset.document));
                 let book = &manifest.book;
                 let ident = book
                     .identifier
@@ -501,6 +534,7 @@ fn typeset_stage(
                 stage.timings.push(Timing { stage: "pdf export", duration: took });
             }
             Err(diagnostics) => {
+                laid_out(None);
                 progress.done("typeset", t.elapsed(), "failed");
                 stage.diagnostics.extend(diagnostics)
             }

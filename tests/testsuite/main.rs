@@ -16,6 +16,7 @@ mod escaping;
 mod features;
 mod hostile;
 mod i18n;
+mod preview;
 mod sample;
 mod site;
 mod specs;
