@@ -408,8 +408,10 @@ impl build::Progress for Previewing<'_> {
     fn typeset(&self, edition: Option<&str>, document: &typst_layout::PagedDocument) {
         if let Some(live) = self.live {
             let t = std::time::Instant::now();
-            live.typeset(edition, document);
-            self.display.done("preview", t.elapsed(), "pages compared");
+            if let Some(diff) = live.typeset(edition, document) {
+                let detail = format!("{} of {} pages changed", diff.changed.len(), diff.pages);
+                self.display.done("preview", t.elapsed(), &detail);
+            }
         }
     }
 }

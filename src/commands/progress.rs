@@ -21,6 +21,7 @@ pub fn label(stage: &str) -> &str {
         "pdf export" => "write PDF",
         "epub" => "write EPUB",
         "write" => "save artifacts",
+        "preview" => "page preview",
         other => other,
     }
 }

@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 
 use crate::commands::build::Outcome;
-use crate::output::pages::{Lookup, Pages};
+use crate::output::pages::{Diff, Lookup, Pages};
 
 /// The script added to the HTML the server serves.
 pub const LIVE_JS: &str = include_str!("live.js");
@@ -95,11 +95,11 @@ impl Live {
     /// An edition was typeset (before its PDF is written): the preview's
     /// pages are updated and a `pages` event says which changed. Only the
     /// first edition typeset in the session is previewed.
-    pub fn typeset(&self, edition: Option<&str>, document: &PagedDocument) {
+    pub fn typeset(&self, edition: Option<&str>, document: &PagedDocument) -> Option<Diff> {
         let mut state = self.lock();
         let edition = edition.map(str::to_string);
         if state.edition.get_or_insert_with(|| edition.clone()) != &edition {
-            return;
+            return None;
         }
         let diff = state.pages.update(document);
         let generation = state.generation + 1;
@@ -114,6 +114,7 @@ impl Live {
         push(&mut state, "pages", data.to_string());
         drop(state);
         self.wake.notify_all();
+        Some(diff)
     }
 
     /// A build finished (written or failed): a `build` event, with the
