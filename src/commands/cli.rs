@@ -367,11 +367,12 @@ fn watch(options: BuildOptions, serve: Option<u16>, open: bool, how: &Reporting)
             }
         }
         crate::commands::watch::Event::Built(outcome) => {
-            display.finish();
-            finish(outcome, &root_arg, "build", how);
+            // The browsers first (what is printed next may say "built in").
             if let Some(live) = live {
                 live.built(outcome);
             }
+            display.finish();
+            finish(outcome, &root_arg, "build", how);
             if how.verbose
                 && let Some(bytes) = crate::commands::watch::resident_memory()
             {

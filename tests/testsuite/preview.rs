@@ -72,8 +72,17 @@ impl Events {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// `watch --serve --port 0 ARGS`: the server picks a free port, read from
+/// its "serving" line.
+fn serve(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Watch, u16) {
+    let mut watch = Watch::start_with_env(dir, &[&["--serve", "--port", "0"], args].concat(), env);
+    let serving = watch.wait_for("serving ");
+    let port = serving
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no port in `{serving}`"));
+    (watch, port)
 }
 
 /// Every file under `dir`, recursively.
@@ -102,9 +111,7 @@ fn fetch_every_page(port: u16, pages: usize) {
 fn watch_serve_reloads_previews_changed_pages_and_reports_failures() {
     let r = TestReport::fixture("every-construct");
     r.with_styles();
-    let port = free_port();
-    let mut watch =
-        Watch::start(r.path(), &["--serve", "--port", &port.to_string(), "--format", "pdf", "--format", "html"]);
+    let (mut watch, port) = serve(r.path(), &["--format", "pdf", "--format", "html"], &[]);
     watch.wait_for("built in");
     let mut events = Events::connect(port);
     let hello = events.expect("hello");
@@ -183,14 +190,11 @@ fn watch_open_starts_the_browser_and_goes_on_without_one() {
     r.with_styles();
     let browser = r.path().join("fake-browser.sh");
     let opened = r.path().join("opened.txt");
-    std::fs::write(&browser, format!("#!/bin/sh\necho \"$1\" > '{}'\n", opened.display())).unwrap();
+    // Written whole, then renamed: the test never reads half a file.
+    let script = format!("#!/bin/sh\necho \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n", opened.display());
+    std::fs::write(&browser, script).unwrap();
     std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let port = free_port().to_string();
-    let mut watch = Watch::start_with_env(
-        r.path(),
-        &["--serve", "--port", &port, "--open", "--format", "pdf"],
-        &[("BROWSER", browser.to_str().unwrap())],
-    );
+    let (mut watch, port) = serve(r.path(), &["--open", "--format", "pdf"], &[("BROWSER", browser.to_str().unwrap())]);
     let line = watch.wait_for("opened ");
     let url = format!("http://127.0.0.1:{port}/_coala/preview");
     assert!(line.starts_with(&format!("opened {url} (")), "{line}");
@@ -204,12 +208,7 @@ fn watch_open_starts_the_browser_and_goes_on_without_one() {
     drop(watch);
 
     // No browser: said, and watch goes on.
-    let port = free_port().to_string();
-    let mut watch = Watch::start_with_env(
-        r.path(),
-        &["--serve", "--port", &port, "--open", "--format", "pdf"],
-        &[("BROWSER", "/nonexistent/browser")],
-    );
+    let (mut watch, _) = serve(r.path(), &["--open", "--format", "pdf"], &[("BROWSER", "/nonexistent/browser")]);
     let warning = watch.wait_for("cannot open a browser");
     assert!(warning.contains("open http://127.0.0.1:"), "{warning}");
     std::fs::write(r.path().join("report/second.md"), "# Second\n\nStill watching.\n").unwrap();
@@ -239,9 +238,7 @@ fn watch_preview_in_a_real_browser() {
     }
     let r = TestReport::fixture("every-construct");
     r.with_styles();
-    let port = free_port();
-    let mut watch =
-        Watch::start(r.path(), &["--serve", "--port", &port.to_string(), "--format", "pdf", "--format", "html"]);
+    let (mut watch, port) = serve(r.path(), &["--format", "pdf", "--format", "html"], &[]);
     watch.wait_for("built in");
     let shots = repo().join("target/browser");
     std::fs::create_dir_all(&shots).unwrap();
