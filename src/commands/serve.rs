@@ -122,10 +122,9 @@ impl Live {
     pub fn built(&self, outcome: &Outcome) {
         let mut state = self.lock();
         state.generation += 1;
-        let mut diagnostics: Vec<&crate::diag::Diagnostic> = outcome.diagnostics.iter().collect();
-        diagnostics.sort_by_key(|d| !d.is_error());
         let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
-        let shown: Vec<Value> = diagnostics
+        let shown: Vec<Value> = outcome
+            .diagnostics
             .iter()
             .filter(|d| d.is_error())
             .take(MAX_EVENT_DIAGNOSTICS)
@@ -181,17 +180,20 @@ impl Live {
         .to_string()
     }
 
-    /// Page `number`'s SVG (1-based), rendered outside the lock unless cached.
-    fn page_svg(&self, number: usize) -> Option<Arc<str>> {
+    /// Page `number`'s SVG (1-based), rendered outside the lock unless
+    /// cached; `Err` if typst's renderer panicked on it.
+    fn page_svg(&self, number: usize) -> Option<Result<Arc<str>, ()>> {
         let lookup = self.lock().pages.lookup(number.checked_sub(1)?)?;
-        match lookup {
-            Lookup::Cached(svg) => Some(svg),
+        Some(match lookup {
+            Lookup::Cached(svg) => Ok(svg),
             Lookup::Render(job) => {
-                let svg = job.render();
+                let Ok(svg) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job.render())) else {
+                    return Some(Err(()));
+                };
                 self.lock().pages.store(&job, svg.clone());
-                Some(svg)
+                Ok(svg)
             }
-        }
+        })
     }
 }
 
@@ -279,7 +281,11 @@ fn handle(stream: TcpStream, dir: &Path, live: &Live) -> std::io::Result<()> {
             "pages.json" => respond(&mut out, "200 OK", "application/json", live.pages_json().as_bytes(), !head),
             _ => match own.strip_prefix("page/").and_then(|n| n.strip_suffix(".svg")).and_then(|n| n.parse().ok()) {
                 Some(number) => match live.page_svg(number) {
-                    Some(svg) => respond(&mut out, "200 OK", "image/svg+xml", svg.as_bytes(), !head),
+                    Some(Ok(svg)) => respond(&mut out, "200 OK", "image/svg+xml", svg.as_bytes(), !head),
+                    Some(Err(())) => {
+                        let body = b"typst's SVG renderer failed on this page (the PDF is not affected)\n";
+                        respond(&mut out, "500 Internal Server Error", "text/plain; charset=utf-8", body, !head)
+                    }
                     None => respond(&mut out, "404 Not Found", "text/plain; charset=utf-8", b"no such page\n", !head),
                 },
                 None => respond(&mut out, "404 Not Found", "text/plain; charset=utf-8", b"not found\n", !head),
