@@ -77,7 +77,9 @@
       const main = document.getElementById('coala-pages');
       const empty = document.getElementById('coala-empty');
       if (empty && info.pages.length > 0) empty.remove();
-      const changed = new Set(info.changed);
+      // Outlined: the pages the last rebuild changed (not every page, as
+      // after the first build).
+      const changed = new Set(info.changed.length < info.pages.length ? info.changed : []);
       info.pages.forEach((page, i) => {
         const number = i + 1;
         let img = document.getElementById('page-' + number);
