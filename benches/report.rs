@@ -610,7 +610,7 @@ fn timing_scopes() -> Vec<(String, f64)> {
 /// the browser does), and the full rebuild (PDF, EPUB, site written);
 /// `rebuilds` times, with the process's memory after each.
 fn edit_loop(root: &Path, cold: f64, rebuilds: usize) {
-    use coala_report::output::pages::Pages;
+    use coala_report::output::preview::Pages;
     let row = |what: &str, value: String| println!("  {what:<50} {value}");
     let loaded = passes::load(root, None).expect("loads");
     let articles: Vec<String> = loaded.report.articles().map(|a| a.src_rel.clone()).collect();

@@ -9,7 +9,7 @@
 //! when a rebuild is written, and a failed rebuild's diagnostics are drawn
 //! over the last good version. `/_coala/preview` shows the PDF's typeset
 //! pages (`/_coala/page/N.svg`, typst's SVG renderer, see
-//! [`crate::output::pages`]), updates the pages that changed in place and
+//! [`crate::output::preview`]), updates the pages that changed in place and
 //! scrolls to the first of them.
 
 use std::collections::VecDeque;
@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 
 use crate::commands::build::Outcome;
-use crate::output::pages::{Diff, Lookup, Pages};
+use crate::output::preview::{Diff, Lookup, Pages};
 
 /// The script added to the HTML the server serves.
 pub const LIVE_JS: &str = include_str!("live.js");

@@ -6,7 +6,7 @@
 pub mod assets;
 pub mod epub;
 pub mod fonts;
-pub mod pages;
+pub mod preview;
 pub mod pdf;
 pub mod site;
 pub mod typst;
