@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use typst_layout::PagedDocument;
+
 use crate::config::{Config, Edition, Format};
 use crate::diag::{self, Diagnostic};
 use crate::fsutil;
@@ -165,6 +167,9 @@ pub trait Progress: Sync {
     fn done(&self, _stage: &'static str, _took: Duration, _detail: &str) {}
     /// An article was loaded.
     fn loaded(&self, _article: &Path) {}
+    /// An edition (`None`: the original) was typeset, before its PDF is
+    /// exported: `watch --serve` updates its page preview from here.
+    fn typeset(&self, _edition: Option<&str>, _document: &PagedDocument) {}
 }
 
 /// Reports nothing.
@@ -348,6 +353,11 @@ impl Session {
         // The report is typeset first when it is wanted: the citations the
         // web edition, the EPUB and the offprints show carry its pages.
         let mut typst_stage = want_typst.then(|| typeset_stage(&report, manifest, world, &style, progress));
+        // The page preview (`watch --serve`) shows the pages as soon as they
+        // are laid out, before the artifacts are written.
+        if let Some(document) = typst_stage.as_ref().and_then(|stage| stage.document.as_ref()) {
+            progress.typeset(tag, document);
+        }
         let t = Instant::now();
         let placed = typst_stage
             .as_ref()

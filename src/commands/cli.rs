@@ -154,6 +154,10 @@ pub enum Command {
         /// The port of --serve.
         #[arg(long, default_value_t = 3000, requires = "serve")]
         port: u16,
+        /// Open the preview in the browser after the first build (`$BROWSER`,
+        /// else the system's opener).
+        #[arg(long, requires = "serve")]
+        open: bool,
     },
     /// Where every translation stands: current, out of date, unknown or
     /// missing, and the words left per edition (`--json` for machines).
@@ -249,7 +253,7 @@ pub fn main() -> i32 {
         }
         Command::Init { dir } => init(&dir, &how),
         Command::Translations { action, root } => translations(action, &root, &how),
-        Command::Watch { build, serve, port } => watch(build.options(levels), serve.then_some(port), &how),
+        Command::Watch { build, serve, port, open } => watch(build.options(levels), serve.then_some(port), open, &how),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "coala-report", &mut std::io::stdout());
             EXIT_OK
@@ -312,8 +316,10 @@ fn init(dir: &std::path::Path, how: &Reporting) -> i32 {
     }
 }
 
-fn watch(options: BuildOptions, serve: Option<u16>, how: &Reporting) -> i32 {
+fn watch(options: BuildOptions, serve: Option<u16>, open: bool, how: &Reporting) -> i32 {
+    use crate::commands::serve;
     let root_arg = options.root.clone();
+    let mut served = None;
     if let Some(port) = serve {
         let out = match crate::config::Config::load(&options.root) {
             Ok(config) => config.out_dir(options.out.as_deref()),
@@ -321,11 +327,13 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Reporting) -> i32 {
             Err(_) => options.out.clone().unwrap_or_else(|| options.root.join("build")),
         };
         let _ = std::fs::create_dir_all(&out);
-        match crate::commands::serve::spawn(out.clone(), port) {
+        let live = serve::Live::new();
+        match serve::spawn(out.clone(), port, live.clone()) {
             Ok(addr) => {
                 if !how.json {
-                    println!("serving {} on http://{addr}/", out.display())
+                    println!("serving {} on http://{addr}/ (page preview: http://{addr}/_coala/preview)", out.display())
                 }
+                served = Some((addr, live));
             }
             Err(err) => {
                 let d = Diagnostic::new(&lint::INVALID_MANIFEST, format!("cannot serve on 127.0.0.1:{port}: {err}"))
@@ -335,10 +343,21 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Reporting) -> i32 {
         }
     }
     let display = progress::Display::choose(how.quiet, how.verbose);
+    let live = served.as_ref().map(|(_, live)| live.as_ref());
+    let progress = Previewing { display: &display, live };
     let mut on = |event: crate::commands::watch::Event| match event {
         crate::commands::watch::Event::Watching(watched) => {
             if !how.quiet {
                 println!("watching {} for changes (Ctrl-C to stop)", watched.describe());
+            }
+            if open && let Some((addr, live)) = &served {
+                let path = if live.has_pages() { "_coala/preview" } else { "" };
+                let url = format!("http://{addr}/{path}");
+                match open_browser(&url) {
+                    Ok(how_opened) if !how.quiet => println!("opened {url} ({how_opened})"),
+                    Ok(_) => {}
+                    Err(why) => eprintln!("warning: cannot open a browser ({why}); open {url} yourself"),
+                }
             }
         }
         crate::commands::watch::Event::Changed(paths) => {
@@ -348,6 +367,10 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Reporting) -> i32 {
             }
         }
         crate::commands::watch::Event::Built(outcome) => {
+            // The browsers first (what is printed next may say "built in").
+            if let Some(live) = live {
+                live.built(outcome);
+            }
             display.finish();
             finish(outcome, &root_arg, "build", how);
             if how.verbose
@@ -357,10 +380,65 @@ fn watch(options: BuildOptions, serve: Option<u16>, how: &Reporting) -> i32 {
             }
         }
     };
-    match crate::commands::watch::watch(Session::new(options.clone()), &display, &mut on) {
+    let session = Session::new(options.clone());
+    match crate::commands::watch::watch(session, &progress, &mut on) {
         Ok(()) => EXIT_OK,
         Err(d) => fail_early(how, d, EXIT_USAGE),
     }
+}
+
+/// The display, and the preview server told of each typeset document.
+struct Previewing<'a> {
+    display: &'a progress::Display,
+    live: Option<&'a crate::commands::serve::Live>,
+}
+
+impl build::Progress for Previewing<'_> {
+    fn start(&self, stage: &'static str) {
+        self.display.start(stage)
+    }
+    fn note(&self, text: &str) {
+        self.display.note(text)
+    }
+    fn done(&self, stage: &'static str, took: std::time::Duration, detail: &str) {
+        self.display.done(stage, took, detail)
+    }
+    fn loaded(&self, article: &std::path::Path) {
+        self.display.loaded(article)
+    }
+    fn typeset(&self, edition: Option<&str>, document: &typst_layout::PagedDocument) {
+        if let Some(live) = self.live {
+            let t = std::time::Instant::now();
+            if let Some(diff) = live.typeset(edition, document) {
+                let detail = format!("{} of {} pages changed", diff.changed.len(), diff.pages);
+                self.display.done("preview", t.elapsed(), &detail);
+            }
+        }
+    }
+}
+
+/// Opens `url` in a browser: `$BROWSER` if set, else the system's opener
+/// (`xdg-open`, `open`, `start`). Says which, or why it could not; never
+/// waits for the browser.
+fn open_browser(url: &str) -> Result<String, String> {
+    use std::process::{Command, Stdio};
+    let (program, args): (String, Vec<&str>) = match std::env::var("BROWSER") {
+        Ok(browser) if !browser.trim().is_empty() => (browser, vec![]),
+        _ if cfg!(target_os = "macos") => ("open".into(), vec![]),
+        _ if cfg!(windows) => ("cmd".into(), vec!["/C", "start", ""]),
+        _ => ("xdg-open".into(), vec![]),
+    };
+    let mut child = Command::new(&program)
+        .args(&args)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("`{program}`: {e}"))?;
+    // Reaped in the background: an opener may stay while the browser runs.
+    std::thread::spawn(move || child.wait());
+    Ok(program)
 }
 
 /// How many diagnostics of one name are printed in full (the rest are

@@ -22,6 +22,7 @@ pub fn label(stage: &str) -> &str {
         "epub" => "write EPUB",
         "offprints" => "typeset offprints",
         "write" => "save artifacts",
+        "preview" => "page preview",
         other => other,
     }
 }

@@ -25,17 +25,6 @@ pub fn json(command: &str, outcome: &Outcome, diagnostics: &[Diagnostic], exit_c
             })
         })
         .collect();
-    let diag = |d: &Diagnostic| {
-        json!({
-            "name": d.name(),
-            "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
-            "message": d.message,
-            "file": d.file.as_ref().map(|f| f.display().to_string()),
-            "line": d.line,
-            "column": d.column,
-            "hint": d.hint,
-        })
-    };
     let timings: serde_json::Map<String, Value> = outcome
         .timings
         .iter()
@@ -47,11 +36,24 @@ pub fn json(command: &str, outcome: &Outcome, diagnostics: &[Diagnostic], exit_c
         "success": exit_code == 0,
         "exit_code": exit_code,
         "artifacts": artifacts,
-        "errors": diagnostics.iter().filter(|d| d.is_error()).map(diag).collect::<Vec<_>>(),
-        "warnings": diagnostics.iter().filter(|d| !d.is_error()).map(diag).collect::<Vec<_>>(),
+        "errors": diagnostics.iter().filter(|d| d.is_error()).map(diagnostic).collect::<Vec<_>>(),
+        "warnings": diagnostics.iter().filter(|d| !d.is_error()).map(diagnostic).collect::<Vec<_>>(),
         "timings": timings,
     });
     serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// One diagnostic as the summary (and the preview server's events) give it.
+pub fn diagnostic(d: &Diagnostic) -> Value {
+    json!({
+        "name": d.name(),
+        "severity": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+        "message": d.message,
+        "file": d.file.as_ref().map(|f| f.display().to_string()),
+        "line": d.line,
+        "column": d.column,
+        "hint": d.hint,
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -1,6 +1,7 @@
 //! The outputs: the Typst source (`typst`) typeset into the PDF (`pdf`,
 //! with `fonts`), and the XHTML body (`xhtml`) shared by the EPUB (`epub`)
-//! and the web edition (`site`).
+//! and the web edition (`site`); the typeset pages as SVG for `watch
+//! --serve`'s preview (`pages`).
 
 pub mod assets;
 pub mod epub;
@@ -8,6 +9,7 @@ pub mod fonts;
 pub mod offprint;
 pub mod pages;
 pub mod pdf;
+pub mod preview;
 pub mod site;
 pub mod typst;
 pub mod xhtml;

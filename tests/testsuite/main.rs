@@ -17,6 +17,7 @@ mod features;
 mod hostile;
 mod i18n;
 mod offprints;
+mod preview;
 mod sample;
 mod site;
 mod specs;

@@ -198,18 +198,24 @@ fn init_scaffolds_a_report_that_builds_and_never_overwrites() {
 }
 
 /// A `watch` child process, killed when dropped (also when a test fails).
-struct Watch {
+pub struct Watch {
     child: Child,
     lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
+    pub seen: Vec<String>,
 }
 
 impl Watch {
-    fn start(dir: &Path, args: &[&str]) -> Watch {
+    pub fn start(dir: &Path, args: &[&str]) -> Watch {
+        Watch::start_with_env(dir, args, &[])
+    }
+
+    /// The same, with these environment variables set.
+    pub fn start_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Watch {
         let mut child = Command::new(env!("CARGO_BIN_EXE_coala-report"))
             .arg("watch")
             .args(args)
             .arg("--color=never")
+            .envs(env.iter().copied())
             .current_dir(dir)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -234,7 +240,7 @@ impl Watch {
     }
 
     /// Waits (60 s at most) for a line containing `needle`; returns it.
-    fn wait_for(&mut self, needle: &str) -> String {
+    pub fn wait_for(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -311,7 +317,11 @@ fn watch_serves_the_build_folder() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut watch = Watch::start(r.path(), &["--serve", "--port", &port.to_string(), "--format", "pdf"]);
     let serving = watch.wait_for("serving");
-    assert!(serving.ends_with(&format!("on http://127.0.0.1:{port}/")), "{serving}");
+    assert!(
+        serving
+            .ends_with(&format!("on http://127.0.0.1:{port}/ (page preview: http://127.0.0.1:{port}/_coala/preview)")),
+        "{serving}"
+    );
     watch.wait_for("built in");
     let get = |path: &str| {
         let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
