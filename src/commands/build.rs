@@ -446,50 +446,9 @@ impl Session {
             let mut offprints = None;
             if let Some(stage) = typst_stage.as_mut() {
                 export_stage(stage, manifest, timestamp, want_pdf, progress);
-                if want_offprints && let (Some(world), Some(document)) = (stage.world.as_ref(), stage.document.as_ref())
-                {
-                    let book = &manifest.book;
-                    let ident = book
-                        .identifier
-                        .clone()
-                        .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
-                    let options = ExportOptions { ident, timestamp, standards: manifest.build.pdf.standards.clone() };
-                    let template_offprint = style == BUILTIN
-                        || root
-                            .resolve(&style)
-                            .ok()
-                            .and_then(|p| std::fs::read_to_string(p).ok())
-                            .is_some_and(|text| offprint::template_has_offprint(&text));
-                    let ctx = offprint::Context {
-                        report: &report,
-                        manifest,
-                        style: &style,
-                        template_offprint,
-                        cited: &cited,
-                        report_pdf: format!("../{name}.pdf"),
-                        url: url.clone(),
-                        options: &options,
-                    };
-                    progress.start("offprints");
-                    let t = Instant::now();
-                    let (built, diagnostics) = offprint::build(world, &stage.emitted, document, &placed, &ctx);
-                    progress.done("offprints", t.elapsed(), &format!("{} offprints", built.len()));
-                    let mut diagnostics = diagnostics;
-                    if !template_offprint {
-                        diagnostics.push(
-                            Diagnostic::new(
-                                &lint::OFFPRINT_TEMPLATE,
-                                format!("the template `{style}` has no `offprint` function"),
-                            )
-                            .with_file(&style)
-                            .with_line(1)
-                            .with_hint(
-                                "copy `offprint`, `_folio`, `_rules` and `_elsewhere` (with `link-to`, `page-ref` and \
-                                 `glossary-pages`) from the built-in template (`coala-report init` writes it)",
-                            ),
-                        );
-                    }
-                    offprints = Some((built, diagnostics, t.elapsed()));
+                if want_offprints {
+                    let ctx = OffprintStage { report: &report, manifest, root: &root, style: &style, cited: &cited };
+                    offprints = offprints_stage(stage, &ctx, &placed, &name, url.clone(), timestamp, progress);
                 }
             }
             let epub = epub.map(|handle| joined(handle, "the EPUB writer"));
@@ -671,6 +630,75 @@ fn typeset_stage<'w>(
     stage
 }
 
+/// The PDF export's options from the manifest: the report's and each
+/// offprint's.
+fn export_options(manifest: &crate::config::Manifest, timestamp: Option<i64>) -> ExportOptions {
+    let book = &manifest.book;
+    let ident = book
+        .identifier
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
+    ExportOptions { ident, timestamp, standards: manifest.build.pdf.standards.clone() }
+}
+
+/// What the offprints are made of, besides the typeset report.
+struct OffprintStage<'a> {
+    report: &'a crate::model::Report,
+    manifest: &'a crate::config::Manifest,
+    root: &'a fsutil::Root,
+    style: &'a str,
+    cited: &'a passes::cite::Cited,
+}
+
+/// Typesets and exports every article's offprint from the report's world
+/// and layout: the offprints, their diagnostics (a template without
+/// `offprint` is named) and how long they took.
+fn offprints_stage(
+    stage: &TypstStage,
+    ctx: &OffprintStage,
+    placed: &[offprint::Placed],
+    name: &str,
+    url: Option<String>,
+    timestamp: Option<i64>,
+    progress: &dyn Progress,
+) -> Option<(Vec<offprint::Offprint>, Vec<Diagnostic>, Duration)> {
+    let (Some(world), Some(document)) = (stage.world, stage.document.as_ref()) else { return None };
+    let OffprintStage { report, manifest, root, style, cited } = *ctx;
+    let options = export_options(manifest, timestamp);
+    let template_offprint = style == BUILTIN
+        || root
+            .resolve(style)
+            .ok()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .is_some_and(|text| offprint::template_has_offprint(&text));
+    let ctx = offprint::Context {
+        report,
+        manifest,
+        style,
+        template_offprint,
+        cited,
+        report_pdf: format!("../{name}.pdf"),
+        url,
+        options: &options,
+    };
+    progress.start("offprints");
+    let t = Instant::now();
+    let (built, mut diagnostics) = offprint::build(world, &stage.emitted, document, placed, &ctx);
+    progress.done("offprints", t.elapsed(), &format!("{} offprints", built.len()));
+    if !template_offprint {
+        diagnostics.push(
+            Diagnostic::new(&lint::OFFPRINT_TEMPLATE, format!("the template `{style}` has no `offprint` function"))
+                .with_file(style)
+                .with_line(1)
+                .with_hint(
+                    "copy `offprint`, `_folio`, `_rules` and `_elsewhere` (with `link-to`, `page-ref` and \
+                     `glossary-pages`) from the built-in template (`coala-report init` writes it)",
+                ),
+        );
+    }
+    Some((built, diagnostics, t.elapsed()))
+}
+
 /// Exports the typeset report to PDF, when it is wanted.
 fn export_stage(
     stage: &mut TypstStage,
@@ -683,12 +711,7 @@ fn export_stage(
     if !want_pdf {
         return;
     }
-    let book = &manifest.book;
-    let ident = book
-        .identifier
-        .clone()
-        .unwrap_or_else(|| format!("{} {}", book.title, book.edition.clone().unwrap_or_default()));
-    let options = ExportOptions { ident, timestamp, standards: manifest.build.pdf.standards.clone() };
+    let options = export_options(manifest, timestamp);
     let (exported, took) = timed(progress, "pdf export", || pdf::export(world, &stage.emitted, document, &options));
     match exported {
         Ok(bytes) => stage.pdf = Some((bytes, document.pages().len())),
