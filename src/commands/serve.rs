@@ -245,21 +245,52 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// Whether a `Host` header names this machine's loopback (`localhost`,
+/// `127.0.0.1`, `[::1]`, with or without a port).
+fn is_loopback_host(host: &str) -> bool {
+    let name =
+        match host.strip_prefix('[') {
+            Some(rest) => rest.split(']').next().unwrap_or(""),
+            None => host
+                .rsplit_once(':')
+                .map_or(host, |(name, port)| if port.chars().all(|c| c.is_ascii_digit()) { name } else { host }),
+        };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
 fn handle(stream: TcpStream, dir: &Path, live: &Live) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request_line = String::new();
     reader.by_ref().take(8192).read_line(&mut request_line)?;
-    // Skip the headers (bounded).
+    // Read the headers (bounded): only `Host` matters.
     let mut header = String::new();
+    let mut host = None;
     for _ in 0..100 {
         header.clear();
         if reader.by_ref().take(8192).read_line(&mut header)? == 0 || header.trim().is_empty() {
             break;
         }
+        if let Some((name, value)) = header.split_once(':')
+            && name.trim().eq_ignore_ascii_case("host")
+        {
+            host = Some(value.trim().to_string());
+        }
     }
     let mut out = stream;
+    // The server listens on the loopback only; a page of another site that
+    // renames itself to 127.0.0.1 (DNS rebinding) still sends its own host
+    // name, and is refused.
+    if host.as_deref().is_some_and(|h| !is_loopback_host(h)) {
+        return respond(
+            &mut out,
+            "403 Forbidden",
+            "text/plain; charset=utf-8",
+            b"this server answers localhost only\n",
+            true,
+        );
+    }
     let mut parts = request_line.split_whitespace();
     let (Some(method), Some(target)) = (parts.next(), parts.next()) else {
         return respond(&mut out, "400 Bad Request", "text/plain; charset=utf-8", b"bad request\n", true);
@@ -550,6 +581,14 @@ mod tests {
         assert!(get("/").contains("href=\"/report.pdf\""));
         assert!(get("/").contains("href=\"/html/index.html\""));
         assert!(get("/../../etc/passwd").starts_with("HTTP/1.1 404"));
+        // Another site's page that resolved its name to 127.0.0.1 is refused.
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(s, "GET /report.pdf HTTP/1.1\r\nHost: evil.example:{}\r\n\r\n", addr.port()).unwrap();
+        let mut refused = String::new();
+        s.read_to_string(&mut refused).unwrap();
+        assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+        assert!(!refused.contains("%PDF"), "{refused}");
         // The live script is added to the HTML served, not to the file.
         let site = get("/html/index.html");
         assert!(
@@ -617,5 +656,15 @@ mod tests {
         live.built(&Outcome::default());
         assert!(read_event().unwrap().contains("\"generation\":2,\"ok\":true"));
         assert_eq!(read_event(), None);
+    }
+
+    #[test]
+    fn answers_the_loopback_only() {
+        for host in ["localhost", "localhost:3000", "127.0.0.1:3000", "127.0.0.1", "[::1]:3000", "LOCALHOST:1"] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in ["evil.example:3000", "evil.example", "localhost.evil.example", "10.0.0.1:3000", "[::2]:80"] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
     }
 }
