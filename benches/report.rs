@@ -817,7 +817,7 @@ fn edit_loop(root: &Path, cold: f64, rebuilds: usize) {
         ),
     );
     row(
-        "  of which: 200 ms debounce; pages event, SVG",
+        &format!("  of which: {} ms debounce; pages event, SVG", coala_report::commands::watch::DEBOUNCE.as_millis()),
         format!(
             "pages event at median {:.2} s, SVG fetched {:.3} s after; {:.0} pages changed (median)",
             median(&to_event),

@@ -20,8 +20,11 @@ use crate::fsutil::Root;
 use crate::lint;
 
 /// How long the sources must stay quiet before a rebuild: an editor's save
-/// (temporary file, rename, attributes) and a `git checkout` are one change.
-pub const DEBOUNCE: Duration = Duration::from_millis(200);
+/// (temporary file, rename, attributes: a few milliseconds) and a `git
+/// checkout` are one change. Every event restarts the wait, so a long write
+/// is one change too; a rebuild that starts too early is followed by the
+/// next. It is part of the save → preview time (issue 20): 200 ms before.
+pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Memoized results unused for this many rebuilds are evicted.
 const EVICT_AGE: usize = 10;
