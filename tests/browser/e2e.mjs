@@ -12,11 +12,10 @@
 // success, 1 on failure.
 
 import { createServer } from 'node:http';
-import { readFile, readdir, stat, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { checks, confinedPage, launch } from './browser.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -58,41 +57,14 @@ const server = createServer(async (req, res) => {
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${server.address().port}/html/`;
 
-const profile = await mkdtemp(path.join(tmpdir(), 'coala-chromium-'));
-const failures = [];
-const check = (ok, message) => {
-  if (ok) console.log(`ok: ${message}`);
-  else {
-    console.log(`FAILED: ${message}`);
-    failures.push(message);
-  }
-};
+const { check, fail, finish } = checks();
 
 let browser;
+let close;
 try {
-  // A fresh profile (--user-data-dir, which playwright passes for a
-  // persistent context).
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    viewport: { width: 1200, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ({ browser, close } = await launch(executablePath, { width: 1200, height: 900 }));
   const context = browser;
-  const page = await context.newPage();
-  // Nothing but the local server is contacted.
-  await page.route('**/*', (route) =>
-    route.request().url().startsWith(`http://127.0.0.1:${server.address().port}/`) ? route.continue() : route.abort(),
-  );
+  const page = await confinedPage(browser, `http://127.0.0.1:${server.address().port}`);
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
 
@@ -223,16 +195,10 @@ try {
   await page.emulateMedia({ colorScheme: 'light' });
   check(pageErrors.length === 0, `no script error (${pageErrors.join('; ')})`);
 } catch (e) {
-  failures.push(String(e?.stack ?? e));
-  console.log(`FAILED: ${e?.stack ?? e}`);
+  fail(e);
 } finally {
-  await browser?.close();
+  await close?.();
   server.close();
-  await rm(profile, { recursive: true, force: true });
 }
 
-if (failures.length > 0) {
-  console.log(`${failures.length} check(s) failed`);
-  process.exit(1);
-}
-console.log('all browser checks passed');
+finish('all browser checks passed');

@@ -12,10 +12,9 @@
 // last good pages; mends it and checks the overlay goes. Exits 0 on
 // success, 1 on failure.
 
-import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { checks, confinedPage, launch } from './browser.mjs';
 
 const [base, article, screenshot, executablePath = '/usr/bin/chromium'] = process.argv.slice(2);
 if (!base || !article || !screenshot) {
@@ -26,38 +25,14 @@ const origin = new URL(base).origin;
 const original = await readFile(article, 'utf8');
 const name = path.basename(article, '.md');
 
-const failures = [];
-const check = (ok, message) => {
-  if (ok) console.log(`ok: ${message}`);
-  else {
-    console.log(`FAILED: ${message}`);
-    failures.push(message);
-  }
-};
+const { check, fail, finish } = checks();
 
-const profile = await mkdtemp(path.join(tmpdir(), 'coala-chromium-'));
 let browser;
+let close;
 try {
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    viewport: { width: 1000, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  const page = await browser.newPage();
+  ({ browser, close } = await launch(executablePath, { width: 1000, height: 800 }));
   // Nothing but the watch server is contacted.
-  await page.route('**/*', (route) =>
-    route.request().url().startsWith(origin + '/') ? route.continue() : route.abort(),
-  );
+  const page = await confinedPage(browser, origin);
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   const timeout = { timeout: 60_000 };
@@ -142,16 +117,10 @@ try {
   check((await overlay.count()) === 0, 'no overlay after the mended rebuild');
   check(pageErrors.length === 0, `no script error (${pageErrors.join('; ')})`);
 } catch (e) {
-  failures.push(String(e?.stack ?? e));
-  console.log(`FAILED: ${e?.stack ?? e}`);
+  fail(e);
 } finally {
-  await browser?.close();
-  await rm(profile, { recursive: true, force: true });
+  await close?.();
   await writeFile(article, original);
 }
 
-if (failures.length > 0) {
-  console.log(`${failures.length} check(s) failed`);
-  process.exit(1);
-}
-console.log('all preview checks passed');
+finish('all preview checks passed');
