@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use typst::Library;
 use typst::World;
 use typst::diag::FileResult;
 use typst::foundations::{Bytes, Datetime, Label};
@@ -17,7 +18,6 @@ use typst::introspection::{Introspector, MetadataElem};
 use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::{LazyHash, PicoStr};
-use typst::{Library, model::Numbering};
 use typst_layout::PagedDocument;
 
 use crate::config::Manifest;
@@ -42,14 +42,9 @@ pub struct Placed {
 }
 
 /// The folio of a page as its numbering prints it (its number when the
-/// numbering is a function or none).
+/// page has no numbering or its pattern cannot number it).
 fn folio(page: &typst_layout::Page) -> String {
-    match &page.numbering {
-        Some(Numbering::Pattern(pattern)) => {
-            pattern.apply(None, &[page.number]).map(|s| s.to_string()).unwrap_or_else(|_| page.number.to_string())
-        }
-        _ => page.number.to_string(),
-    }
+    crate::output::pages::folio(page).unwrap_or_else(|| page.number.to_string())
 }
 
 fn label(name: &str) -> Option<Label> {

@@ -18,7 +18,7 @@ use typst::foundations::{Label, NativeElement, Selector, Value};
 use typst::introspection::{Introspector, MetadataElem};
 use typst::model::Numbering;
 use typst::utils::PicoStr;
-use typst_layout::PagedDocument;
+use typst_layout::{Page, PagedDocument};
 
 use crate::model::Report;
 
@@ -144,7 +144,7 @@ impl PageMap {
         report.back.iter().for_each(|a| article(&mut anchors, a));
 
         let labels: Vec<Option<String>> =
-            document.pages().iter().map(|p| folio(p.numbering.as_ref(), p.number)).collect();
+            document.pages().iter().map(|p| folio(p).map(|f| f.trim().to_string())).collect();
         PageMap { source: source.to_string(), ..Self::place(&anchors, &labels) }
     }
 
@@ -195,11 +195,12 @@ impl PageMap {
 }
 
 /// A page's folio: its numbering applied to its number, as the PDF's page
-/// labels say it; `None` for a page without numbering.
-fn folio(numbering: Option<&Numbering>, number: u64) -> Option<String> {
-    match numbering? {
-        Numbering::Pattern(pattern) => pattern.apply(None, &[number]).ok().map(|s| s.trim().to_string()),
-        Numbering::Func(_) => Some(number.to_string()),
+/// labels say it (its number for a numbering function); `None` for a page
+/// without numbering or whose pattern cannot number it.
+pub fn folio(page: &Page) -> Option<String> {
+    match page.numbering.as_ref()? {
+        Numbering::Pattern(pattern) => pattern.apply(None, &[page.number]).ok().map(|s| s.to_string()),
+        Numbering::Func(_) => Some(page.number.to_string()),
     }
 }
 
