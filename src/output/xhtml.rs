@@ -896,13 +896,7 @@ impl<'a> Writer<'a> {
                         self.id_attr(label.as_deref());
                         self.out.push_str(">\n");
                         // The title is the caption: not repeated as a tooltip.
-                        let role = if image.decorative { " role=\"presentation\"" } else { "" };
-                        let _ = write!(
-                            self.out,
-                            "<img src=\"{}\" alt=\"{}\"{role}/>",
-                            url_attr(&href),
-                            escape(image.alt.trim())
-                        );
+                        self.img(image, &href, false);
                         self.out.push('\n');
                     }
                     None => {
@@ -965,12 +959,14 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn img(&mut self, image: &Image, href: &str) {
+    /// An `<img>`: hidden from assistive technology when decorative, with
+    /// its title as a tooltip when `title` (a figure's is its caption).
+    fn img(&mut self, image: &Image, href: &str, title: bool) {
         let _ = write!(self.out, "<img src=\"{}\" alt=\"{}\"", url_attr(href), escape(image.alt.trim()));
         if image.decorative {
             self.out.push_str(" role=\"presentation\"");
         }
-        if let Some(t) = image.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(t) = image.title.as_deref().filter(|t| title && !t.trim().is_empty()) {
             let _ = write!(self.out, " title=\"{}\"", escape(t));
         }
         self.out.push_str("/>");
@@ -1064,7 +1060,7 @@ impl<'a> Writer<'a> {
                 }
             }
             Inline::Image(image) => match self.image_href(image) {
-                Some(href) => self.img(image, &href),
+                Some(href) => self.img(image, &href, true),
                 None => {
                     self.out.push_str("<span class=\"image-unavailable\">");
                     self.unavailable_text(image);
