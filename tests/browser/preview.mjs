@@ -77,7 +77,16 @@ try {
   );
   await page.screenshot({ path: screenshot.replace(/(\.png)?$/, '-preview.png') });
 
-  // 2. The article's web page reloads by itself after a rebuild.
+  // 2. The article's web page reloads by itself after a rebuild. The
+  // preview's pages come when typst has laid the report out, before the
+  // build has written its other editions: wait for the build's end, or the
+  // web page opened now is of the last build and reloads itself at once.
+  const typeset = Number(await page.evaluate(() => document.body.dataset.pagesGeneration));
+  await page.waitForFunction(
+    (g) => Number(document.documentElement.dataset.coalaGeneration) >= g,
+    typeset,
+    timeout,
+  );
   await page.goto(`${origin}/html/${name}.html`, { waitUntil: 'load' });
   check((await page.locator('script[src="/_coala/live.js"]').count()) === 1, 'the served web page has the live script');
   await page.evaluate(() => {
