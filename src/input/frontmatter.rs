@@ -181,17 +181,19 @@ fn typed(value: Value, inner: &str, shown: &Path) -> Result<(FrontMatter, Vec<Di
             .with_line(line)
     };
     for (key, value) in map {
-        match key.as_str() {
-            "title" => meta.title = Some(scalar(&value).ok_or_else(|| bad("title", "a string"))?),
-            "subtitle" => meta.subtitle = Some(scalar(&value).ok_or_else(|| bad("subtitle", "a string"))?),
-            "date" => meta.date = Some(scalar(&value).ok_or_else(|| bad("date", "a date or string"))?),
-            "abstract" => meta.abstract_ = Some(scalar(&value).ok_or_else(|| bad("abstract", "a string"))?),
+        // Keys in any case: `Title:` and `Authors:` are common (Cardano's
+        // CIPs, many Jekyll sites) and mean nothing else.
+        match key.to_ascii_lowercase().as_str() {
+            "title" => meta.title = Some(scalar(&value).ok_or_else(|| bad(&key, "a string"))?),
+            "subtitle" => meta.subtitle = Some(scalar(&value).ok_or_else(|| bad(&key, "a string"))?),
+            "date" => meta.date = Some(scalar(&value).ok_or_else(|| bad(&key, "a date or string"))?),
+            "abstract" => meta.abstract_ = Some(scalar(&value).ok_or_else(|| bad(&key, "a string"))?),
             "language" | "lang" => meta.language = Some(scalar(&value).ok_or_else(|| bad(&key, "a language tag"))?),
             "kind" => {
-                let text = scalar(&value).ok_or_else(|| bad("kind", "a string"))?;
+                let text = scalar(&value).ok_or_else(|| bad(&key, "a string"))?;
                 let kind = Kind::parse(&text);
                 if let Kind::Other(other) = &kind {
-                    let line = find_key_line(inner, "kind").map_or(2, |l| l + 1);
+                    let line = find_key_line(inner, &key).map_or(2, |l| l + 1);
                     warnings.push(
                         Diagnostic::new(
                             &lint::UNKNOWN_KIND,
@@ -327,6 +329,21 @@ mod tests {
         assert!(s.meta.extra.contains_key("foo"));
         assert_eq!(s.body, "Body\n");
         assert_eq!(s.body_line_offset, 5);
+    }
+
+    #[test]
+    fn keys_in_any_case_as_in_cardano_cips() {
+        let s = split_ok(
+            "---\nCIP: 1\nTitle: CIP Process\nAuthors:\n    - Frederic Johnson <frederic@example.com>\n    - Duncan Coutts\nCreated: 2020-03-21\n---\nBody",
+        );
+        assert_eq!(s.meta.title.as_deref(), Some("CIP Process"));
+        let names: Vec<_> = s.meta.authors.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Frederic Johnson", "Duncan Coutts"]);
+        assert_eq!(s.meta.extra["Created"], Value::String("2020-03-21".into()), "other keys keep their case");
+        // A wrong value is still named by the key as written, at its line.
+        let err = split("---\nCIP: 1\nTitle: [a, b]\n---\n", Path::new("a.md")).err().unwrap();
+        assert!(err.message.contains("`Title` must be a string"), "{}", err.message);
+        assert_eq!(err.line, Some(3));
     }
 
     #[test]
