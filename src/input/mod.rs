@@ -179,7 +179,7 @@ fn load_article(
         (Some(t), _) => vec![Inline::Text(t.clone())],
         (None, Some((inlines, _))) => inlines,
         (None, None) => {
-            let stem = Path::new(rel).file_stem().and_then(|s| s.to_str()).unwrap_or(rel);
+            let stem = fallback_title(rel);
             warnings.push(
                 Diagnostic::new(&lint::MISSING_TITLE, format!("`{rel}` has no title; using `{stem}`"))
                     .with_file(&shown)
@@ -211,6 +211,18 @@ fn load_article(
 }
 
 /// An id from the article's path: ASCII letters, digits and `-`, unique.
+/// An untitled article's name: its file's stem, or its folder's name for a
+/// folder's `README.md` or `index.md` (`CIP-0001/README.md` is `CIP-0001`).
+fn fallback_title(rel: &str) -> &str {
+    let path = Path::new(rel);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or(rel);
+    let folder = path.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str());
+    match folder {
+        Some(folder) if ["readme", "index", "_index"].contains(&stem.to_ascii_lowercase().as_str()) => folder,
+        _ => stem,
+    }
+}
+
 fn unique_id(src_rel: &str, ids: &mut HashSet<String>) -> String {
     let stem = src_rel.strip_suffix(".md").or_else(|| src_rel.strip_suffix(".markdown")).unwrap_or(src_rel);
     let mut base: String =
@@ -242,6 +254,14 @@ fn find_string(text: &str, needle: &str) -> Option<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_untitled_readme_is_named_after_its_folder() {
+        assert_eq!(fallback_title("CIP-0001/README.md"), "CIP-0001");
+        assert_eq!(fallback_title("posts/launch/index.md"), "launch");
+        assert_eq!(fallback_title("README.md"), "README", "no folder to name it after");
+        assert_eq!(fallback_title("notes/readme-first.md"), "readme-first");
+    }
 
     /// Articles are converted in parallel, but ids, order and diagnostics
     /// follow the manifest, run after run.
