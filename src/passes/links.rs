@@ -343,6 +343,12 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
             "link to a published URL instead; it is shown as plain text",
         );
     };
+    // A folder, as GitHub shows it: its README (or index) when that is an
+    // article of the report.
+    let target = match ctx.index.contains_key(&target) {
+        true => target,
+        false => folder_article(&target, ctx).unwrap_or(target),
+    };
     if let Some((id, anchors)) = ctx.index.get(&target) {
         return match fragment {
             None => LinkDest::Internal { article: id.clone(), anchor: None },
@@ -366,12 +372,30 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
             "add it to book.toml, or link to its published URL; it is shown as plain text",
         );
     }
+    let hint = match url.strip_prefix('(').and_then(|u| u.strip_suffix(')')) {
+        // `[x]: (https://...)`: the parentheses are taken as part of a
+        // relative path, by GitHub too.
+        Some(inner) if scheme(inner).is_some() => {
+            "the target is wrapped in parentheses, which make it a file name: remove them; it is shown as plain text"
+        }
+        _ => "link to a published URL instead; it is shown as plain text",
+    };
     warn(
         out,
         &lint::LINK_OUTSIDE_REPORT,
         format!("link to the local file `{url}`, which the report cannot link to"),
-        "link to a published URL instead; it is shown as plain text",
+        hint,
     )
+}
+
+/// The article a link to a folder means: the folder's `README.md` or
+/// `index.md` (`_index.md`), if the report has it.
+fn folder_article(target: &str, ctx: &Ctx) -> Option<String> {
+    let folder = target.trim_end_matches('/');
+    ["README.md", "readme.md", "index.md", "_index.md"]
+        .iter()
+        .map(|name| if folder.is_empty() { name.to_string() } else { format!("{folder}/{name}") })
+        .find(|candidate| ctx.index.contains_key(candidate))
 }
 
 /// A link to an anchor its article does not have.

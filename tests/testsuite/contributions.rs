@@ -342,3 +342,51 @@ fn mislabelled_and_missing_images() {
         assert!(squash(&text).contains("And[Image:gone]inline."), "{text}");
     }
 }
+
+/// A report of folders, one proposal each, as Cardano's CIPs keep them:
+/// `CIP-0001/README.md` with YAML keys in capitals; links to a folder mean
+/// its README, as GitHub shows it; an untitled README is named after its
+/// folder; a target in parentheses is named as the mistake it is.
+#[test]
+fn folder_per_proposal_reports() {
+    let r = TestReport::new();
+    r.write(
+        "book.toml",
+        "front = [\"CIP-0001/README.md\", \"CIP-0002/README.md\", \"CIP-0003/index.md\"]\n\n[book]\ntitle = \"T\"\n",
+    );
+    r.write(
+        "report/CIP-0001/README.md",
+        "---\nCIP: 1\nTitle: CIP Process\nAuthors:\n    - Frederic Johnson <f@example.com>\n---\n\n## Abstract\n\n\
+         See [CIP-2](../CIP-0002), [its motivation](../CIP-0002/#motivation), [the third](../CIP-0003/) \
+         and [this one](./).\n\n[bad]: (https://example.com/x)\n\nA [bad] link.\n",
+    );
+    r.write("report/CIP-0002/README.md", "## Motivation\n\nText.\n");
+    r.write("report/CIP-0003/index.md", "# Third\n\nText.\n");
+    let run = r.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // One untitled article, named after its folder; no link was lost but the bad one.
+    assert!(
+        run.stderr.contains("warning[missing-title]: `CIP-0002/README.md` has no title; using `CIP-0002`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("warning[").count(), 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("link to the local file `(https://example.com/x)`")
+            && run.stderr.contains("the target is wrapped in parentheses"),
+        "{}",
+        run.stderr
+    );
+    let run = r.run(&["build", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = std::fs::read_to_string(r.path().join("build/html/cip-0001-readme.html")).unwrap();
+    assert!(page.contains("<h1") && page.contains("CIP Process"), "the title from `Title:`");
+    assert!(page.contains("Frederic Johnson"), "the authors from `Authors:`");
+    for (href, text) in [
+        ("cip-0002-readme.html", ">CIP-2</a>"),
+        ("cip-0002-readme.html#cip-0002-readme.motivation", ">its motivation</a>"),
+        ("cip-0003-index.html", ">the third</a>"),
+    ] {
+        assert!(page.contains(&format!("href=\"{href}\"")) && page.contains(text), "no link {href}: {page}");
+    }
+}
