@@ -12,12 +12,43 @@ pub fn to_typst(tex: &str) -> Result<String, String> {
     if tex.is_empty() {
         return Ok(String::new());
     }
-    let converted = std::panic::catch_unwind(|| mitex::convert_math(tex, None))
+    let tex = logos(tex);
+    let converted = std::panic::catch_unwind(|| mitex::convert_math(&tex, None))
         .map_err(|_| "the LaTeX could not be parsed".to_string())?
         .map_err(|e| e.trim().trim_start_matches("error: ").to_string())?;
     check(&converted)?;
     let converted = renamed(converted)?;
     Ok(converted)
+}
+
+/// `\TeX` and `\LaTeX`, which MathJax (and so GitHub) draws as the names:
+/// as text here (`$\LaTeX$` is how authors write the name on GitHub).
+fn logos(tex: &str) -> std::borrow::Cow<'_, str> {
+    if !tex.contains("TeX") {
+        return tex.into();
+    }
+    let mut out = String::with_capacity(tex.len());
+    let mut rest = tex;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let name_len = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(after.len());
+        match &after[..name_len] {
+            name @ ("TeX" | "LaTeX") => out.push_str(&format!("\\text{{{name}}}")),
+            name => {
+                out.push('\\');
+                out.push_str(name);
+            }
+        }
+        // An escaped character (`\\`, `\{`) is copied with its backslash.
+        let skip = if name_len == 0 { after.chars().next().map_or(0, char::len_utf8) } else { name_len };
+        if name_len == 0 {
+            out.push_str(&after[..skip]);
+        }
+        rest = &after[skip..];
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 /// Symbol modifiers the converter writes by names older Typst versions had
@@ -157,6 +188,13 @@ mod tests {
     fn converts_common_math() {
         assert_eq!(to_typst(r"\frac{a}{b} + x^2").unwrap(), "frac(a ,b ) +  x ^(2 )");
         assert!(to_typst(r"\alpha \le \beta").unwrap().contains("alpha"));
+    }
+
+    #[test]
+    fn tex_logos_are_their_names() {
+        assert_eq!(logos(r"\LaTeX"), r"\text{LaTeX}");
+        assert_eq!(logos(r"a \TeX{} \\ \{x\} \TeXt \alpha"), r"a \text{TeX}{} \\ \{x\} \TeXt \alpha");
+        assert!(to_typst(r"\LaTeX").unwrap().contains("LaTeX"));
     }
 
     #[test]
