@@ -312,7 +312,7 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
     };
     if path.is_empty() {
         let anchor = fragment.unwrap_or_default();
-        if ctx.own_anchors.contains(&anchor) {
+        if let Some(anchor) = find_anchor(ctx.own_anchors, &anchor) {
             return LinkDest::Internal { article: ctx.own_id.clone(), anchor: Some(anchor) };
         }
         out.push(missing_anchor(
@@ -353,7 +353,9 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
         return match fragment {
             None => LinkDest::Internal { article: id.clone(), anchor: None },
             Some(a) if a.is_empty() => LinkDest::Internal { article: id.clone(), anchor: None },
-            Some(a) if anchors.contains(&a) => LinkDest::Internal { article: id.clone(), anchor: Some(a) },
+            Some(a) if let Some(found) = find_anchor(anchors, &a) => {
+                LinkDest::Internal { article: id.clone(), anchor: Some(found) }
+            }
             Some(a) => {
                 out.push(missing_anchor(
                     format!("link to `{url}`: `{target}` has no anchor `#{a}`; it links to the article"),
@@ -386,6 +388,21 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
         format!("link to the local file `{url}`, which the report cannot link to"),
         hint,
     )
+}
+
+/// The anchor a fragment names: itself, or else the one anchor that differs
+/// from it only in case (`#Motivation` for `## Motivation`, whose slug is
+/// `motivation`), as GitHub finds it.
+fn find_anchor(anchors: &HashSet<String>, fragment: &str) -> Option<String> {
+    if anchors.contains(fragment) {
+        return Some(fragment.to_string());
+    }
+    let lower = fragment.to_lowercase();
+    let mut matching = anchors.iter().filter(|a| a.to_lowercase() == lower);
+    match (matching.next(), matching.next()) {
+        (Some(one), None) => Some(one.clone()),
+        _ => None,
+    }
 }
 
 /// The article a link to a folder means: the folder's `README.md` or
@@ -522,6 +539,18 @@ mod tests {
         assert_eq!(scheme("javascript:alert(1)"), Some("javascript"));
         assert_eq!(scheme("eip-1.md"), None);
         assert_eq!(scheme("C:/x"), None);
+    }
+
+    #[test]
+    fn anchors_match_in_any_case_when_only_one_does() {
+        let anchors: HashSet<String> = ["motivation", "cddl", "x", "X"].into_iter().map(String::from).collect();
+        assert_eq!(find_anchor(&anchors, "Motivation").as_deref(), Some("motivation"));
+        assert_eq!(find_anchor(&anchors, "CDDL").as_deref(), Some("cddl"));
+        assert_eq!(find_anchor(&anchors, "X").as_deref(), Some("X"), "an exact match first");
+        assert_eq!(find_anchor(&anchors, "x").as_deref(), Some("x"));
+        let two: HashSet<String> = ["ab", "AB"].into_iter().map(String::from).collect();
+        assert_eq!(find_anchor(&two, "Ab"), None, "two that differ only in case: neither");
+        assert_eq!(find_anchor(&anchors, "rationale"), None);
     }
 
     #[test]
