@@ -13,8 +13,8 @@
 //! - `words` (the words the tool adds, in every language), over
 //! - `model` (the document: report, articles, blocks, inlines), over
 //! - `config` (book.toml), over
-//! - `dates`, `diag`, `lint`, `fsutil`, `media`, `parallel`, `styles` (diagnostics, files,
-//!   threads, the built-in template and stylesheets).
+//! - `dates`, `diag`, `lint`, `fsutil`, `media`, `parallel`, `styles`, `svg` (diagnostics,
+//!   files, threads, the built-in template and stylesheets, SVG images made safe).
 
 pub mod commands;
 pub mod config;
@@ -29,4 +29,5 @@ pub mod output;
 pub mod parallel;
 pub mod passes;
 pub mod styles;
+pub mod svg;
 pub mod words;

@@ -89,6 +89,8 @@ lints! {
         "a citation of a key that is not in the bibliography";
     REMOTE_IMAGE = "remote-image", Warn, Some("the image's alt text"),
         "an image on the web (builds are offline)";
+    SVG_SCRIPT = "svg-script", Warn, Some("the image without them (in the EPUB and the web edition)"),
+        "an SVG image with scripts, event handlers or `javascript:` links";
     MISLABELLED_IMAGE = "mislabelled-image", Warn, Some("the image, read as the format its bytes are"),
         "an image file whose bytes are another format than its name says";
     EMPTY_IMAGE = "empty-image", Warn, Some("the image's alt text"), "an image with an empty target";

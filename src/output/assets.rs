@@ -68,7 +68,7 @@ pub fn gather_images(report: &Report, manifest: &Manifest, root: &Root, errors: 
                     };
                     let href = unique_name(&mut names, &file);
                     map.insert(rel.clone(), href.clone());
-                    let bytes = if mime == "image/svg+xml" { xhtml_safe_svg(bytes) } else { bytes };
+                    let bytes = if mime == "image/svg+xml" { crate::svg::clean(bytes).bytes } else { bytes };
                     files.push(Resource { href, bytes, mime });
                 }
                 Err(why) => errors.push(
@@ -126,42 +126,9 @@ pub fn unique_name(used: &mut HashSet<String>, file: &str) -> String {
     format!("images/{name}")
 }
 
-/// An SVG whose HTML labels (`<foreignObject>`, as diagrams.net writes
-/// them) use `<font>`, which XHTML does not have (EPUBCheck's RSC-005): the
-/// element becomes a `<span>` with the same attributes, so the labels stay.
-fn xhtml_safe_svg(bytes: Vec<u8>) -> Vec<u8> {
-    let Ok(text) = std::str::from_utf8(&bytes) else { return bytes };
-    if !text.contains("<foreignObject") || !text.contains("<font") {
-        return bytes;
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find("<foreignObject") {
-        let end = rest[start..].find("</foreignObject>").map_or(rest.len(), |e| start + e);
-        out.push_str(&rest[..start]);
-        let inner = &rest[start..end];
-        out.push_str(&inner.replace("<font ", "<span ").replace("<font>", "<span>").replace("</font>", "</span>"));
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out.into_bytes()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn font_in_svg_labels_becomes_span() {
-        let svg = br#"<svg><switch><foreignObject><div><font style="a">Delete</font></div></foreignObject><text>Del...</text></switch><font id="f"/></svg>"#;
-        let out = String::from_utf8(xhtml_safe_svg(svg.to_vec())).unwrap();
-        assert_eq!(
-            out,
-            r#"<svg><switch><foreignObject><div><span style="a">Delete</span></div></foreignObject><text>Del...</text></switch><font id="f"/></svg>"#
-        );
-        let plain = b"<svg><rect/></svg>".to_vec();
-        assert_eq!(xhtml_safe_svg(plain.clone()), plain);
-    }
 
     #[test]
     fn image_names() {

@@ -13,20 +13,35 @@ use crate::lint;
 use crate::model::{Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest, Report, join_rel};
 use crate::passes::numbering::{Labels, Numbered};
 
-/// What the image check says of a file: `Ok(None)` a good image, `Ok(Some(
-/// ext))` an image of another format than its name says, `Err(why)` none.
-pub type ImageCheck<'a> = dyn Fn(&str) -> Result<Option<&'static str>, String> + Sync + 'a;
+/// What the image check says of an image file.
+#[derive(Debug, Clone, Default)]
+pub struct ImageFile {
+    /// `Some(ext)` for an image of another format than its name says.
+    pub format: Option<&'static str>,
+    /// An SVG's active content, which the EPUB and the site leave out.
+    pub active: Vec<crate::svg::Active>,
+}
+
+/// What the image check says of a file: `Err(why)` when it is no image.
+pub type ImageCheck<'a> = dyn Fn(&str) -> Result<ImageFile, String> + Sync + 'a;
 
 /// Checks the image files the report uses, each once however many times
 /// it is used (the result is shared by the articles, resolved in parallel).
-pub fn image_check(root: &Root) -> impl Fn(&str) -> Result<Option<&'static str>, String> + Sync + '_ {
-    let checked: std::sync::Mutex<HashMap<String, Result<Option<&'static str>, String>>> = Default::default();
+pub fn image_check(root: &Root) -> impl Fn(&str) -> Result<ImageFile, String> + Sync + '_ {
+    let checked: std::sync::Mutex<HashMap<String, Result<ImageFile, String>>> = Default::default();
     move |rel: &str| {
         let lock = || checked.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(known) = lock().get(rel) {
             return known.clone();
         }
-        let result = check_image(root, rel);
+        let result = check_image(root, rel).map(|format| {
+            let svg = format.map_or_else(|| rel.to_ascii_lowercase().ends_with(".svg"), |f| f == "svg");
+            let active = match root.resolve(rel) {
+                Ok(path) if svg => std::fs::read(path).map(|b| crate::svg::active_content(&b)).unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            ImageFile { format, active }
+        });
         lock().insert(rel.to_string(), result.clone());
         result
     }
@@ -472,7 +487,19 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     };
     match (ctx.image_exists)(&rel) {
-        Ok(format) => {
+        Ok(ImageFile { format, active }) => {
+            if !active.is_empty() {
+                let what: Vec<&str> = active.iter().map(|a| a.describe()).collect();
+                out.push(
+                    Diagnostic::new(
+                        &lint::SVG_SCRIPT,
+                        format!("image `{url}` has {}: the EPUB and the web edition leave them out", what.join(", ")),
+                    )
+                    .with_file(&ctx.path)
+                    .with_position(line, column)
+                    .with_hint("save the drawing without scripts (a plain SVG export); the image shows the same"),
+                );
+            }
             if let Some(ext) = format {
                 out.push(
                     Diagnostic::new(

@@ -875,3 +875,56 @@ fn unknown_pdf_standard_lists_the_valid_ones() {
     assert!(run.stderr.contains("the values allowed here are `1.4`"), "{}", run.stderr);
     assert!(run.stderr.contains("`a-2b`") && run.stderr.contains("`ua-1`"), "{}", run.stderr);
 }
+
+/// An SVG image with scripts, event handlers and `javascript:` links (a
+/// reader who opens the image by itself would run them on the site's
+/// origin): a named warning at the image, and the EPUB and the site serve it
+/// without them; the PDF draws it as before.
+#[test]
+fn svg_scripts_never_reach_the_epub_or_the_site() {
+    let r = TestReport::new();
+    r.write(
+        "book.toml",
+        "front = [\"a.md\"]\n\n[book]\ntitle = \"T\"\n\n[build]\nformats = [\"pdf\", \"epub\", \"html\"]\n",
+    );
+    r.write("report/a.md", "# A\n\nText.\n\n![A square](pic.svg)\n");
+    r.write(
+        "report/pic.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"20\" \
+         height=\"20\" onload=\"alert(document.cookie)\"><script>alert(1)</script>\
+         <a xlink:href=\"javascript:alert(2)\"><rect id=\"1=\" width=\"20\" height=\"20\" fill=\"#036\"/></a>\
+         <use href=\"#1=\"/></svg>",
+    );
+    let run = r.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning[svg-script]: image `pic.svg` has scripts, event handlers (`on…` attributes), `javascript:` \
+             links: the EPUB and the web edition leave them out"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("report/a.md:5:1"), "{}", run.stderr);
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(r.path().join("build/report.epub")).unwrap()).unwrap();
+    let mut in_epub = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/images/pic.svg").unwrap(), &mut in_epub).unwrap();
+    let on_site = std::fs::read_to_string(r.path().join("build/html/images/pic.svg")).unwrap();
+    for (name, svg) in [("EPUB", &in_epub), ("site", &on_site)] {
+        let doc = roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            assert_ne!(node.tag_name().name(), "script", "{name}: {svg}");
+            for attr in node.attributes() {
+                assert!(!attr.name().starts_with("on") && !attr.value().contains("javascript:"), "{name}: {svg}");
+            }
+        }
+        assert!(svg.contains("id=\"_1_\"") && svg.contains("href=\"#_1_\""), "{name}: the id is an XML name: {svg}");
+    }
+    assert!(
+        std::fs::read(r.path().join("report/pic.svg")).unwrap().windows(8).any(|w| w == b"<script>"),
+        "source kept"
+    );
+    if let Some(out) = crate::epub::epubcheck(&r.path().join("build/report.epub"), "svg_scripts_never_reach") {
+        crate::epub::assert_clean("svg", &out);
+    }
+}
