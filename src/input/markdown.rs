@@ -65,6 +65,7 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         anchors: Vec::new(),
         ids: HashMap::new(),
         min_level: 6,
+        inline_lists: Vec::new(),
     };
 
     // Footnote definitions first, so references can be numbered on use.
@@ -168,6 +169,9 @@ struct Converter<'a, 'p> {
     /// The same, with what each is and the line it is on (for duplicates).
     ids: HashMap<String, (&'static str, usize)>,
     min_level: u8,
+    /// Open `<ul>`/`<ol>` in the inline HTML being read (lists in a table
+    /// cell): ordered or not, and the items so far.
+    inline_lists: Vec<(bool, usize)>,
 }
 
 impl<'a> Converter<'a, '_> {
@@ -546,6 +550,15 @@ impl<'a> Converter<'a, '_> {
                 if !kept.is_empty() {
                     out.push(Block { line, kind: BlockKind::Anchor(kept) });
                 }
+                // `<details>` is shown open, its `<summary>` in bold; layout
+                // wrappers (`<center>`, `<div align>`) lose nothing in print.
+                if let Some(summary) = wrappers_only(literal) {
+                    if !summary.trim().is_empty() {
+                        let summary = vec![Inline::Strong(vec![Inline::Text(normalize_ws(&summary))])];
+                        out.push(Block { line, kind: BlockKind::Paragraph(summary) });
+                    }
+                    return;
+                }
                 let text = html_text(literal);
                 if !only_anchors {
                     self.report(
@@ -628,7 +641,10 @@ impl<'a> Converter<'a, '_> {
     fn inlines(&mut self, node: &'a AstNode<'a>) -> Vec<Inline> {
         let children: Vec<&'a AstNode<'a>> = node.children().collect();
         let mut out = Vec::new();
+        // Inline lists end with their paragraph or cell, closed or not.
+        let lists = std::mem::take(&mut self.inline_lists);
         self.inline_seq(&children, &mut out, 0);
+        self.inline_lists = lists;
         self.finish_inlines(out, node)
     }
 
@@ -820,6 +836,31 @@ impl<'a> Converter<'a, '_> {
                     self.report(&lint::MISSING_ALT_TEXT, (line, column), message, hint);
                 }
                 out.push(Inline::Image(image));
+            }
+            return 1;
+        }
+        // `<ul><li>a</li><li>b</li></ul>`, as authors make lists in a table
+        // cell: each item on a line of its own, after a bullet or its number.
+        if matches!(tag.name.as_str(), "ul" | "ol" | "li") {
+            match (tag.name.as_str(), tag.closing) {
+                ("ul" | "ol", false) => self.inline_lists.push((tag.name == "ol", 0)),
+                ("ul" | "ol", true) => {
+                    self.inline_lists.pop();
+                }
+                ("li", false) => {
+                    let marker = match self.inline_lists.last_mut() {
+                        Some((true, n)) => {
+                            *n += 1;
+                            format!("{n}. ")
+                        }
+                        _ => "• ".to_string(),
+                    };
+                    if !out.is_empty() && !matches!(out.last(), Some(Inline::LineBreak)) {
+                        out.push(Inline::LineBreak);
+                    }
+                    out.push(Inline::Text(marker));
+                }
+                _ => {}
             }
             return 1;
         }
@@ -1313,6 +1354,44 @@ fn html_ids(html: &str) -> (Vec<String>, bool) {
     (ids, only_anchors)
 }
 
+/// When an HTML block is only wrappers without meaning of their own in
+/// print (`<details>`, `<center>`, `<div>`, `<p>`, `<br>`) and a
+/// `<summary>`: the summary's text (empty without one). `None` when it has
+/// any other tag or text outside the summary.
+fn wrappers_only(html: &str) -> Option<String> {
+    const WRAPPERS: &[&str] = &["details", "summary", "center", "div", "p", "br"];
+    let mut summary = String::new();
+    let mut in_summary = false;
+    let mut rest = html;
+    loop {
+        let (text, next) = match rest.find('<') {
+            Some(open) => (&rest[..open], Some(open)),
+            None => (rest, None),
+        };
+        let text = decode_entities(text);
+        if in_summary {
+            summary.push_str(&text);
+        } else if !text.trim().is_empty() {
+            return None;
+        }
+        let Some(open) = next else { break };
+        let close = rest[open..].find('>')? + open;
+        let tag = parse_tag(&rest[open..=close])?;
+        if in_summary && tag.name != "summary" {
+            // Inline markup in the summary (`<b>`, `<code>`): its text is kept.
+            if tag.name == "br" {
+                summary.push(' ');
+            }
+        } else if !WRAPPERS.contains(&tag.name.as_str()) {
+            return None;
+        } else if tag.name == "summary" {
+            in_summary = !tag.closing;
+        }
+        rest = &rest[close + 1..];
+    }
+    Some(summary)
+}
+
 /// Parses one HTML tag (`<name attr="v">`, `</name>`, `<name/>`).
 fn parse_tag(html: &str) -> Option<Tag> {
     let inner = html.strip_prefix('<')?.strip_suffix('>')?;
@@ -1555,6 +1634,56 @@ mod tests {
         let c = conv("<div class=\"x\">Hello <b>world</b></div>\n\n<!-- a comment -->\n");
         assert_eq!(c.blocks.len(), 1);
         assert_eq!(c.blocks[0].kind, BlockKind::Paragraph(vec![Inline::Text("Hello world".into())]));
+    }
+
+    /// `<details>` as GitHub READMEs write it (Cardano's CIPs, OWASP's
+    /// cheat sheets): shown open, the summary in bold, the markdown inside
+    /// as markdown; layout wrappers are quiet; other HTML still warns.
+    #[test]
+    fn details_and_layout_wrappers() {
+        let c = conv(concat!(
+            "<details>\n<summary>Show the <b>test vectors</b> &amp; more</summary>\n\n",
+            "- one\n- two\n\n</details>\n\n",
+            "<center>\n\n| a |\n|---|\n| 1 |\n\n</center>\n\n",
+            "<div align=\"center\" id=\"top\">\n\nText.\n\n</div>\n\n",
+            "<details open><summary>Inline</summary>\n",
+        ));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let kinds: Vec<&BlockKind> = c.blocks.iter().map(|b| &b.kind).collect();
+        assert_eq!(
+            kinds[0],
+            &BlockKind::Paragraph(vec![Inline::Strong(vec![Inline::Text("Show the test vectors & more".into())])])
+        );
+        assert!(matches!(kinds[1], BlockKind::List { .. }), "{kinds:?}");
+        assert!(matches!(kinds[2], BlockKind::Table { .. }), "{kinds:?}");
+        assert_eq!(kinds[3], &BlockKind::Anchor(vec!["top".into()]));
+        assert_eq!(kinds[4], &BlockKind::Paragraph(vec![Inline::Text("Text.".into())]));
+        assert_eq!(kinds[5], &BlockKind::Paragraph(vec![Inline::Strong(vec![Inline::Text("Inline".into())])]));
+        assert_eq!(kinds.len(), 6, "{kinds:?}");
+        // Text beside the wrappers, or another tag: the warning as before.
+        for html in ["<details>\nSome text <table>\n", "<div>Hello</div>\n", "<center><ul><li>x</li></ul></center>\n"] {
+            let c = conv(html);
+            assert_eq!(c.warnings.len(), 1, "{html}: {:?}", c.warnings);
+            assert!(c.warnings[0].message.starts_with("raw HTML block"), "{html}");
+        }
+    }
+
+    /// Lists in a table cell, written in HTML as GitHub allows: one item a
+    /// line, after a bullet or its number; an unclosed list ends with its cell.
+    #[test]
+    fn html_lists_in_table_cells() {
+        let c = conv(concat!(
+            "| Steps | Inputs |\n|---|---|\n",
+            "| <ol><li>Compute *x*</li><li>Check</li></ol> | <ul><li>a</li><li>b</li> |\n",
+            "| <ol><li>Again</li></ol> | none |\n",
+        ));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let BlockKind::Table { rows, .. } = &c.blocks[0].kind else { panic!("{:?}", c.blocks) };
+        let br = Inline::LineBreak;
+        let t = |s: &str| Inline::Text(s.into());
+        assert_eq!(rows[0][0], vec![t("1. Compute "), Inline::Emph(vec![t("x")]), br.clone(), t("2. Check")]);
+        assert_eq!(rows[0][1], vec![t("• a"), br, t("• b")]);
+        assert_eq!(rows[1][0], vec![t("1. Again")], "numbering starts again in the next cell");
     }
 
     fn refs(inlines: &[Inline]) -> Vec<(String, usize, usize)> {
