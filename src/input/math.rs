@@ -53,19 +53,70 @@ fn logos(tex: &str) -> std::borrow::Cow<'_, str> {
 
 /// Symbol modifiers the converter writes by names older Typst versions had
 /// (`plus.circle` for ⊕, now `plus.o`).
-const RENAMED_MODIFIERS: &[(&str, &str)] = &[(".circle", ".o"), (".square", ".sq")];
+const RENAMED_MODIFIERS: &[(&str, &str)] = &[(".circle", ".o"), (".square", ".sq"), (".dash", ".dashed")];
 
-/// The formula if it parses (see [`parses`]), after renaming the modifiers
-/// that Typst renamed; else why not.
+/// Symbols the converter writes by names Typst 0.14 renamed (`\partial` is
+/// `diff`, now `partial`): the name and the start of its modifiers.
+const RENAMED_SYMBOLS: &[(&str, &str)] = &[
+    ("sect", "inter"),
+    ("diff", "partial"),
+    ("planck.reduce", "planck"),
+    ("angle.l", "chevron.l"),
+    ("angle.r", "chevron.r"),
+    ("ohm", "Omega"),
+    ("circle.nested", "compose.o"),
+    ("bracket.l.double", "bracket.l.stroked"),
+    ("bracket.r.double", "bracket.r.stroked"),
+];
+
+/// Names Typst 0.15 still knows but warns about (`\trianglelefteq` is
+/// `lt.tri.eq`, now `lt.closed.eq`).
+const DEPRECATED: &[(&str, &str)] =
+    &[("lt.tri", "lt.closed"), ("gt.tri", "gt.closed"), ("join", "bowtie.big"), ("tack.r.double", "tack.rr")];
+
+/// `chain` with a renamed symbol or modifier, if one makes it a name Typst has.
+fn rename(chain: &str) -> Option<String> {
+    let symbols = RENAMED_SYMBOLS.iter().filter_map(|(old, new)| {
+        let rest = chain.strip_prefix(old)?;
+        (rest.is_empty() || rest.starts_with('.')).then(|| format!("{new}{rest}"))
+    });
+    let modifiers =
+        RENAMED_MODIFIERS.iter().filter(|(old, _)| chain.contains(old)).map(|(old, new)| chain.replacen(old, new, 1));
+    symbols.chain(modifiers).find(|c| parses(c).is_ok())
+}
+
+/// `text` with the name `chain` replaced where it stands as a whole name
+/// (not inside `subsection`).
+fn replace_name(text: &str, chain: &str, new: &str) -> String {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(chain) {
+        let before = rest[..at].chars().last().or_else(|| out.chars().last());
+        let after = rest[at + chain.len()..].chars().next();
+        // Its modifiers may follow (`sect` in `sect.big`).
+        let whole = !before.is_some_and(is_name) && !after.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        out.push_str(&rest[..at]);
+        out.push_str(if whole { new } else { chain });
+        rest = &rest[at + chain.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The formula if it parses (see [`parses`]), after renaming the symbols
+/// and modifiers that Typst renamed; else why not.
 fn renamed(mut typst: String) -> Result<String, String> {
+    for (old, new) in DEPRECATED {
+        if typst.contains(old) {
+            typst = replace_name(&typst, old, new);
+        }
+    }
     for _ in 0..16 {
         let Err(why) = parses(&typst) else { return Ok(typst) };
         let chain = why.split('`').nth(1).unwrap_or("");
-        let renamed = RENAMED_MODIFIERS.iter().find_map(|(old, new)| {
-            chain.contains(old).then(|| chain.replacen(old, new, 1)).filter(|c| parses(c).is_ok())
-        });
-        match renamed {
-            Some(new) if !chain.is_empty() => typst = typst.replace(chain, &new),
+        match rename(chain) {
+            Some(new) if !chain.is_empty() => typst = replace_name(&typst, chain, &new),
             _ => return Err(why),
         }
     }
@@ -82,22 +133,104 @@ fn parses(typst: &str) -> Result<(), String> {
     if let Some(error) = errors.first() {
         return Err(format!("it converts to Typst math that does not parse ({})", error.message));
     }
-    fn unknown(node: &SyntaxNode) -> Option<String> {
+    fn problem(node: &SyntaxNode) -> Option<String> {
+        let unknown = |name: &str| Some(format!("it converts to Typst math with the unknown name `{name}`"));
         match node.kind() {
-            SyntaxKind::MathIdent if !is_defined(node.leaf_text()) => Some(node.leaf_text().to_string()),
+            SyntaxKind::MathIdent if !is_defined(node.leaf_text()) => unknown(node.leaf_text()),
             // `arrow.r`: the head names something in scope, and a symbol's
             // modifiers must be its own.
             SyntaxKind::MathFieldAccess | SyntaxKind::FieldAccess => match symbol(node) {
-                Err(name) => Some(name),
-                Ok(_) => node.children().next().and_then(unknown),
+                Err(name) => unknown(&name),
+                Ok(_) => node.children().next().and_then(problem),
             },
-            _ => node.children().find_map(unknown),
+            // `\frac{a}` (a missing argument): `frac(a)` would stop the
+            // whole report at typesetting.
+            SyntaxKind::MathCall | SyntaxKind::FuncCall => node.children().find_map(problem).or_else(|| {
+                let mut children = node.children();
+                let callee = children.next().filter(|c| c.kind() == SyntaxKind::MathIdent)?;
+                let given = positional_args(children.next()?)?;
+                let (least, most) = arity(callee.leaf_text())?;
+                let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
+                let expected = match most {
+                    Some(most) if most == least => format!("{least}"),
+                    Some(most) => format!("{least} to {most}"),
+                    None => format!("at least {least}"),
+                };
+                (given < least || most.is_some_and(|m| given > m)).then(|| {
+                    format!(
+                        "it converts to Typst math that gives `{}` {given} {} where it takes {expected}",
+                        callee.leaf_text(),
+                        plural(given)
+                    )
+                })
+            }),
+            _ => node.children().find_map(problem),
         }
     }
-    match unknown(&root) {
-        Some(name) => Err(format!("it converts to Typst math with the unknown name `{name}`")),
+    match problem(&root) {
+        Some(why) => Err(why),
         None => Ok(()),
     }
+}
+
+/// How many positional arguments a call's argument list gives (`None`
+/// for a matrix's rows or a spread, which are not counted here).
+fn positional_args(args: &typst::syntax::SyntaxNode) -> Option<usize> {
+    use typst::syntax::SyntaxKind;
+    let mut count = 0;
+    let mut segment_has_content = false;
+    for child in args.children() {
+        match child.kind() {
+            SyntaxKind::Semicolon | SyntaxKind::Spread => return None,
+            SyntaxKind::LeftParen | SyntaxKind::Space => {}
+            SyntaxKind::Comma | SyntaxKind::RightParen => {
+                count += usize::from(segment_has_content);
+                segment_has_content = false;
+            }
+            SyntaxKind::Named => {}
+            _ => segment_has_content = true,
+        }
+    }
+    Some(count)
+}
+
+/// The positional parameters a function of Typst's or of the template
+/// takes: how many it needs, and how many it can take (`None`: any).
+fn arity(name: &str) -> Option<(usize, Option<usize>)> {
+    use typst::foundations::Value;
+    // `#let name(a, b, key: v, ..rest) = ...` in the default template, which
+    // may shadow Typst's own.
+    let defined = crate::styles::TEMPLATE.lines().find_map(|l| l.strip_prefix("#let ")?.strip_prefix(name));
+    if let Some(params) = defined.and_then(|l| l.strip_prefix('(')) {
+        let params = &params[..params.find(')')?];
+        let (mut least, mut most) = (0, Some(0));
+        for param in params.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if param.starts_with("..") {
+                most = None;
+            } else if !param.contains(':') {
+                least += 1;
+                most = most.map(|m| m + 1);
+            }
+        }
+        return Some((least, most));
+    }
+    let library = library();
+    if let Some(binding) = library.math.scope().get(name).or_else(|| library.global.scope().get(name)) {
+        let Value::Func(func) = binding.read() else { return None };
+        let (mut least, mut most) = (0, Some(0));
+        for param in func.params().filter(|p| p.positional()) {
+            if param.variadic() {
+                // `binom(upper, ..lower)` needs one of `lower`.
+                least += usize::from(param.required());
+                most = None;
+            } else {
+                least += usize::from(param.required());
+                most = most.map(|m| m + 1);
+            }
+        }
+        return Some((least, most));
+    }
+    None
 }
 
 /// The symbol a name or a chain of modifiers (`plus.circle`) names, if it
@@ -195,6 +328,52 @@ mod tests {
         assert_eq!(logos(r"\LaTeX"), r"\text{LaTeX}");
         assert_eq!(logos(r"a \TeX{} \\ \{x\} \TeXt \alpha"), r"a \text{TeX}{} \\ \{x\} \TeXt \alpha");
         assert!(to_typst(r"\LaTeX").unwrap().contains("LaTeX"));
+    }
+
+    /// Commands whose Typst names changed in 0.14 (`\partial` was `diff`,
+    /// `\langle` `angle.l`): common in proposals, they fell back to source.
+    #[test]
+    fn renamed_symbols() {
+        for (tex, typst) in [
+            (r"\partial x", "partial"),
+            (r"A \cap B", "inter"),
+            (r"\bigcap_i A_i", "inter.big"),
+            (r"\langle x, y \rangle", "chevron.l"),
+            (r"\langle x, y \rangle", "chevron.r"),
+            (r"\hbar", "planck"),
+            (r"\mho", "Omega.inv"),
+            (r"\circledcirc", "compose.o"),
+            (r"a \dashrightarrow b", "arrow.r.dashed"),
+            (r"\oplus", "plus.o"),
+            (r"a \trianglelefteq b", "lt.closed.eq"),
+            (r"a \vDash b", "tack.rr"),
+        ] {
+            let out = to_typst(tex).unwrap_or_else(|e| panic!("{tex}: {e}"));
+            assert!(out.contains(typst), "{tex} => {out}, not {typst}");
+        }
+        assert_eq!(replace_name("diff x + subdiff(diff.big)", "diff", "partial"), "partial x + subdiff(partial.big)");
+    }
+
+    /// A call with too few or too many arguments would stop the whole
+    /// report at typesetting: refused here, so the formula falls back.
+    #[test]
+    fn calls_with_the_wrong_number_of_arguments_are_refused() {
+        for (tex, why) in [
+            (r"\frac{a}", "gives `frac` 1 argument where it takes 2"),
+            (r"\frac", "gives `frac` 0 arguments where it takes 2"),
+            (r"\dfrac{a}", "gives `dfrac` 1 argument where it takes 2"),
+            (r"\binom{n}", "gives `binom` 1 argument where it takes at least 2"),
+            (r"\overset{a}", "gives `overset` 1 argument where it takes 2"),
+        ] {
+            assert_eq!(to_typst(tex).unwrap_err(), format!("it converts to Typst math that {why}"), "{tex}");
+        }
+        for tex in [r"\frac{a}{b}", r"\sqrt", r"\sqrt[3]{x}", r"\binom{n}{k}", r"\begin{pmatrix}a&b\\c&d\end{pmatrix}"]
+        {
+            to_typst(tex).unwrap_or_else(|e| panic!("{tex}: {e}"));
+        }
+        assert_eq!(arity("frac"), Some((2, Some(2))));
+        assert_eq!(arity("mitexsqrt"), Some((0, None)));
+        assert_eq!(arity("dfrac"), Some((2, Some(2))), "the template's own");
     }
 
     #[test]

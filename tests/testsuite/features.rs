@@ -249,6 +249,59 @@ fn math_typesets_under_pdf_ua_with_its_latex_as_alt_text() {
     assert!(text.contains('∑'), "{text}");
 }
 
+/// The LaTeX authors write in proposals typesets, with no warning: the
+/// commands whose Typst names changed and the template's helpers for the
+/// ones Typst lacks (each one called, so a helper that fails is found);
+/// a call with a missing argument falls back to its source and the report
+/// still builds.
+#[test]
+fn latex_as_proposals_write_it_typesets() {
+    let formulas = [
+        r"\partial_t u = \hbar \nabla^2 u",
+        r"A \cap B \bigcap C \sqcap D",
+        r"\langle x, y \rangle",
+        r"\dfrac{a}{b} + \tfrac{1}{2} + \cfrac{1}{1+x} + \dbinom{n}{k} + \tbinom{n}{k}",
+        r"a \equiv b \pmod{n} \pod{m}",
+        r"\bra{\psi} \ket{\phi} \braket{\psi|\phi} \Bra{a} \Ket{b} \Braket{c}",
+        r"f: A \xmapsto{g} B \xleftrightarrow{h} C \xRightarrow{i} D \xhookrightarrow{j} E \xlongequal{k} F",
+        r"\argmin_x f(x) + \argmax_y g(y) + \plim x_n",
+        r"\varGamma \varDelta \varTheta \varLambda \varXi \varPi \varSigma \varUpsilon \varPhi \varPsi \varOmega",
+        r"\mathop{T} \mathbin{\star} \mathrel{R} \mathord{o} \mathopen{(} \mathclose{)} \mathpunct{,} \mathinner{x}",
+        r"x \hspace{1cm} y \enspace z \negthinspace w \hphantom{ab} \vphantom{b}",
+        r"\xcancel{abc} \bcancel{d} \fbox{e} \overleftrightarrow{AB} \mathring{A} \underbar{x} \overgroup{xy}",
+        r"{a \brace b} {a \brack b} {a \atop b} \smallint \thicksim \thickapprox",
+        r"a \vDash b \trianglelefteq c \LaTeX",
+        r"{\bf x} \sf{y}{z} \color{red}{a}{b}",
+    ];
+    let mut md = String::from("+++\ntitle = \"M\"\n+++\n\n");
+    for f in formulas {
+        md.push_str(&format!("Inline ${f}$.\n\n$$\n{f}\n$$\n\n"));
+    }
+    let r = TestReport::new();
+    r.write("book.toml", "front = [\"m.md\"]\n\n[book]\ntitle = \"T\"\n").write("report/m.md", &md);
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "every formula typesets without a warning");
+    if let Some(text) = pdf_text(&r.pdf(), "latex_as_proposals_write_it_typesets") {
+        // Typst sets ∂ and ħ as math italic.
+        for symbol in ['𝜕', 'ℏ', '∩', '⟨', '⟩', '↦', '⊨', '⊴'] {
+            assert!(text.contains(symbol), "no {symbol} in {text}");
+        }
+    }
+    // A missing argument: the source in code type, a warning, and the report.
+    r.write("report/m.md", "# M\n\nA fraction $\\frac{a}$ and $\\dfrac{1}{2}$.\n");
+    let run = r.run(&["build", "--format", "pdf"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "warning[unknown-math]: cannot typeset the math `\\frac{a}`: it converts to Typst math that gives `frac` 1 \
+             argument where it takes 2"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("report/m.md:3:12"), "{}", run.stderr);
+}
+
 #[test]
 fn session_report_fact_box_in_pdf_and_epub() {
     let r = TestReport::sample();
