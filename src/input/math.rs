@@ -13,12 +13,24 @@ pub fn to_typst(tex: &str) -> Result<String, String> {
         return Ok(String::new());
     }
     let tex = logos(tex);
-    let converted = std::panic::catch_unwind(|| mitex::convert_math(&tex, None))
+    convert(&tex).or_else(|why| {
+        // `\\{` for a brace, as markdown's escaping makes authors write it
+        // on GitHub (`\left\\{ x \right\\}`): tried when the formula as
+        // written fails, since `\\` is also LaTeX's line break.
+        if tex.contains("\\\\{") || tex.contains("\\\\}") {
+            convert(&tex.replace("\\\\{", "\\{").replace("\\\\}", "\\}")).map_err(|_| why)
+        } else {
+            Err(why)
+        }
+    })
+}
+
+fn convert(tex: &str) -> Result<String, String> {
+    let converted = std::panic::catch_unwind(|| mitex::convert_math(tex, None))
         .map_err(|_| "the LaTeX could not be parsed".to_string())?
         .map_err(|e| e.trim().trim_start_matches("error: ").to_string())?;
     check(&converted)?;
-    let converted = renamed(converted)?;
-    Ok(converted)
+    renamed(converted)
 }
 
 /// `\TeX` and `\LaTeX`, which MathJax (and so GitHub) draws as the names:
@@ -374,6 +386,14 @@ mod tests {
         assert_eq!(arity("frac"), Some((2, Some(2))));
         assert_eq!(arity("mitexsqrt"), Some((0, None)));
         assert_eq!(arity("dfrac"), Some((2, Some(2))), "the template's own");
+    }
+
+    #[test]
+    fn braces_escaped_for_markdown() {
+        let out = to_typst(r"\left\\{ x \in S \right\\}").unwrap();
+        assert_eq!(out, to_typst(r"\left\{ x \in S \right\}").unwrap());
+        // A line break before a group stays one where the formula works so.
+        assert!(to_typst(r"\begin{aligned} a \\{b} \end{aligned}").is_ok());
     }
 
     #[test]
