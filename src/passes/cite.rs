@@ -287,6 +287,7 @@ pub fn cite(
 
     let mut bibtex = String::new();
     let mut bibliography = biblatex::Bibliography::new();
+    let mut stand_ins: HashMap<String, (String, String)> = HashMap::new();
     for (_, work) in &works {
         match work.bib.to_bibtex_string() {
             Ok(entry) => {
@@ -307,11 +308,21 @@ pub fn cite(
             entry.entry_type = EntryType::InBook;
         }
         // Folios that are not numbers (front matter's roman ones) are not
-        // a range to hayagriva: given as the text to print.
+        // a range to hayagriva, which would print one as "p. iv–vi": a
+        // range of two stand-in numbers (with no digit in common, so that
+        // no style shortens them) is formatted, and the folios are put in
+        // their place after.
         if let Some(pages) = entry.get("pages").map(|c| c.iter().map(|s| s.v.get()).collect::<String>())
             && !pages.chars().all(|c| c.is_ascii_digit() || c == '-')
         {
-            entry.set("pages", vec![Spanned::zero(Chunk::Verbatim(pages.replace("--", "–")))]);
+            match pages.split_once("--") {
+                Some((first, last)) => {
+                    entry
+                        .set("pages", vec![Spanned::zero(Chunk::Normal(format!("{STAND_IN_FIRST}--{STAND_IN_LAST}")))]);
+                    stand_ins.insert(work.bib.key.clone(), (first.to_string(), last.to_string()));
+                }
+                None => entry.set("pages", vec![Spanned::zero(Chunk::Verbatim(pages))]),
+            }
         }
         bibliography.insert(entry);
     }
@@ -346,11 +357,16 @@ pub fn cite(
         ));
         let rendered =
             driver.finish(BibliographyRequest { style: &style, locale: locale.clone(), locale_files: &locales });
-        rendered
+        let mut inlines = rendered
             .bibliography
             .and_then(|b| b.items.into_iter().next())
             .map(|item| super::citations::to_inlines(&item.content))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Some((first, last)) = stand_ins.get(key) {
+            let (first_in, last_in) = (STAND_IN_FIRST.to_string(), STAND_IN_LAST.to_string());
+            replace_text(&mut inlines, &|text| text.replace(&first_in, first).replace(&last_in, last));
+        }
+        inlines
     };
     let mut cited = Cited { bibtex, csl_json, ..Cited::default() };
     for (id, work) in &works {
@@ -364,6 +380,25 @@ pub fn cite(
     }
     (cited, diagnostics)
 }
+
+/// Every text of `inlines`, through `f`.
+fn replace_text(inlines: &mut [Inline], f: &impl Fn(&str) -> String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(text) => *text = f(text),
+            other => {
+                if let Some(children) = other.children_mut() {
+                    replace_text(children, f);
+                }
+            }
+        }
+    }
+}
+
+/// Page numbers that stand in for a range of roman folios while hayagriva
+/// formats it (see [`cite`]'s use): no citation has pages this far on.
+const STAND_IN_FIRST: u32 = 7_310_001;
+const STAND_IN_LAST: u32 = 8_420_002;
 
 /// The report with "How to cite this article" closing each article (the
 /// web edition and the EPUB show it): the citation, then `extra` (the web

@@ -223,6 +223,11 @@ fn citation_exports_parse_and_carry_the_reports_pages_url_and_dois() {
     assert!(html_text.contains("How to cite this article"), "{html}");
     assert!(html_text.contains(&citation), "the web page cites with the pages:\n{html}");
     assert!(html.contains("https://doi.org/10.5281/zenodo.9"), "the DOI is carried");
+    // Front matter's roman folios are a range too ("pp. iv–vi", not "p.").
+    let foreword = by_id["foreword"]["page"].as_str().unwrap();
+    assert!(foreword.starts_with(['i', 'v', 'x']) && foreword.contains('-'), "{foreword}");
+    let foreword_page = std::fs::read_to_string(build.join("html/foreword.html")).unwrap();
+    assert!(foreword_page.contains(&format!("(pp. {})", foreword.replace('-', "–"))), "{foreword_page}");
     assert!(html.contains("href=\"../offprints/smart-contracts.pdf\""), "the page links its offprint");
     assert!(html.contains("href=\"../citation.bib\"") && html.contains("href=\"../citation.json\""));
     let index = std::fs::read_to_string(build.join("html/index.html")).unwrap();
