@@ -106,7 +106,7 @@ pub fn load_edition(config: &Config, edition: &Edition) -> Result<Loaded, Vec<Di
     }
     let back = articles.next().unwrap_or_default();
 
-    let report = Report { front, parts, back, offprint_references: Default::default() };
+    let report = Report { front, parts, back, offprint_references: Default::default(), end_references: None };
     if diagnostics.iter().any(|d| d.is_error()) && report.articles().next().is_none() {
         return Err(diagnostics);
     }

@@ -19,6 +19,10 @@ pub struct Report {
     /// reference list (its heading and entries), which its offprint ends
     /// with; by article id.
     pub offprint_references: std::collections::BTreeMap<String, Vec<Block>>,
+    /// With `placement = "end"`: the article that ends with the report's
+    /// reference list, and the index of the list's first block in it (its
+    /// offprint ends before, with its own list).
+    pub end_references: Option<(String, usize)>,
 }
 
 /// A `[[part]]`.

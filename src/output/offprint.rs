@@ -297,15 +297,22 @@ pub fn build(
             template_offprint: ctx.template_offprint,
         };
         let mut text = emit::offprint_head(ctx.manifest, ctx.style, &head);
-        match ctx.report.offprint_references.get(&article.id) {
-            // Its own reference list closes the article's body.
-            Some(references) => text.push_str(&emit::article_markup(ctx.report, ctx.manifest, article, references)),
-            None => {
-                let _ = std::fmt::Write::write_fmt(
-                    &mut text,
-                    format_args!("#include {}\n", emit::string(&format!("/__coala_report/{}.typ", article.id))),
-                );
+        // Its own reference list closes the article's body; the report's
+        // list at the end, when this article holds it, is left out.
+        let own = ctx.report.offprint_references.get(&article.id);
+        let cut = ctx.report.end_references.as_ref().filter(|(id, _)| id == &article.id).map(|(_, at)| *at);
+        if own.is_some() || cut.is_some() {
+            let mut article = article.clone();
+            if let Some(at) = cut {
+                article.blocks.truncate(at);
             }
+            let extra = own.map_or(&[][..], Vec::as_slice);
+            text.push_str(&emit::article_markup(ctx.report, ctx.manifest, emitted, &article, extra));
+        } else {
+            let _ = std::fmt::Write::write_fmt(
+                &mut text,
+                format_args!("#include {}\n", emit::string(&format!("/__coala_report/{}.typ", article.id))),
+            );
         }
         let path = format!("/__coala_report/offprint/{}.typ", article.id);
         let Ok(vpath) = VirtualPath::new(&path) else { return Err(Vec::new()) };

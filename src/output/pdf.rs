@@ -526,6 +526,7 @@ mod tests {
                 articles: vec![("a".into(), ra), ("b".into(), rb)],
                 prelude: "#import \"/t.typ\": *\n".into(),
                 language: "en".into(),
+                glossary_pages: Default::default(),
             }
         };
         let first = emitted("ALPHA\n", "BETA\n");

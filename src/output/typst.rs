@@ -39,6 +39,9 @@ pub struct Emitted {
     /// The report's language: the typesetter gives typst the template's
     /// words in it as an input (see `pdf::ReportWorld::set_emitted`).
     pub language: String,
+    /// For the glossary: the labels of the links to each entry, in reading
+    /// order (its offprint lists their pages too).
+    pub glossary_pages: HashMap<String, Vec<String>>,
 }
 
 impl Emitted {
@@ -83,7 +86,7 @@ pub fn emit<'a>(report: &'a Report, manifest: &'a Manifest, style: &str) -> Emit
     for (slot, &article) in pieces.iter_mut().zip(&articles) {
         if slot.is_none() {
             let mut g = new(Some(article));
-            g.glossary_pages = std::mem::take(&mut pages);
+            g.glossary_pages = pages.clone();
             g.article(article);
             *slot = Some(Piece { out: g.out, marks: g.marks, refs: Vec::new() });
         }
@@ -115,7 +118,14 @@ pub fn emit<'a>(report: &'a Report, manifest: &'a Manifest, style: &str) -> Emit
         e.out.push_str("#back-matter()\n\n");
     }
     append(&mut e, report.back.len());
-    Emitted { source: e.out, marks: e.marks, articles: ranges, prelude, language: book.language.clone() }
+    Emitted {
+        source: e.out,
+        marks: e.marks,
+        articles: ranges,
+        prelude,
+        language: book.language.clone(),
+        glossary_pages: pages,
+    }
 }
 
 /// The label of the metadata that closes each article (its value is the
@@ -194,10 +204,19 @@ pub fn offprint_head(manifest: &Manifest, style: &str, head: &OffprintHead) -> S
 
 /// One article's markup as `emit` writes it, with `extra` blocks at the
 /// end of its body (an offprint's own reference list).
-pub fn article_markup(report: &Report, manifest: &Manifest, article: &Article, extra: &[Block]) -> String {
+pub fn article_markup(
+    report: &Report,
+    manifest: &Manifest,
+    emitted: &Emitted,
+    article: &Article,
+    extra: &[Block],
+) -> String {
     let mut article = article.clone();
     article.blocks.extend(extra.iter().cloned());
     let mut e = Emitter::for_report(report, manifest, None);
+    if e.glossary.as_deref() == Some(article.id.as_str()) {
+        e.glossary_pages = emitted.glossary_pages.clone();
+    }
     e.article(&article);
     e.out
 }

@@ -1474,6 +1474,7 @@ mod tests {
             parts: vec![Part { number: 1, title: Some("One & two".into()), articles: vec![second] }],
             back: vec![],
             offprint_references: Default::default(),
+            end_references: None,
         };
         let labels = Labels::for_language("en");
         let images = ImageMap::new();

@@ -167,6 +167,7 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
     }
 
     // Replace the placeholders, then append the reference lists.
+    let mut end_references = None;
     let articles: Vec<&mut Article> = report.articles_mut().collect();
     for (i, article) in articles.into_iter().enumerate() {
         let mut rendered = std::mem::take(&mut rendered_cites[i]).into_iter();
@@ -181,6 +182,9 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
             }
             let line = article.blocks.last().map_or(1, |b| b.line);
             let anchor = unique_anchor(article, "references");
+            if config.placement == ReferencesPlacement::End {
+                end_references = Some((article.id.clone(), article.blocks.len()));
+            }
             article.blocks.push(Block {
                 line,
                 kind: BlockKind::Heading {
@@ -196,6 +200,7 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
             }
         }
     }
+    report.end_references = end_references;
     diagnostics
 }
 

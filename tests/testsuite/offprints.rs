@@ -286,6 +286,9 @@ fn offprints_keep_parity_end_with_their_references_and_link_the_web_edition() {
     assert!(!a.contains("References"), "Alpha cites nothing: {a}");
     let report = squash(&pdf_text(&r.pdf(), TEST).unwrap());
     assert_eq!(report.matches("References").count(), 1, "the report keeps one list: {report}");
+    // Gamma holds the report's list: its offprint has only its own.
+    let c = squash(&pdf_text(&build.join("offprints/c.pdf"), TEST).unwrap());
+    assert_eq!(c.matches("References").count(), 1, "Gamma's own list, not the report's too: {c}");
     if !require_tool("qpdf", TEST) {
         return;
     }
@@ -342,4 +345,41 @@ fn an_invalid_article_doi_is_a_named_warning_at_its_line() {
     let run = r.run(&["check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("warning[invalid-doi]"), "check reports it too: {}", run.stderr);
+}
+
+/// A glossary that cites, with one list of references at the end: its
+/// offprint ends with its own references and still lists, under each
+/// entry, the report's pages that use it (as the report's glossary does).
+#[test]
+fn a_glossary_that_cites_keeps_its_page_lists_in_its_offprint() {
+    const TEST: &str = "a_glossary_that_cites_keeps_its_page_lists_in_its_offprint";
+    let r = TestReport::new();
+    r.with_styles();
+    r.write(
+        "book.toml",
+        "front = [\"a.md\"]\nback = [\"glossary.md\"]\n\n[book]\ntitle = \"T\"\nbibliography = \"refs.yml\"\n\n\
+         [glossary]\nlink = \"first-use\"\n\n[bibliography]\nplacement = \"end\"\n",
+    )
+    .write("refs.yml", "szabo:\n  type: Article\n  title: Smart contracts\n  author: Szabo, Nick\n  date: 1997\n")
+    .write("report/a.md", "---\ntitle: Alpha\n---\n\nA ledger keeps a record, as @szabo says.\n")
+    .write(
+        "report/glossary.md",
+        "---\ntitle: Glossary\nkind: glossary\n---\n\n## Ledger\n\nA record kept by many [@szabo].\n",
+    );
+    let run = r.run(&["build", "--format", "pdf", "--format", "offprints"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (Some(report), Some(offprint)) =
+        (pdf_text(&r.pdf(), TEST), pdf_text(&r.path().join("build/offprints/glossary.pdf"), TEST))
+    else {
+        return;
+    };
+    let (report, offprint) = (squash(&report), squash(&offprint));
+    let listed = squash("A record kept by many (Szabo, 1997). Page iv");
+    assert!(report.contains(&listed), "the report's glossary lists the page: {report}");
+    assert!(offprint.contains(&listed), "so does its offprint: {offprint}");
+    assert_eq!(
+        offprint.matches(&squash("Szabo, N. (1997). Smart contracts.")).count(),
+        1,
+        "its own references: {offprint}"
+    );
 }
