@@ -24,6 +24,9 @@ use crate::model::{Article, Block, BlockKind, Inline, LinkDest, Report};
 struct Cite {
     /// (key, locator text)
     items: Vec<(String, Option<String>)>,
+    /// A bare `@key` in the sentence (Pandoc's author-in-text citation,
+    /// "Szabo (1997) says"), not a `[@key]` in brackets.
+    prose: bool,
 }
 
 /// Marks a placeholder link whose content is replaced once formatted.
@@ -96,10 +99,7 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
                 let items = cite
                     .items
                     .iter()
-                    .filter_map(|(key, loc)| {
-                        let entry = library.get(key)?;
-                        Some(CitationItem::with_locator(entry, loc.as_deref().map(locator)))
-                    })
+                    .filter_map(|(key, loc)| Some(item(library.get(key)?, loc.as_deref(), cite.prose)))
                     .collect();
                 driver.citation(CitationRequest::new(items, &style, locale.clone(), &locales, None));
                 order.push(i);
@@ -134,9 +134,7 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
                 let items = cite
                     .items
                     .iter()
-                    .filter_map(|(key, loc)| {
-                        Some(CitationItem::with_locator(library.get(key)?, loc.as_deref().map(locator)))
-                    })
+                    .filter_map(|(key, loc)| Some(item(library.get(key)?, loc.as_deref(), cite.prose)))
                     .collect();
                 driver.citation(CitationRequest::new(items, &style, locale.clone(), &locales, None));
             }
@@ -417,6 +415,11 @@ fn key_at(s: &str) -> Option<&str> {
     (!key.is_empty() && key.starts_with(|c: char| c.is_alphanumeric() || c == '_')).then_some(key)
 }
 
+/// A citation item: in prose ("Szabo (1997)") for a bare `@key`.
+fn item<'a>(entry: &'a hayagriva::Entry, loc: Option<&'a str>, prose: bool) -> CitationItem<'a, hayagriva::Entry> {
+    CitationItem::new(entry, loc.map(locator), None, false, prose.then_some(hayagriva::CitePurpose::Prose))
+}
+
 /// Splits text into plain text and citations. `[...]` groups of `@key`s are
 /// citations whether or not the keys exist (unknown keys are errors); a
 /// bare `@key` is a citation only when the key is in the bibliography (so
@@ -448,7 +451,7 @@ fn split_citations(text: &str, library: &Library) -> Vec<Segment> {
             if !plain.is_empty() {
                 out.push(Segment::Text(std::mem::take(&mut plain)));
             }
-            out.push(Segment::Cite(Cite { items: vec![(key.to_string(), None)] }, format!("@{key}")));
+            out.push(Segment::Cite(Cite { items: vec![(key.to_string(), None)], prose: true }, format!("@{key}")));
             i += 1 + key.len();
             continue;
         }
@@ -477,7 +480,7 @@ fn bracketed(inner: &str) -> Option<Cite> {
         };
         items.push((key.to_string(), locator));
     }
-    (!items.is_empty()).then_some(Cite { items })
+    (!items.is_empty()).then_some(Cite { items, prose: false })
 }
 
 #[cfg(test)]
@@ -501,11 +504,14 @@ mod tests {
             vec![
                 Segment::Text("As ".into()),
                 Segment::Cite(
-                    Cite { items: vec![("nakamoto".into(), Some("p. 3".into())), ("other".into(), None)] },
+                    Cite {
+                        items: vec![("nakamoto".into(), Some("p. 3".into())), ("other".into(), None)],
+                        prose: false
+                    },
                     "[@nakamoto, p. 3; @other]".into()
                 ),
                 Segment::Text(" wrote, ".into()),
-                Segment::Cite(Cite { items: vec![("nakamoto".into(), None)] }, "@nakamoto".into()),
+                Segment::Cite(Cite { items: vec![("nakamoto".into(), None)], prose: true }, "@nakamoto".into()),
                 Segment::Text(" says; mail a@nakamoto.org; @handle.".into()),
             ]
         );

@@ -374,6 +374,8 @@ fn a_glossary_that_cites_keeps_its_page_lists_in_its_offprint() {
         return;
     };
     let (report, offprint) = (squash(&report), squash(&offprint));
+    // A bare `@key` cites in the sentence, as Pandoc's author-in-text does.
+    assert!(report.contains(&squash("A ledger keeps a record, as Szabo (1997) says.")), "{report}");
     let listed = squash("A record kept by many (Szabo, 1997). Page iv");
     assert!(report.contains(&listed), "the report's glossary lists the page: {report}");
     assert!(offprint.contains(&listed), "so does its offprint: {offprint}");
