@@ -360,10 +360,7 @@ fn resolve_link(url: &str, (line, column): (usize, usize), ctx: &Ctx, out: &mut 
     };
     // A folder, as GitHub shows it: its README (or index) when that is an
     // article of the report.
-    let target = match ctx.index.contains_key(&target) {
-        true => target,
-        false => folder_article(&target, ctx).unwrap_or(target),
-    };
+    let target = if ctx.index.contains_key(&target) { target } else { folder_article(&target, ctx).unwrap_or(target) };
     if let Some((id, anchors)) = ctx.index.get(&target) {
         return match fragment {
             None => LinkDest::Internal { article: id.clone(), anchor: None },
