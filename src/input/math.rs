@@ -12,7 +12,7 @@ pub fn to_typst(tex: &str) -> Result<String, String> {
     if tex.is_empty() {
         return Ok(String::new());
     }
-    let tex = logos(tex);
+    let tex = mathjax(tex);
     convert(&tex).or_else(|why| {
         // `\\{` for a brace, as markdown's escaping makes authors write it
         // on GitHub (`\left\\{ x \right\\}`): tried when the formula as
@@ -33,10 +33,12 @@ fn convert(tex: &str) -> Result<String, String> {
     renamed(converted)
 }
 
-/// `\TeX` and `\LaTeX`, which MathJax (and so GitHub) draws as the names:
-/// as text here (`$\LaTeX$` is how authors write the name on GitHub).
-fn logos(tex: &str) -> std::borrow::Cow<'_, str> {
-    if !tex.contains("TeX") {
+/// Commands MathJax (and so GitHub) reads that mitex does not, in the form
+/// mitex does: `\TeX`, `\LaTeX` and `\KaTeX` are their names as text
+/// (`$\LaTeX$` is how authors write the name on GitHub); `\hspace*` and
+/// `\vspace*` are `\hspace` and `\vspace`.
+fn mathjax(tex: &str) -> std::borrow::Cow<'_, str> {
+    if !tex.contains("TeX") && !tex.contains("space*") {
         return tex.into();
     }
     let mut out = String::with_capacity(tex.len());
@@ -45,17 +47,24 @@ fn logos(tex: &str) -> std::borrow::Cow<'_, str> {
         out.push_str(&rest[..at]);
         let after = &rest[at + 1..];
         let name_len = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(after.len());
+        let mut skip = name_len;
         match &after[..name_len] {
-            name @ ("TeX" | "LaTeX") => out.push_str(&format!("\\text{{{name}}}")),
+            name @ ("TeX" | "LaTeX" | "KaTeX") => out.push_str(&format!("\\text{{{name}}}")),
+            name @ ("hspace" | "vspace") if after[name_len..].starts_with('*') => {
+                out.push('\\');
+                out.push_str(name);
+                skip += 1;
+            }
+            // An escaped character (`\\`, `\{`) is copied with its backslash.
+            "" => {
+                skip = after.chars().next().map_or(0, char::len_utf8);
+                out.push('\\');
+                out.push_str(&after[..skip]);
+            }
             name => {
                 out.push('\\');
                 out.push_str(name);
             }
-        }
-        // An escaped character (`\\`, `\{`) is copied with its backslash.
-        let skip = if name_len == 0 { after.chars().next().map_or(0, char::len_utf8) } else { name_len };
-        if name_len == 0 {
-            out.push_str(&after[..skip]);
         }
         rest = &after[skip..];
     }
@@ -336,10 +345,18 @@ mod tests {
     }
 
     #[test]
-    fn tex_logos_are_their_names() {
-        assert_eq!(logos(r"\LaTeX"), r"\text{LaTeX}");
-        assert_eq!(logos(r"a \TeX{} \\ \{x\} \TeXt \alpha"), r"a \text{TeX}{} \\ \{x\} \TeXt \alpha");
+    fn mathjax_commands() {
+        assert_eq!(mathjax(r"\LaTeX"), r"\text{LaTeX}");
+        assert_eq!(
+            mathjax(r"a \TeX{} \\ \{x\} \TeXt \alpha \KaTeX"),
+            r"a \text{TeX}{} \\ \{x\} \TeXt \alpha \text{KaTeX}"
+        );
+        assert_eq!(
+            mathjax(r"x \hspace*{1cm} y \vspace*{2pt} \hspace{1em}"),
+            r"x \hspace{1cm} y \vspace{2pt} \hspace{1em}"
+        );
         assert!(to_typst(r"\LaTeX").unwrap().contains("LaTeX"));
+        assert_eq!(to_typst(r"x \hspace*{1cm} y").unwrap(), to_typst(r"x \hspace{1cm} y").unwrap());
     }
 
     /// Commands whose Typst names changed in 0.14 (`\partial` was `diff`,
