@@ -270,7 +270,7 @@ fn latex_as_proposals_write_it_typesets() {
         r"x \hspace{1cm} y \enspace z \negthinspace w \hphantom{ab} \vphantom{b}",
         r"\xcancel{abc} \bcancel{d} \fbox{e} \overleftrightarrow{AB} \mathring{A} \underbar{x} \overgroup{xy}",
         r"{a \brace b} {a \brack b} {a \atop b} \smallint \thicksim \thickapprox",
-        r"a \vDash b \trianglelefteq c \LaTeX",
+        r"a \vDash b \trianglelefteq c \LaTeX \KaTeX \hspace*{2em} d",
         r"{\bf x} \sf{y}{z} \color{red}{a}{b}",
     ];
     let mut md = String::from("+++\ntitle = \"M\"\n+++\n\n");
