@@ -28,7 +28,8 @@ use std::time::{Duration, Instant};
 
 use coala_report::fsutil::Root;
 use coala_report::output::pdf::{self, ExportOptions, ReportWorld};
-use coala_report::output::{self, epub};
+use coala_report::output::xhtml::Rendered;
+use coala_report::output::{self, epub, mathml};
 use coala_report::passes;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
@@ -434,7 +435,14 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>, rebuilds: usize) {
     drop(offprints);
     drop(typeset);
     let t = Instant::now();
-    let epub_bytes = epub::build(&loaded.report, &loaded.manifest, &loaded.root, Some(TIMESTAMP), None).expect("epub");
+    let epub_bytes = epub::build(
+        &loaded.report,
+        &loaded.manifest,
+        &loaded.root,
+        Some(TIMESTAMP),
+        Rendered { pages: None, math: Some(&mathml::render(&loaded.report, &loaded.root)) },
+    )
+    .expect("epub");
     let epub_time = t.elapsed();
     row(
         "in process: EPUB",
@@ -458,7 +466,14 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>, rebuilds: usize) {
     let reparse = t.elapsed();
     let (typeset, epub_again, relayout, reexport) = std::thread::scope(|s| {
         let epub = s.spawn(|| {
-            epub::build(&reloaded.report, &reloaded.manifest, &reloaded.root, Some(TIMESTAMP), None).map(|e| e.len())
+            epub::build(
+                &reloaded.report,
+                &reloaded.manifest,
+                &reloaded.root,
+                Some(TIMESTAMP),
+                Rendered { pages: None, math: Some(&mathml::render(&reloaded.report, &reloaded.root)) },
+            )
+            .map(|e| e.len())
         });
         let t = Instant::now();
         let typeset = pdf::typeset(&world, &emitted).expect("typesets");

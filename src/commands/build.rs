@@ -396,6 +396,13 @@ impl Session {
         let site_offprints =
             (want_offprints || out_dir.join(&offprints_dir).is_dir()).then(|| format!("../{offprints_dir}"));
         let labels = crate::words::Labels::for_language(&manifest.book.language);
+        // The formulas as MathML, for the EPUB and the web edition alike.
+        let (math, math_time) = if formats.contains(&Format::Epub) || formats.contains(&Format::Html) {
+            timed(progress, "mathml", || crate::output::mathml::render(&report, &root))
+        } else {
+            Default::default()
+        };
+        let rendered = crate::output::xhtml::Rendered { pages: page_map.as_ref(), math: Some(&math) };
         let (epub_stage, site_stage, offprints_stage) = std::thread::scope(|scope| {
             let site = formats.contains(&Format::Html).then(|| {
                 scope.spawn(|| {
@@ -428,8 +435,8 @@ impl Session {
                             &root,
                             &downloads,
                             &alternates,
-                            page_map.as_ref(),
                             site_offprints.as_deref(),
+                            rendered,
                         )
                     })
                 })
@@ -439,7 +446,7 @@ impl Session {
                     timed(progress, "epub", || {
                         let cited_report =
                             passes::cite::with_how_to_cite(&report, &cited, labels.how_to_cite, |_| Vec::new());
-                        crate::output::epub::build(&cited_report, manifest, &root, timestamp, page_map.as_ref())
+                        crate::output::epub::build(&cited_report, manifest, &root, timestamp, rendered)
                     })
                 })
             });
@@ -457,6 +464,9 @@ impl Session {
         });
 
         let mut files: Vec<(PathBuf, Vec<u8>, &'static str, Option<usize>)> = Vec::new();
+        if !math.is_empty() {
+            outcome.timings.push(Timing { stage: "mathml", duration: math_time });
+        }
         if let Some(stage) = typst_stage {
             outcome.timings.extend(stage.timings);
             outcome.timings.push(Timing { stage: "citations", duration: cite_time });

@@ -27,10 +27,9 @@ use crate::config::Manifest;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
-use crate::model::{Article, BlockKind, ImageSrc, Inline, Report};
+use crate::model::{Article, BlockKind, ImageSrc, Report};
 use crate::output::assets::{Images, Resource, gather_images, read_stylesheet};
-use crate::output::pages::PageMap;
-use crate::output::xhtml::{self, Context, Labels, Landmark, NavEntry};
+use crate::output::xhtml::{self, Context, Labels, Landmark, NavEntry, Rendered};
 
 /// The stylesheet used when the report has no `styles/epub.css`.
 pub const DEFAULT_CSS: &str = crate::styles::EPUB_CSS;
@@ -51,8 +50,9 @@ pub fn build(
     manifest: &Manifest,
     root: &Root,
     timestamp: Option<i64>,
-    pages: Option<&PageMap>,
+    rendered: Rendered,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let Rendered { pages, math } = rendered;
     let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
     let mut errors = Vec::new();
@@ -70,7 +70,7 @@ pub fn build(
         return Err(errors);
     }
 
-    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET, pages };
+    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET, pages, math };
     let identifier = identifier(manifest);
     let entries = xhtml::toc(report, &labels);
 
@@ -127,6 +127,7 @@ pub fn build(
 
     let nav = xhtml::nav_document(&entries, &landmarks, &ctx);
     let ncx = ncx(&entries, &identifier, &book.title, &book.language);
+    let (formulas, mathml) = crate::output::mathml::count(report, math);
     let contents = Contents {
         images: image_count + cover.is_some() as usize,
         all_alt,
@@ -135,13 +136,8 @@ pub fn build(
             .flat_map(|a| a.all_blocks())
             .filter(|b| matches!(b.kind, BlockKind::Table { .. }))
             .count(),
-        formulas: report
-            .articles()
-            .map(|a| {
-                a.all_blocks().iter().filter(|b| matches!(b.kind, BlockKind::Math { .. })).count()
-                    + a.all_inlines().iter().filter(|(i, _)| matches!(i, Inline::Math { .. })).count()
-            })
-            .sum(),
+        formulas,
+        mathml,
         pages: pages.filter(|p| !p.is_empty()).map(|p| (p.source(), p.pages().len())),
     };
     let metadata = metadata(report, manifest, &identifier, timestamp, cover.is_some(), &contents);
@@ -257,6 +253,8 @@ struct Contents<'a> {
     all_alt: bool,
     tables: usize,
     formulas: usize,
+    /// Of those, the formulas given as MathML.
+    mathml: usize,
     /// The PDF edition the page markers come from, and how many pages.
     pages: Option<(&'a str, usize)>,
 }
@@ -343,7 +341,7 @@ fn metadata(
 
     // Accessibility: schema.org's properties and EPUB Accessibility 1.1's
     // conformance claim, made only when it is true of this report.
-    let &Contents { images, all_alt, tables, formulas, pages } = contents;
+    let &Contents { images, all_alt, tables, formulas, mathml, pages } = contents;
     let mut a11y = |property: &str, value: &str| {
         m.push_str(&format!("    <meta property=\"schema:{property}\">{value}</meta>\n"));
     };
@@ -361,6 +359,9 @@ fn metadata(
     a11y("accessibilityFeature", "displayTransformability");
     if images > 0 && all_alt {
         a11y("accessibilityFeature", "alternativeText");
+    }
+    if mathml > 0 {
+        a11y("accessibilityFeature", "MathML");
     }
     if pages.is_some() {
         a11y("accessibilityFeature", "pageBreakMarkers");
@@ -382,8 +383,16 @@ fn metadata(
     if tables > 0 {
         summary.push_str(" Tables have header cells.");
     }
-    if formulas > 0 {
-        summary.push_str(" Mathematical formulas are given as their TeX source, in text.");
+    if formulas > 0 && mathml == formulas {
+        summary.push_str(" Mathematical formulas are in MathML, with their LaTeX source as alternative text.");
+    } else if mathml > 0 {
+        summary.push_str(&format!(
+            " Mathematical formulas are in MathML, with their LaTeX source as alternative text, but for {} given \
+             as their LaTeX source, in text.",
+            formulas - mathml
+        ));
+    } else if formulas > 0 {
+        summary.push_str(" Mathematical formulas are given as their LaTeX source, in text.");
     }
     if let Some((source, count)) = pages {
         summary.push_str(&format!(
@@ -487,6 +496,17 @@ fn repack(
     // The OCF: `mimetype` first, stored, without extra fields.
     writer.start_file("mimetype", options.compression_method(CompressionMethod::Stored)).map_err(|e| e.to_string())?;
     writer.write_all(b"application/epub+zip").map_err(|e| e.to_string())?;
+    // Content documents with MathML are declared so in the manifest.
+    let mut with_math = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
+        if file.name().ends_with(".xhtml") {
+            let mut text = String::new();
+            if file.read_to_string(&mut text).is_ok() && text.contains("<math xmlns=") {
+                with_math.push(file.name().trim_start_matches("OEBPS/").to_string());
+            }
+        }
+    }
     let mut seen_opf = false;
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
@@ -499,7 +519,8 @@ fn repack(
         let bytes = match name.as_str() {
             "OEBPS/content.opf" => {
                 seen_opf = true;
-                replace_metadata(&String::from_utf8_lossy(&bytes), metadata, lang)?.into_bytes()
+                let opf = replace_metadata(&String::from_utf8_lossy(&bytes), metadata, lang)?;
+                declare_mathml(&opf, &with_math).into_bytes()
             }
             "OEBPS/nav.xhtml" => nav.as_bytes().to_vec(),
             "OEBPS/toc.ncx" => ncx.as_bytes().to_vec(),
@@ -519,6 +540,25 @@ fn repack(
         return Err("epub-builder wrote no OEBPS/content.opf".into());
     }
     Ok(writer.finish().map_err(|e| e.to_string())?.into_inner())
+}
+
+/// The OPF with `properties="mathml"` on the manifest items of `hrefs`.
+fn declare_mathml(opf: &str, hrefs: &[String]) -> String {
+    let mut out = String::with_capacity(opf.len() + 32 * hrefs.len());
+    let mut rest = opf;
+    while let Some(start) = rest.find("<item ") {
+        let end = rest[start..].find("/>").map_or(rest.len(), |e| start + e);
+        let item = &rest[start..end];
+        out.push_str(&rest[..end]);
+        if hrefs.iter().any(|h| item.contains(&format!("href=\"{}\"", xhtml::escape(h))))
+            && !item.contains("properties=")
+        {
+            out.push_str(" properties=\"mathml\"");
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Replaces the `<metadata>` element of epub-builder's OPF with ours.
@@ -550,6 +590,16 @@ mod tests {
             uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_DNS, b"python.org").to_string(),
             "886313e1-3b8a-5372-9b90-0c9aee199e5d"
         );
+    }
+
+    #[test]
+    fn mathml_is_declared_on_manifest_items_only() {
+        let opf = "<manifest>\n<item media-type=\"application/xhtml+xml\" id=\"id_a.xhtml\" href=\"a.xhtml\"/>\n\
+                   <item media-type=\"application/xhtml+xml\" id=\"id_b.xhtml\" href=\"b.xhtml\"/>\n</manifest>\n\
+                   <guide><reference type=\"text\" title=\"A\" href=\"a.xhtml\"/></guide>";
+        let out = declare_mathml(opf, &["a.xhtml".to_string()]);
+        assert!(out.contains("href=\"a.xhtml\" properties=\"mathml\"/>"), "{out}");
+        assert_eq!(out.matches("properties=").count(), 1, "not on b.xhtml nor the guide: {out}");
     }
 
     #[test]
@@ -677,10 +727,13 @@ Second use of the note[^n].
         let dir = fixture();
         let loaded = crate::passes::load(dir.path(), None).unwrap();
         assert!(!loaded.diagnostics.iter().any(|d| d.is_error()), "{:?}", loaded.diagnostics);
-        let one = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200), None).unwrap();
-        let two = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200), None).unwrap();
+        let one =
+            build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200), Rendered::default()).unwrap();
+        let two =
+            build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_481_155_200), Rendered::default()).unwrap();
         assert!(one == two, "two builds differ");
-        let other_time = build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_500_000_000), None).unwrap();
+        let other_time =
+            build(&loaded.report, &loaded.manifest, &loaded.root, Some(1_500_000_000), Rendered::default()).unwrap();
         assert!(one != other_time);
 
         let files = entries(&one);
@@ -767,7 +820,7 @@ Second use of the note[^n].
         let dir = fixture();
         let loaded = crate::passes::load(dir.path(), None).unwrap();
         std::fs::remove_file(dir.path().join("report/images/dot.png")).unwrap();
-        let errors = build(&loaded.report, &loaded.manifest, &loaded.root, None, None).unwrap_err();
+        let errors = build(&loaded.report, &loaded.manifest, &loaded.root, None, Rendered::default()).unwrap_err();
         let md = Some(std::path::Path::new("report/everything.md"));
         let image = errors.iter().find(|d| d.file.as_deref() == md).expect("an error in the article");
         assert!(image.message.contains("images/dot.png"), "{image}");

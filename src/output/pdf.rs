@@ -106,6 +106,13 @@ impl ReportWorld {
         }
     }
 
+    /// The world with typst's HTML export on (for formulas as MathML).
+    pub fn with_html(mut self) -> Self {
+        let features = [typst::Feature::Html].into_iter().collect();
+        self.library = LazyHash::new(Library::builder().with_features(features).build());
+        self
+    }
+
     /// The world with these fonts (see `crate::output::fonts::store`).
     pub fn with_fonts(mut self, fonts: Arc<FontStore>) -> Self {
         self.fonts = fonts;

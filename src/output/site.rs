@@ -23,8 +23,8 @@ use crate::fsutil::Root;
 use crate::model::Kind;
 use crate::model::{Article, Part, Report};
 use crate::output::assets::{gather_images, read_stylesheet};
-use crate::output::pages::{Anchor, PageMap};
-use crate::output::xhtml::{self, Context, Flavor, Labels, escape, url_attr};
+use crate::output::pages::Anchor;
+use crate::output::xhtml::{self, Context, Flavor, Labels, Rendered, escape, url_attr};
 
 /// The stylesheet used when the report has no `styles/site.css`.
 pub const DEFAULT_CSS: &str = crate::styles::SITE_CSS;
@@ -116,9 +116,10 @@ pub fn build(
     root: &Root,
     downloads: &[Download],
     alternates: &[Alternate],
-    pages: Option<&PageMap>,
     offprints: Option<&str>,
+    rendered: Rendered,
 ) -> Result<Site, Vec<Diagnostic>> {
+    let Rendered { pages, math } = rendered;
     let book = &manifest.book;
     let labels = Labels::for_language(&book.language);
     let mut errors = Vec::new();
@@ -142,7 +143,7 @@ pub fn build(
 
     let files = page_files(report);
     let flavor = Flavor { pages: Some(&files), epub_types: false };
-    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET, pages };
+    let ctx = Context { lang: &book.language, labels: &labels, images: &images, stylesheet: STYLESHEET, pages, math };
     let glossary = report.articles().find(|a| a.meta.kind == Kind::Glossary);
     let chrome = Chrome {
         report,

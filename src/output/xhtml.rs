@@ -43,6 +43,17 @@ pub struct Context<'a> {
     /// Where the PDF's pages begin, when the PDF was typeset in the same
     /// build: each gets a page-break marker.
     pub pages: Option<&'a PageMap>,
+    /// The formulas as MathML, where typst could write them; the others
+    /// show their LaTeX source.
+    pub math: Option<&'a crate::output::mathml::MathMl>,
+}
+
+/// What the rest of the build gives the EPUB and the web edition: where
+/// the PDF's pages begin and the formulas as MathML.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Rendered<'a> {
+    pub pages: Option<&'a PageMap>,
+    pub math: Option<&'a crate::output::mathml::MathMl>,
 }
 
 // ------------------------------------------------------------ files, ids ---
@@ -843,11 +854,18 @@ impl<'a> Writer<'a> {
                 self.text(code);
                 self.out.push_str("</code></pre>\n");
             }
-            BlockKind::Math { tex, .. } => {
-                self.out.push_str("<pre class=\"math\"><code class=\"tex\">");
-                self.text(tex);
-                self.out.push_str("</code></pre>\n");
-            }
+            BlockKind::Math { tex, typst } => match typst.as_deref().and_then(|t| self.ctx.math?.get(t, true)) {
+                Some(math) => {
+                    self.out.push_str("<p class=\"math\">");
+                    self.out.push_str(math);
+                    self.out.push_str("</p>\n");
+                }
+                None => {
+                    self.out.push_str("<pre class=\"math\"><code class=\"tex\">");
+                    self.text(tex);
+                    self.out.push_str("</code></pre>\n");
+                }
+            },
             BlockKind::Table { align, header, rows, caption, label, number } => {
                 // A wide table scrolls in its wrapper, which keyboard users
                 // must be able to focus to scroll (axe: scrollable-region-focusable).
@@ -1074,10 +1092,20 @@ impl<'a> Writer<'a> {
                     self.noteref(*number);
                 }
             }
-            Inline::Math { tex, display, .. } => {
-                self.out.push_str(if *display { "<code class=\"tex display\">" } else { "<code class=\"tex\">" });
-                self.text(tex);
-                self.out.push_str("</code>");
+            Inline::Math { tex, display, typst } => {
+                let mathml = typst.as_deref().and_then(|t| self.ctx.math?.get(t, *display));
+                match mathml {
+                    Some(math) => self.out.push_str(math),
+                    None => {
+                        self.out.push_str(if *display {
+                            "<code class=\"tex display\">"
+                        } else {
+                            "<code class=\"tex\">"
+                        });
+                        self.text(tex);
+                        self.out.push_str("</code>");
+                    }
+                }
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("<br/>\n"),
@@ -1236,7 +1264,7 @@ mod tests {
     }
 
     fn ctx_with<'a>(labels: &'a Labels, images: &'a ImageMap) -> Context<'a> {
-        Context { lang: "en", labels, images, stylesheet: "stylesheet.css", pages: None }
+        Context { lang: "en", labels, images, stylesheet: "stylesheet.css", pages: None, math: None }
     }
 
     /// Parses `xml` and returns every `id`, failing on malformed XML or a

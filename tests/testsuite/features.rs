@@ -302,6 +302,49 @@ fn latex_as_proposals_write_it_typesets() {
     assert!(run.stderr.contains("report/m.md:3:12"), "{}", run.stderr);
 }
 
+/// Formulas are MathML in the EPUB and on the web (typst's own HTML export
+/// of the math the PDF typesets), with the LaTeX as `alttext`, declared in
+/// the package and in the accessibility metadata; a formula typst cannot
+/// write keeps its LaTeX in code type. The EPUB stays valid.
+#[test]
+fn formulas_are_mathml_in_the_epub_and_on_the_web() {
+    const TEST: &str = "formulas_are_mathml_in_the_epub_and_on_the_web";
+    let r = TestReport::new();
+    r.write("book.toml", "front = [\"m.md\"]\n\n[book]\ntitle = \"T\"\n\n[build]\nformats = [\"epub\", \"html\"]\n")
+        .write(
+            "report/m.md",
+            "# M\n\nInline $\\dfrac{a}{b} < \\langle x \\rangle$ and a display formula:\n\n\
+             $$\\sum_{i=0}^n i = \\frac{n(n+1)}{2}$$\n\n```math\nE = mc^2\n```\n\nAnd $\\frac{a}$, which falls back.\n",
+        );
+    let run = r.run(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xhtml = epub_text(&r);
+    let alt = "<math xmlns=\"http://www.w3.org/1998/Math/MathML\" alttext=\"\\dfrac{a}{b} &lt; \\langle x \\rangle\">";
+    assert!(xhtml.contains(alt), "{xhtml}");
+    assert!(xhtml.contains("<mstyle displaystyle=\"true\"><mfrac>") && xhtml.contains(">⟨</mo>"), "{xhtml}");
+    assert!(xhtml.contains("alttext=\"\\sum_{i=0}^n i = \\frac{n(n+1)}{2}\" display=\"block\">"), "{xhtml}");
+    assert!(
+        xhtml.contains("<p class=\"math\"><math xmlns=\"http://www.w3.org/1998/Math/MathML\" alttext=\"E = mc^2\""),
+        "{xhtml}"
+    );
+    assert!(xhtml.contains("<code class=\"tex\">\\frac{a}</code>"), "the fallback: {xhtml}");
+    let epub = std::fs::read(r.path().join("build/report.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut opf = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf).unwrap();
+    assert!(opf.contains("href=\"m.xhtml\" properties=\"mathml\"/>"), "{opf}");
+    assert!(opf.contains("<meta property=\"schema:accessibilityFeature\">MathML</meta>"), "{opf}");
+    assert!(
+        opf.contains("Mathematical formulas are in MathML, with their LaTeX source as alternative text, but for 1"),
+        "{opf}"
+    );
+    let site = std::fs::read_to_string(r.path().join("build/html/m.html")).unwrap();
+    assert!(site.contains(alt) && site.contains("<code class=\"tex\">\\frac{a}</code>"), "{site}");
+    if let Some(out) = crate::epub::epubcheck(&r.path().join("build/report.epub"), TEST) {
+        crate::epub::assert_clean(TEST, &out);
+    }
+}
+
 #[test]
 fn session_report_fact_box_in_pdf_and_epub() {
     let r = TestReport::sample();

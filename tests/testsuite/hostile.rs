@@ -248,7 +248,8 @@ fn check_document(report: &TestReport, md: &str, typeset_too: bool) -> Result<()
     // (c) The XHTML of every article is well-formed.
     let labels = Labels::for_language("en");
     let images = ImageMap::new();
-    let ctx = Context { lang: "en", labels: &labels, images: &images, stylesheet: "style.css", pages: None };
+    let ctx =
+        Context { lang: "en", labels: &labels, images: &images, stylesheet: "style.css", pages: None, math: None };
     for article in loaded.report.articles() {
         let doc = xhtml::article_document(article, &ctx);
         let parsed = roxmltree::Document::parse_with_options(
@@ -400,7 +401,8 @@ fn load_and_emit(report: &TestReport) -> (Vec<String>, Duration) {
     assert!(emitted.source.contains("#article("));
     let labels = Labels::for_language("en");
     let images = ImageMap::new();
-    let ctx = Context { lang: "en", labels: &labels, images: &images, stylesheet: "style.css", pages: None };
+    let ctx =
+        Context { lang: "en", labels: &labels, images: &images, stylesheet: "style.css", pages: None, math: None };
     for article in loaded.report.articles() {
         let doc = xhtml::article_document(article, &ctx);
         roxmltree::Document::parse_with_options(

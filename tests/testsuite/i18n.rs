@@ -302,6 +302,7 @@ fn epub_marks_the_language_and_direction_of_articles() {
         images: &images,
         stylesheet: "stylesheet.css",
         pages: None,
+        math: None,
     };
     let mut docs = loaded.report.articles().map(|a| coala_report::output::xhtml::article_document(a, &ctx));
     let en = docs.next().unwrap();
