@@ -58,6 +58,13 @@ pub struct Rendered<'a> {
 
 // ------------------------------------------------------------ files, ids ---
 
+/// The text of inlines without their math.
+fn words(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    crate::model::push_text(inlines, crate::model::TextOptions { math: false, line_breaks: ' ' }, &mut out);
+    out
+}
+
 /// The file of an article.
 pub fn article_file(id: &str) -> String {
     // `nav.xhtml` is the navigation document epub-builder writes.
@@ -733,6 +740,8 @@ struct Writer<'a> {
     deferred: Vec<usize>,
     /// Level of the last heading written (1: the article title).
     last_heading: u8,
+    /// Math as its LaTeX, not MathML (in a header cell of math alone).
+    tex_math: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -746,11 +755,21 @@ impl<'a> Writer<'a> {
             link_depth: 0,
             deferred: Vec::new(),
             last_heading: 1,
+            tex_math: false,
         }
     }
 
     fn text(&mut self, t: &str) {
         escape_into(t, &mut self.out);
+    }
+
+    /// ` aria-label="…"` for a heading of math alone, as MathML: checkers
+    /// (Ace, axe) find no text in MathML, so its LaTeX names it.
+    fn math_only_label(&mut self, content: &[Inline]) {
+        let label = plain_text(content);
+        if self.ctx.math.is_some() && words(content).trim().is_empty() && !label.trim().is_empty() {
+            let _ = write!(self.out, " aria-label=\"{}\"", escape(label.trim()));
+        }
     }
 
     fn blocks(&mut self, blocks: &[Block]) {
@@ -777,7 +796,9 @@ impl<'a> Writer<'a> {
             BlockKind::Heading { level, id, content, .. } => {
                 let h = html_level(*level, self.last_heading);
                 self.last_heading = h;
-                let _ = write!(self.out, "<h{h} id=\"{}\">", escape(&heading_id(&self.article.id, id)));
+                let _ = write!(self.out, "<h{h} id=\"{}\"", escape(&heading_id(&self.article.id, id)));
+                self.math_only_label(content);
+                self.out.push('>');
                 self.inlines(content);
                 let _ = writeln!(self.out, "</h{h}>");
             }
@@ -886,7 +907,11 @@ impl<'a> Writer<'a> {
                         let tag = if crate::model::plain_text(cell).trim().is_empty() { "td" } else { "th" };
                         let scope = if tag == "th" { " scope=\"col\"" } else { "" };
                         let _ = write!(self.out, "<{tag}{scope}{}>", align_class(align.get(i)));
+                        // A header cell of math alone keeps its LaTeX: checkers
+                        // find no text in MathML, and a header needs some.
+                        self.tex_math = tag == "th" && words(cell).trim().is_empty();
                         self.inlines(cell);
+                        self.tex_math = false;
                         let _ = write!(self.out, "</{tag}>");
                     }
                     self.out.push_str("</tr>\n</thead>\n");
@@ -1093,7 +1118,7 @@ impl<'a> Writer<'a> {
                 }
             }
             Inline::Math { tex, display, typst } => {
-                let mathml = typst.as_deref().and_then(|t| self.ctx.math?.get(t, *display));
+                let mathml = typst.as_deref().filter(|_| !self.tex_math).and_then(|t| self.ctx.math?.get(t, *display));
                 match mathml {
                     Some(math) => self.out.push_str(math),
                     None => {

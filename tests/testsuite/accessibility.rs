@@ -70,10 +70,20 @@ fn ace_finds_no_violation_in_the_epubs() {
     let fixture = TestReport::fixture("every-construct");
     let run = fixture.run(&["build", "--format", "pdf", "--format", "epub"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // Formulas as MathML, in a heading and a table header of math alone too.
+    let math = TestReport::new();
+    math.write("book.toml", "front = [\"m.md\"]\n\n[book]\ntitle = \"Formulas\"\n").write(
+        "report/m.md",
+        "# Formulas\n\nInline $\\dfrac{a}{b} \\le \\langle x, y \\rangle$, then:\n\n$$\\sum_{i=0}^n i = \\frac{n(n+1)}{2}$$\n\n\
+         ## $E = mc^2$\n\n| $x_0$ | $\\partial_t u$ | Value |\n|---|---|---|\n| $1$ | $\\sqrt{2}$ | two |\n",
+    );
+    let run = math.run(&["build", "--format", "epub"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     let mut epubs = vec![
         sample.path().join("build/report.epub"),
         sample.path().join("build/report.es.epub"),
         fixture.path().join("build/report.epub"),
+        math.path().join("build/report.epub"),
     ];
     // The EIP corpus (where ../shared is beside the checkout).
     let eips = crate::eips::eip_report();

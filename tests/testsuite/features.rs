@@ -314,7 +314,8 @@ fn formulas_are_mathml_in_the_epub_and_on_the_web() {
         .write(
             "report/m.md",
             "# M\n\nInline $\\dfrac{a}{b} < \\langle x \\rangle$ and a display formula:\n\n\
-             $$\\sum_{i=0}^n i = \\frac{n(n+1)}{2}$$\n\n```math\nE = mc^2\n```\n\nAnd $\\frac{a}$, which falls back.\n",
+             $$\\sum_{i=0}^n i = \\frac{n(n+1)}{2}$$\n\n```math\nE = mc^2\n```\n\nAnd $\\frac{a}$, which falls back.\n\n\
+             ## $x^2$\n\n| $x_0$ | Value |\n|---|---|\n| $1$ | one |\n",
         );
     let run = r.run(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -328,6 +329,11 @@ fn formulas_are_mathml_in_the_epub_and_on_the_web() {
         "{xhtml}"
     );
     assert!(xhtml.contains("<code class=\"tex\">\\frac{a}</code>"), "the fallback: {xhtml}");
+    // Checkers find no text in MathML: a heading of math alone is named by
+    // its LaTeX, and a header cell of math alone keeps its LaTeX.
+    assert!(xhtml.contains("aria-label=\"x^2\"><math xmlns="), "{xhtml}");
+    assert!(xhtml.contains("<th scope=\"col\"><code class=\"tex\">x_0</code></th>"), "{xhtml}");
+    assert!(xhtml.contains("<td><math xmlns=\"http://www.w3.org/1998/Math/MathML\" alttext=\"1\">"), "{xhtml}");
     let epub = std::fs::read(r.path().join("build/report.epub")).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
     let mut opf = String::new();
