@@ -82,7 +82,8 @@ lints! {
         "a link to a local file that is not an article, or that leaves the report";
     UNSAFE_LINK = "unsafe-link", Warn, Some("the link text"),
         "a link with a scheme other than http, https, mailto, ftp, tel, doi or urn";
-    EMPTY_LINK = "empty-link", Warn, Some("the link text"), "a link with an empty target";
+    EMPTY_LINK = "empty-link", Warn, Some("the link text, or nothing for a link without text"),
+        "a link with an empty target, or without text";
     BROKEN_CROSSREF = "broken-crossref", Warn, Some("the reference as written (`@fig-name`)"),
         "a `@fig-`/`@tbl-` reference to no label, or to a label several articles use";
     UNKNOWN_CITATION = "unknown-citation", Warn, Some("the citation as written (`[@key]`)"),

@@ -747,6 +747,16 @@ impl<'a> Converter<'a, '_> {
             NodeValue::Link(link) => {
                 let content = self.children_inlines(node, depth);
                 let (line, column) = at(self);
+                if !shows_something(&content) {
+                    // `[](url)`: nothing to click, and no name for a screen reader.
+                    self.report(
+                        &lint::EMPTY_LINK,
+                        (line, column),
+                        format!("link to `{}` has no text; it is left out", link.url),
+                        "give the link its text: [text](url)",
+                    );
+                    return;
+                }
                 out.push(Inline::Link { dest: LinkDest::Unresolved(link.url.clone()), content, line, column });
             }
             NodeValue::Image(link) => {
@@ -937,6 +947,22 @@ impl<'a> Converter<'a, '_> {
                     "i" | "em" | "cite" | "var" | "dfn" => Inline::Emph(inner),
                     "s" | "del" | "strike" => Inline::Strike(inner),
                     "a" => match tag.attr("href") {
+                        // `<a id="x" href="#x"></a>`, GitHub's anchor with a
+                        // permalink: the anchor (kept above) is what it is for.
+                        Some(_) if !shows_something(&inner) && anchor.is_some() => {
+                            wrap_lang(out);
+                            return consumed;
+                        }
+                        Some(href) if !shows_something(&inner) => {
+                            self.report(
+                                &lint::EMPTY_LINK,
+                                (line, column),
+                                format!("link to `{href}` has no text; it is left out"),
+                                "give the link its text: <a href=\"...\">text</a>",
+                            );
+                            wrap_lang(out);
+                            return consumed;
+                        }
                         Some(href) => Inline::Link { dest: LinkDest::Unresolved(href), content: inner, line, column },
                         None => {
                             out.extend(inner);
@@ -1392,6 +1418,15 @@ fn wrappers_only(html: &str) -> Option<String> {
     Some(summary)
 }
 
+/// Whether inlines show anything: text, math or an image.
+fn shows_something(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|inline| match inline {
+        Inline::Image(_) | Inline::Math { .. } | Inline::FootnoteRef { .. } => true,
+        Inline::Text(t) | Inline::Code(t) | Inline::Kbd(t) => !t.trim().is_empty(),
+        other => other.children().is_some_and(shows_something),
+    })
+}
+
 /// Parses one HTML tag (`<name attr="v">`, `</name>`, `<name/>`).
 fn parse_tag(html: &str) -> Option<Tag> {
     let inner = html.strip_prefix('<')?.strip_suffix('>')?;
@@ -1666,6 +1701,32 @@ mod tests {
             assert_eq!(c.warnings.len(), 1, "{html}: {:?}", c.warnings);
             assert!(c.warnings[0].message.starts_with("raw HTML block"), "{html}");
         }
+    }
+
+    /// A link without text has nothing to click and no name for a screen
+    /// reader: left out with a warning, but GitHub's `<a id href></a>`
+    /// anchor idiom, which keeps its anchor quietly.
+    #[test]
+    fn links_without_text() {
+        let c = conv(
+            "See [](https://example.org) and <a href=\"https://x.org\"></a>.\n\n| <a id=\"d\" href=\"#d\"></a>Delta | [![A logo](l.png)](https://y.org) |\n|---|---|\n",
+        );
+        let names: Vec<_> = c.warnings.iter().map(|w| (w.lint.name, w.message.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("empty-link", "link to `https://example.org` has no text; it is left out"),
+                ("empty-link", "link to `https://x.org` has no text; it is left out")
+            ]
+        );
+        let BlockKind::Paragraph(p) = &c.blocks[0].kind else { panic!() };
+        assert!(!p.iter().any(|i| matches!(i, Inline::Link { .. })), "{p:?}");
+        let BlockKind::Table { header, .. } = &c.blocks[1].kind else { panic!() };
+        assert_eq!(header[0], vec![Inline::Anchor("d".into()), Inline::Text("Delta".into())]);
+        assert!(
+            matches!(&header[1][0], Inline::Link { content, .. } if matches!(content[0], Inline::Image(_))),
+            "an image is something"
+        );
     }
 
     /// Lists in a table cell, written in HTML as GitHub allows: one item a
