@@ -89,6 +89,18 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
         ReferencesPlacement::Article => (0..found.len()).map(|i| vec![i]).collect(),
         ReferencesPlacement::End => vec![(0..found.len()).collect()],
     };
+    // A rendering of citations, and the entries it lists.
+    let finish = |driver: BibliographyDriver<'_, hayagriva::Entry>| {
+        driver.finish(BibliographyRequest { style: &style, locale: locale.clone(), locale_files: &locales })
+    };
+    let entries = |rendered: &hayagriva::Rendered| -> Vec<Vec<Inline>> {
+        rendered
+            .bibliography
+            .as_ref()
+            .map(|b| b.items.iter().map(|item| to_inlines(&item.content)).collect())
+            .unwrap_or_default()
+    };
+    let heading = config.title.clone().unwrap_or_else(|| references.to_string());
     let mut rendered_cites: Vec<Vec<Vec<Inline>>> = vec![Vec::new(); found.len()];
     let mut lists: Vec<(usize, Vec<Vec<Inline>>)> = Vec::new();
     for group in groups {
@@ -96,70 +108,38 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
         let mut order = Vec::new();
         for &i in &group {
             for cite in &found[i].1 {
-                let items = cite
-                    .items
-                    .iter()
-                    .filter_map(|(key, loc)| Some(item(library.get(key)?, loc.as_deref(), cite.prose)))
-                    .collect();
-                driver.citation(CitationRequest::new(items, &style, locale.clone(), &locales, None));
+                driver.citation(CitationRequest::new(items(cite, &library), &style, locale.clone(), &locales, None));
                 order.push(i);
             }
         }
         if order.is_empty() {
             continue;
         }
-        let rendered =
-            driver.finish(BibliographyRequest { style: &style, locale: locale.clone(), locale_files: &locales });
+        let rendered = finish(driver);
         for (cite, &i) in rendered.citations.iter().zip(&order) {
             rendered_cites[i].push(to_inlines(&cite.citation));
         }
-        let entries: Vec<Vec<Inline>> = rendered
-            .bibliography
-            .map(|b| b.items.iter().map(|item| to_inlines(&item.content)).collect())
-            .unwrap_or_default();
         let target = match config.placement {
             ReferencesPlacement::Article => group[0],
             ReferencesPlacement::End => found.len() - 1,
         };
-        lists.push((target, entries));
+        lists.push((target, entries(&rendered)));
     }
 
     // With one list at the end, each citing article's own list too: its
     // offprint ends with it.
     if config.placement == ReferencesPlacement::End {
-        let heading = config.title.clone().unwrap_or_else(|| references.to_string());
         for (id, cites) in found.iter().filter(|(_, cites)| !cites.is_empty()) {
             let mut driver = BibliographyDriver::new();
             for cite in cites {
-                let items = cite
-                    .items
-                    .iter()
-                    .filter_map(|(key, loc)| Some(item(library.get(key)?, loc.as_deref(), cite.prose)))
-                    .collect();
-                driver.citation(CitationRequest::new(items, &style, locale.clone(), &locales, None));
+                driver.citation(CitationRequest::new(items(cite, &library), &style, locale.clone(), &locales, None));
             }
-            let rendered =
-                driver.finish(BibliographyRequest { style: &style, locale: locale.clone(), locale_files: &locales });
-            let entries: Vec<Vec<Inline>> = rendered
-                .bibliography
-                .map(|b| b.items.iter().map(|item| to_inlines(&item.content)).collect())
-                .unwrap_or_default();
+            let entries = entries(&finish(driver));
             if entries.is_empty() {
                 continue;
             }
             let Some(article) = report.articles().find(|a| &a.id == id) else { continue };
-            let line = article.blocks.last().map_or(1, |b| b.line);
-            let anchor = unique_anchor(article, "references");
-            let mut blocks = vec![Block {
-                line,
-                kind: BlockKind::Heading {
-                    numbered: true,
-                    level: 1,
-                    id: anchor,
-                    content: vec![Inline::Text(heading.clone())],
-                },
-            }];
-            blocks.extend(entries.into_iter().map(|entry| Block { line, kind: BlockKind::Paragraph(entry) }));
+            let (_, blocks) = reference_list(article, &heading, &entries);
             report.offprint_references.insert(id.clone(), blocks);
         }
     }
@@ -178,24 +158,12 @@ pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Dia
             if entries.is_empty() {
                 continue;
             }
-            let line = article.blocks.last().map_or(1, |b| b.line);
-            let anchor = unique_anchor(article, "references");
             if config.placement == ReferencesPlacement::End {
                 end_references = Some((article.id.clone(), article.blocks.len()));
             }
-            article.blocks.push(Block {
-                line,
-                kind: BlockKind::Heading {
-                    numbered: true,
-                    level: 1,
-                    id: anchor.clone(),
-                    content: vec![Inline::Text(config.title.clone().unwrap_or_else(|| references.to_string()))],
-                },
-            });
+            let (anchor, blocks) = reference_list(article, &heading, entries);
+            article.blocks.extend(blocks);
             article.anchors.insert(anchor);
-            for entry in entries {
-                article.blocks.push(Block { line, kind: BlockKind::Paragraph(entry.clone()) });
-            }
         }
     }
     report.end_references = end_references;
@@ -249,6 +217,26 @@ fn locator(text: &str) -> SpecificLocator<'_> {
         }
     }
     SpecificLocator(Locator::Page, LocatorPayload::Str(text))
+}
+
+/// A reference list at the end of `article`: its heading, under an anchor
+/// the article does not use yet (returned too), and its entries.
+fn reference_list(article: &Article, heading: &str, entries: &[Vec<Inline>]) -> (String, Vec<Block>) {
+    let line = article.blocks.last().map_or(1, |b| b.line);
+    let anchor = unique_anchor(article, "references");
+    let title = Block {
+        line,
+        kind: BlockKind::Heading {
+            numbered: true,
+            level: 1,
+            id: anchor.clone(),
+            content: vec![Inline::Text(heading.to_string())],
+        },
+    };
+    let blocks = std::iter::once(title)
+        .chain(entries.iter().map(|entry| Block { line, kind: BlockKind::Paragraph(entry.clone()) }))
+        .collect();
+    (anchor, blocks)
 }
 
 fn unique_anchor(article: &Article, base: &str) -> String {
@@ -413,6 +401,11 @@ fn key_at(s: &str) -> Option<&str> {
     let end = s.find(|c: char| !is_key_char(c)).unwrap_or(s.len());
     let key = s[..end].trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
     (!key.is_empty() && key.starts_with(|c: char| c.is_alphanumeric() || c == '_')).then_some(key)
+}
+
+/// A citation's items (its keys the bibliography has).
+fn items<'a>(cite: &'a Cite, library: &'a Library) -> Vec<CitationItem<'a, hayagriva::Entry>> {
+    cite.items.iter().filter_map(|(key, loc)| Some(item(library.get(key)?, loc.as_deref(), cite.prose))).collect()
 }
 
 /// A citation item: in prose ("Szabo (1997)") for a bare `@key`.
