@@ -142,8 +142,11 @@ pub fn build(
     };
     let metadata = metadata(report, manifest, &identifier, timestamp, cover.is_some(), &contents);
 
+    // Content documents with MathML are declared so in the manifest.
+    let with_math: Vec<String> =
+        docs.iter().filter(|d| d.text.contains("<math xmlns=")).map(|d| d.file.clone()).collect();
     let packaged = package(&labels, &css, cover.as_ref(), &resources, docs).map_err(|e| vec![epub_error(e)])?;
-    let bytes = repack(&packaged, timestamp, &book.language, &metadata, &nav, &ncx)
+    let bytes = repack(&packaged, timestamp, &book.language, &metadata, &nav, &ncx, &with_math)
         .map_err(|e| vec![Diagnostic::new(&lint::WRITE_FAILED, format!("cannot write the EPUB: {e}"))])?;
     Ok(bytes)
 }
@@ -477,7 +480,8 @@ fn zip_date(timestamp: Option<i64>) -> zip::DateTime {
 }
 
 /// Rewrites epub-builder's zip deterministically (see the module comment),
-/// replacing the OPF's metadata, the navigation document and the NCX.
+/// replacing the OPF's metadata, the navigation document and the NCX, and
+/// declaring `with_math` (documents relative to the OPF) as having MathML.
 fn repack(
     packaged: &[u8],
     timestamp: Option<i64>,
@@ -485,6 +489,7 @@ fn repack(
     metadata: &str,
     nav: &str,
     ncx: &str,
+    with_math: &[String],
 ) -> Result<Vec<u8>, String> {
     use zip::write::SimpleFileOptions;
     use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -496,17 +501,6 @@ fn repack(
     // The OCF: `mimetype` first, stored, without extra fields.
     writer.start_file("mimetype", options.compression_method(CompressionMethod::Stored)).map_err(|e| e.to_string())?;
     writer.write_all(b"application/epub+zip").map_err(|e| e.to_string())?;
-    // Content documents with MathML are declared so in the manifest.
-    let mut with_math = Vec::new();
-    for i in 0..archive.len() {
-        let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
-        if file.name().ends_with(".xhtml") {
-            let mut text = String::new();
-            if file.read_to_string(&mut text).is_ok() && text.contains("<math xmlns=") {
-                with_math.push(file.name().trim_start_matches("OEBPS/").to_string());
-            }
-        }
-    }
     let mut seen_opf = false;
     for i in 0..archive.len() {
         let mut file = archive.by_index(i).map_err(|e| e.to_string())?;
@@ -520,7 +514,7 @@ fn repack(
             "OEBPS/content.opf" => {
                 seen_opf = true;
                 let opf = replace_metadata(&String::from_utf8_lossy(&bytes), metadata, lang)?;
-                declare_mathml(&opf, &with_math).into_bytes()
+                declare_mathml(&opf, with_math).into_bytes()
             }
             "OEBPS/nav.xhtml" => nav.as_bytes().to_vec(),
             "OEBPS/toc.ncx" => ncx.as_bytes().to_vec(),
