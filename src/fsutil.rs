@@ -8,9 +8,15 @@ use crate::diag::Diagnostic;
 use crate::lint;
 
 /// A report root: a canonical folder that no read may escape.
+///
+/// It also holds the files that exist only in memory: the pictures of a
+/// Word document built directly, which its article refers to as files of
+/// the document (`report/brief.docx/image1.png`). Every read of an image or
+/// a file typst asks for goes through [`Root::read`], which finds them.
 #[derive(Debug, Clone)]
 pub struct Root {
     canonical: PathBuf,
+    embedded: std::sync::Arc<std::sync::RwLock<std::collections::HashMap<PathBuf, std::sync::Arc<[u8]>>>>,
 }
 
 impl Root {
@@ -25,7 +31,31 @@ impl Root {
         if !canonical.is_dir() {
             return Err(Diagnostic::new(&lint::INVALID_MANIFEST, format!("`{}` is not a folder", path.display())));
         }
-        Ok(Root { canonical })
+        Ok(Root { canonical, embedded: Default::default() })
+    }
+
+    /// Makes `bytes` readable at `rel` (relative to the root, as
+    /// [`Root::resolve`] takes it), in memory; replaces what was there.
+    pub fn embed(&self, rel: &str, bytes: Vec<u8>) -> Result<(), ConfineError> {
+        let path = self.resolve(rel)?;
+        let mut files = self.embedded.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.insert(path, bytes.into());
+        Ok(())
+    }
+
+    /// The bytes of a resolved path: an embedded file, else the file on disk.
+    pub fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        let files = self.embedded.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match files.get(path) {
+            Some(bytes) => Ok(bytes.to_vec()),
+            None => std::fs::read(path),
+        }
+    }
+
+    /// Whether a resolved path is a file, embedded or on disk.
+    pub fn is_file(&self, path: &Path) -> bool {
+        let files = self.embedded.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.contains_key(path) || path.is_file()
     }
 
     pub fn path(&self) -> &Path {

@@ -94,7 +94,7 @@ pub fn read_stylesheet(root: &Root, rel: &str, default: &str) -> Result<String, 
 /// An image's bytes, media type and extension, read inside the root.
 pub fn read_image(root: &Root, rel: &str) -> Result<(Vec<u8>, &'static str, &'static str), String> {
     let path = root.resolve(rel).map_err(|e| e.describe("image", rel))?;
-    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+    let bytes = root.read(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         _ => e.to_string(),
     })?;

@@ -48,11 +48,10 @@ impl FileLoader for ConfinedLoader {
         }
         let rel = id.vpath().get_without_slash();
         let path = self.root.resolve(rel).map_err(|e| FileError::Other(Some(e.describe("file", rel).into())))?;
-        let meta = std::fs::metadata(&path).map_err(|e| FileError::from_io(e, &path))?;
-        if meta.is_dir() {
+        if path.is_dir() {
             return Err(FileError::IsDirectory);
         }
-        std::fs::read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+        self.root.read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
     }
 }
 

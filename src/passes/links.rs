@@ -37,7 +37,7 @@ pub fn image_check(root: &Root) -> impl Fn(&str) -> Result<ImageFile, String> + 
         let result = check_image(root, rel).map(|format| {
             let svg = format.map_or_else(|| rel.to_ascii_lowercase().ends_with(".svg"), |f| f == "svg");
             let active = match root.resolve(rel) {
-                Ok(path) if svg => std::fs::read(path).map(|b| crate::svg::active_content(&b)).unwrap_or_default(),
+                Ok(path) if svg => root.read(&path).map(|b| crate::svg::active_content(&b)).unwrap_or_default(),
                 _ => Vec::new(),
             };
             ImageFile { format, active }
@@ -51,13 +51,13 @@ pub fn image_check(root: &Root) -> impl Fn(&str) -> Result<ImageFile, String> + 
 /// its name says, `Ok(Some(ext))` when they are another image format.
 fn check_image(root: &Root, rel: &str) -> Result<Option<&'static str>, String> {
     match root.resolve(rel) {
-        Ok(path) if path.is_file() => {
+        Ok(path) if root.is_file(&path) => {
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
             if ["png", "jpg", "jpeg", "gif", "svg", "webp"].contains(&ext.as_str()) {
-                check_image_format(&path, &ext)
+                check_image_format(root, &path, &ext)
             } else {
                 // Another name (or none): an image if its bytes say so.
-                check_image_format(&path, "").map_err(|_| {
+                check_image_format(root, &path, "").map_err(|_| {
                     if ext.is_empty() {
                         "the file is not a PNG, JPEG, GIF, SVG or WebP image".to_string()
                     } else {
@@ -75,11 +75,17 @@ fn check_image(root: &Root, rel: &str) -> Result<Option<&'static str>, String> {
 /// or mislabelled file is reported at the markdown line that uses it rather
 /// than by typst inside the template. A file of another image format than
 /// its name says is accepted: `Ok(Some(its format's extension))`.
-fn check_image_format(path: &std::path::Path, ext: &str) -> Result<Option<&'static str>, String> {
+fn check_image_format(root: &Root, path: &std::path::Path, ext: &str) -> Result<Option<&'static str>, String> {
     use std::io::Read;
     let mut head = [0u8; 512];
-    let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
-    let head = &head[..n];
+    let embedded;
+    let head = if root.is_file(path) && !path.is_file() {
+        embedded = root.read(path).map_err(|e| e.to_string())?;
+        &embedded[..embedded.len().min(512)]
+    } else {
+        let n = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)).map_err(|e| e.to_string())?;
+        &head[..n]
+    };
     let sniffed = crate::media::sniff_media_type(head).map(|(_, ext)| ext);
     let ok = match ext {
         "svg" => {
