@@ -99,10 +99,17 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// `file:line:col`, or as much of it as is known.
+    /// `file:line:col`, or as much of it as is known; in a Word document,
+    /// whose lines are its paragraphs, `file, paragraph N`.
     pub fn location(&self) -> Option<String> {
         let file = self.file.as_ref()?;
         let mut out = file.display().to_string();
+        if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("docx")) {
+            if let Some(line) = self.line {
+                out.push_str(&format!(", paragraph {line}"));
+            }
+            return Some(out);
+        }
         if let Some(line) = self.line {
             out.push_str(&format!(":{line}"));
             if let Some(col) = self.column {

@@ -132,6 +132,18 @@ lints! {
         "a template without the `offprint` function (and the `_elsewhere` state) that offprints use";
     TYPESET_WARNING = "typeset-warning", Warn, Some("typst's own fallback"),
         "a warning from typst while typesetting";
+    TRACKED_CHANGE = "tracked-change", Warn, Some("the insertion kept, the deletion left out (`--track-changes` chooses)"),
+        "a tracked change in a Word document";
+    DOCX_COMMENT = "docx-comment", Warn, Some("the text without the comment (`import` keeps it as an HTML comment)"),
+        "a reviewer's comment in a Word document";
+    DOCX_IMAGE = "docx-image", Warn, Some("the picture's description"),
+        "a Word picture no reader can show (EMF, WMF, TIFF, a chart) or that is missing from the package";
+    DOCX_TABLE = "docx-table", Warn, Some("the table with its merged cells split, an inner table as lines of text"),
+        "a Word table the report's tables cannot show as it is (merged cells, a table in a cell, no header row)";
+    DOCX_FIELD = "docx-field", Warn, Some("the field is left out (the report makes its own)"),
+        "a Word table of contents, page number or inserted reference list";
+    DOCX_CONTENT = "docx-content", Warn, Some("that content is left out"),
+        "content of a Word document that cannot be read (an embedded document, a damaged part)";
     // Errors: the output would be wrong, unsafe or incomplete.
     INVALID_MANIFEST = "invalid-manifest", Deny, None,
         "no report folder or book.toml, or a book.toml that cannot be read or makes no sense";
@@ -141,6 +153,7 @@ lints! {
     MISSING_IMAGE = "missing-image", Deny, Some("its alt text in a frame (when set to warn)"),
         "an image file that is missing, unsupported or not an image";
     UNREADABLE_FILE = "unreadable-file", Deny, None, "a file that cannot be read, or is not UTF-8";
+    INVALID_DOCX = "invalid-docx", Deny, None, "a Word document that is not a zip, damaged, or too large";
     INVALID_FRONT_MATTER = "invalid-front-matter", Deny, None,
         "front matter that is malformed or has a key of the wrong type";
     MISSING_TEMPLATE = "missing-template", Deny, None, "the `[build] style` template does not exist or is outside the report";

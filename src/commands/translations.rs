@@ -111,10 +111,10 @@ pub fn mark(root: &Path, language: &str, articles: &[String]) -> Result<Vec<Stri
             }
             continue;
         }
-        let text = std::fs::read_to_string(config.root.resolve(&s.original).map_err(|e| {
+        config.root.resolve(&s.original).map_err(|e| {
             Diagnostic::new(&lint::MISSING_ARTICLE, e.describe("article", &s.original)).with_hint(e.hint())
-        })?)
-        .unwrap_or_default();
+        })?;
+        let text = crate::input::article_text(&config.root, &s.original).unwrap_or_default();
         records.entry(s.edition.clone()).or_default().insert(s.article.clone(), translations::fingerprint(&text));
         marked.push(s.translation.clone());
     }
@@ -133,7 +133,7 @@ pub fn diff(root: &Path, language: &str, article: &str) -> Result<String, Diagno
     let Some(status) = statuses.iter().find(|s| s.article == article) else {
         return Err(not_an_article(article));
     };
-    let now = std::fs::read_to_string(config.root.path().join(&status.original)).unwrap_or_default();
+    let now = crate::input::article_text(&config.root, &status.original).unwrap_or_default();
     let Some(recorded) = records.get(language).and_then(|r| r.get(article)) else {
         return Ok(format!(
             "no version of `{}` is recorded for `{}`: review the whole translation, then \

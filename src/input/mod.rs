@@ -1,6 +1,7 @@
 //! A report folder: the manifest, then every article loaded and converted, in
 //! the order the manifest gives.
 
+pub mod docx;
 pub mod frontmatter;
 pub mod markdown;
 pub mod math;
@@ -168,30 +169,24 @@ fn load_article(
         return Err(LoadError::Manifest(message, hint));
     }
     let shown = PathBuf::from(&joined);
-    let text = fsutil::read_text(&abs, &shown).map_err(LoadError::File)?;
-    let split = frontmatter::split(&text, &shown).map_err(LoadError::File)?;
-    let mut warnings = split.warnings;
-    let meta = split.meta;
-    let converted = markdown::convert(split.body, split.body_line_offset, &shown, meta.title.as_deref());
-    warnings.extend(converted.warnings);
-
-    let title = match (&meta.title, converted.h1_title) {
-        (Some(t), _) => vec![Inline::Text(t.clone())],
-        (None, Some((inlines, _))) => inlines,
-        (None, None) => {
+    let source = if is_docx(rel) { read_docx(root, &abs, &shown, &joined)? } else { read_markdown(&abs, &shown, rel)? };
+    let Source { meta, title, blocks, footnotes, anchors, abstract_, references, mut warnings } = source;
+    let title = match title {
+        Some(inlines) => inlines,
+        None => {
             let stem = fallback_title(rel);
             warnings.push(
                 Diagnostic::new(&lint::MISSING_TITLE, format!("`{rel}` has no title; using `{stem}`"))
                     .with_file(&shown)
                     .with_line(1)
-                    .with_hint("add `title = \"...\"` to the front matter, or start the article with `# Title`"),
+                    .with_hint(if is_docx(rel) {
+                        "give the document a paragraph in the Title style, or a title in File › Properties"
+                    } else {
+                        "add `title = \"...\"` to the front matter, or start the article with `# Title`"
+                    }),
             );
             vec![Inline::Text(stem.to_string())]
         }
-    };
-    let abstract_ = match &meta.abstract_ {
-        Some(text) => markdown::convert(text, 0, &shown, Some("")).blocks,
-        None => Vec::new(),
     };
     let src_rel = model::join_rel("", rel).unwrap_or_else(|| rel.to_string());
     let article = Article {
@@ -202,12 +197,144 @@ fn load_article(
         meta,
         title,
         abstract_,
-        blocks: converted.blocks,
-        footnotes: converted.footnotes,
-        anchors: converted.anchors.into_iter().collect(),
+        blocks,
+        footnotes,
+        anchors: anchors.into_iter().collect(),
         placement,
+        references,
     };
     Ok((article, warnings))
+}
+
+/// An article's content, read from markdown or a Word document.
+struct Source {
+    meta: model::FrontMatter,
+    /// `None` when the article has no title.
+    title: Option<Vec<Inline>>,
+    blocks: Vec<model::Block>,
+    footnotes: Vec<model::Footnote>,
+    anchors: Vec<String>,
+    abstract_: Vec<model::Block>,
+    /// BibTeX of the works a Word document's citation fields carry.
+    references: String,
+    warnings: Vec<Diagnostic>,
+}
+
+fn read_markdown(abs: &Path, shown: &Path, rel: &str) -> Result<Source, LoadError> {
+    let text = match fsutil::read_text(abs, shown) {
+        Ok(text) => text,
+        Err(d) => return Err(LoadError::File(other_format_hint(d, rel))),
+    };
+    let split = frontmatter::split(&text, shown).map_err(LoadError::File)?;
+    let mut warnings = split.warnings;
+    let meta = split.meta;
+    let converted = markdown::convert(split.body, split.body_line_offset, shown, meta.title.as_deref());
+    warnings.extend(converted.warnings);
+    let title = match (&meta.title, converted.h1_title) {
+        (Some(t), _) => Some(vec![Inline::Text(t.clone())]),
+        (None, Some((inlines, _))) => Some(inlines),
+        (None, None) => None,
+    };
+    let abstract_ = match &meta.abstract_ {
+        Some(text) => markdown::convert(text, 0, shown, Some("")).blocks,
+        None => Vec::new(),
+    };
+    Ok(Source {
+        meta,
+        title,
+        blocks: converted.blocks,
+        footnotes: converted.footnotes,
+        anchors: converted.anchors,
+        abstract_,
+        references: String::new(),
+        warnings,
+    })
+}
+
+/// A Word document: converted to the model, its pictures made readable
+/// in memory as files of the document (`report/brief.docx/image1.png`).
+fn read_docx(root: &Root, abs: &Path, shown: &Path, joined: &str) -> Result<Source, LoadError> {
+    let bytes = read_bytes(abs, shown).map_err(LoadError::File)?;
+    let name = Path::new(joined).file_name().and_then(|n| n.to_str()).unwrap_or("document.docx");
+    let imported = docx::read(&bytes, shown, name, docx::Options::default()).map_err(LoadError::File)?;
+    for media in &imported.media {
+        // The path is inside the root: the document's own, one level down.
+        let _ = root.embed(&format!("{joined}/{}", media.name), media.bytes.clone());
+    }
+    let abstract_ = match &imported.meta.abstract_ {
+        Some(text) => text
+            .split("\n\n")
+            .map(|p| model::Block { line: 1, kind: model::BlockKind::Paragraph(vec![Inline::Text(p.to_string())]) })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Source {
+        meta: imported.meta,
+        title: imported.title,
+        blocks: imported.blocks,
+        footnotes: imported.footnotes,
+        anchors: imported.anchors,
+        abstract_,
+        references: docx::to_bibtex(&imported.references),
+        warnings: imported.warnings,
+    })
+}
+
+/// Whether an article path names a Word document.
+pub fn is_docx(rel: &str) -> bool {
+    rel.to_ascii_lowercase().ends_with(".docx")
+}
+
+/// The most a Word document listed in book.toml may weigh.
+const MAX_DOCX: u64 = 256 << 20;
+
+fn read_bytes(abs: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let too_large = std::fs::metadata(abs).is_ok_and(|m| m.len() > MAX_DOCX);
+    if too_large {
+        return Err(Diagnostic::new(
+            &lint::INVALID_DOCX,
+            format!("`{}` is larger than {} MiB", shown.display(), MAX_DOCX >> 20),
+        )
+        .with_file(shown)
+        .with_hint("compress its pictures in Word (Picture Format › Compress Pictures) and save it again"));
+    }
+    std::fs::read(abs).map_err(|e| {
+        Diagnostic::new(&lint::UNREADABLE_FILE, format!("cannot read `{}`: {e}", shown.display())).with_file(shown)
+    })
+}
+
+/// A file in a word processor's other formats gets a hint that says how
+/// to save it as one the tool reads.
+fn other_format_hint(d: Diagnostic, rel: &str) -> Diagnostic {
+    let lower = rel.to_ascii_lowercase();
+    let format = [
+        (".doc", "an old Word"),
+        (".odt", "an OpenDocument"),
+        (".rtf", "an RTF"),
+        (".pages", "a Pages"),
+        (".wpd", "a WordPerfect"),
+    ]
+    .into_iter()
+    .find(|(ext, _)| lower.ends_with(ext));
+    match format {
+        Some((ext, what)) if d.message.contains("UTF-8") => d
+            .with_message(format!("`{rel}` is {what} document ({ext}), which coala-report does not read"))
+            .with_hint("open it in Word or LibreOffice and save it as a Word document (.docx), then list the .docx"),
+        _ => d,
+    }
+}
+
+/// The text of an article as the translation status compares it: a
+/// markdown file's text, a Word document's converted text.
+pub fn article_text(root: &Root, rel: &str) -> Option<String> {
+    let path = root.resolve(rel).ok()?;
+    if is_docx(rel) {
+        let bytes = std::fs::read(&path).ok()?;
+        let imported = docx::read(&bytes, Path::new(rel), "media", docx::Options::default()).ok()?;
+        Some(docx::body_text(&imported))
+    } else {
+        std::fs::read_to_string(path).ok()
+    }
 }
 
 /// An id from the article's path: ASCII letters, digits and `-`, unique.
@@ -224,7 +351,11 @@ fn fallback_title(rel: &str) -> &str {
 }
 
 fn unique_id(src_rel: &str, ids: &mut HashSet<String>) -> String {
-    let stem = src_rel.strip_suffix(".md").or_else(|| src_rel.strip_suffix(".markdown")).unwrap_or(src_rel);
+    let stem = src_rel
+        .strip_suffix(".md")
+        .or_else(|| src_rel.strip_suffix(".markdown"))
+        .or_else(|| src_rel.strip_suffix(".docx"))
+        .unwrap_or(src_rel);
     let mut base: String =
         stem.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     base = base.trim_matches('-').to_string();

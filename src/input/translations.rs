@@ -5,7 +5,7 @@
 //! an original that changed since is a stale translation.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
@@ -154,8 +154,7 @@ fn join(src: &str, rel: &str) -> String {
 }
 
 fn read(config: &Config, rel: &str) -> Option<String> {
-    let path: PathBuf = config.root.resolve(rel).ok()?;
-    std::fs::read_to_string(path).ok()
+    crate::input::article_text(&config.root, rel)
 }
 
 #[cfg(test)]

@@ -63,6 +63,10 @@ pub struct Article {
     /// table labels, HTML and span ids.
     pub anchors: HashSet<String>,
     pub placement: Placement,
+    /// The works the article brings with it, as BibTeX: those a Word
+    /// document cites through Zotero or Mendeley. The citations pass adds
+    /// those the report's bibliography lacks.
+    pub references: String,
 }
 
 impl Article {

@@ -1285,6 +1285,7 @@ mod tests {
             footnotes,
             anchors: Default::default(),
             placement: Placement::Part(1),
+            references: String::new(),
         }
     }
 

@@ -36,11 +36,26 @@ const PLACEHOLDER: &str = "\u{0}cite:";
 /// bibliography` nothing is done.
 pub fn process(report: &mut Report, manifest: &Manifest, root: &Root) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let Some(bib_path) = manifest.book.bibliography.clone() else { return diagnostics };
-    let library = match load_library(root, &bib_path) {
-        Ok(library) => library,
-        Err(d) => return vec![d],
+    let brought = report.articles().any(|a| !a.references.is_empty());
+    let mut library = match &manifest.book.bibliography {
+        Some(bib_path) => match load_library(root, bib_path) {
+            Ok(library) => library,
+            Err(d) => return vec![d],
+        },
+        None if brought => Library::new(),
+        None => return diagnostics,
     };
+    // The works Word documents cite through a citation manager, where the
+    // report's bibliography does not have them.
+    for article in report.articles().filter(|a| !a.references.is_empty()) {
+        if let Ok(theirs) = hayagriva::io::from_biblatex_str(&article.references) {
+            for entry in theirs.iter() {
+                if library.get(entry.key()).is_none() {
+                    library.push(entry);
+                }
+            }
+        }
+    }
     let config = manifest.citations.clone();
     let references = crate::words::Labels::for_language(&manifest.book.language).references;
     let Some(style) = hayagriva::archive::ArchivedStyle::by_name(&config.style).map(|s| s.get()) else {

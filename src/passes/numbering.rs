@@ -19,8 +19,7 @@ pub struct Numbered {
     pub number: usize,
 }
 
-/// Numbers the report's captioned or labelled figures, and its captioned
-/// tables, each from 1 in reading order; returns the labelled ones by label.
+/// Numbers the report's captioned or labelled figures and tables, each from 1 in reading order; returns the labelled ones by label.
 pub fn run(report: &mut Report) -> Labels {
     let (mut figures, mut tables) = (0, 0);
     let mut labels: HashMap<String, Vec<Numbered>> = HashMap::new();
@@ -33,7 +32,7 @@ pub fn run(report: &mut Report) -> Labels {
                     *number = Some(figures);
                     (label.clone(), figures, false)
                 }
-                BlockKind::Table { caption, label, number, .. } if !caption.is_empty() => {
+                BlockKind::Table { caption, label, number, .. } if !caption.is_empty() || label.is_some() => {
                     tables += 1;
                     *number = Some(tables);
                     (label.clone(), tables, true)
