@@ -29,10 +29,27 @@ const MAX_DEPTH: usize = 256;
 /// What a paragraph became, before grouping.
 enum Item {
     Block(Block),
-    ListPara { line: usize, level: u8, ordered: bool, number: usize, blocks: Vec<Block> },
-    Code { line: usize, text: String },
+    /// A paragraph of a list: `list` names its numbering definition, so
+    /// that a list of another definition, a bullet after numbers or a
+    /// number that restarts begins a new list.
+    ListPara {
+        line: usize,
+        level: u8,
+        ordered: bool,
+        number: usize,
+        list: String,
+        blocks: Vec<Block>,
+    },
+    Code {
+        line: usize,
+        text: String,
+    },
     Quote(Block),
-    Caption { line: usize, inlines: Vec<Inline>, label: Option<String> },
+    Caption {
+        line: usize,
+        inlines: Vec<Inline>,
+        label: Option<String>,
+    },
 }
 
 /// A piece of a paragraph's text with its formatting.
@@ -406,7 +423,7 @@ impl<'a, 'i> Conv<'a, 'i> {
                     && let Some((abs, def)) = self.numbering.level(&num, level)
                 {
                     let number = self.count(&num, &abs, level, def.start);
-                    items.push(Item::ListPara { line, level, ordered: def.ordered, number, blocks });
+                    items.push(Item::ListPara { line, level, ordered: def.ordered, number, list: abs.clone(), blocks });
                     return;
                 }
                 let indented = ppr.and_then(|p| child(p, "ind")).is_some_and(|ind| {
@@ -1223,15 +1240,23 @@ impl<'a, 'i> Conv<'a, 'i> {
         let mut caption_for_next: Option<(Vec<Inline>, Option<String>, usize)> = None;
         while let Some(item) = items.next() {
             match item {
-                Item::ListPara { .. } => {
+                Item::ListPara { level: top, ordered: top_ordered, number, ref list, .. } => {
+                    let (key, mut last) = (list.clone(), number);
                     let mut run = vec![item];
-                    while matches!(items.peek(), Some(Item::ListPara { .. })) {
+                    while let Some(Item::ListPara { level, ordered, number, list, .. }) = items.peek() {
+                        if *level <= top {
+                            let restarts = top_ordered && *number != last + 1;
+                            if *list != key || *ordered != top_ordered || restarts {
+                                break;
+                            }
+                            last = *number;
+                        }
                         run.push(items.next().expect("peeked"));
                     }
                     let run: Vec<(usize, u8, bool, usize, Vec<Block>)> = run
                         .into_iter()
                         .filter_map(|i| match i {
-                            Item::ListPara { line, level, ordered, number, blocks } => {
+                            Item::ListPara { line, level, ordered, number, blocks, .. } => {
                                 Some((line, level, ordered, number, blocks))
                             }
                             _ => None,
