@@ -221,7 +221,9 @@ impl Session {
         if self.world.as_ref().is_none_or(|(k, _)| *k != key) {
             self.world = Some((key, ReportWorld::new(root, today).with_fonts(fonts)));
         }
-        &mut self.world.as_mut().expect("world just set").1
+        let world = &mut self.world.as_mut().expect("world just set").1;
+        world.set_root(root);
+        world
     }
 
     /// Runs one build: the report, then each translated edition

@@ -85,7 +85,8 @@ impl Watched {
         }
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         // Editors' swap, backup and probe files; our own temporary files.
-        if name.starts_with('.') || name.ends_with('~') || name == "4913" {
+        // Word's lock files (`~$brief.docx`) and temporary files (`~WRL0001.tmp`).
+        if name.starts_with('.') || name.ends_with('~') || name == "4913" || name.starts_with('~') {
             return false;
         }
         path == self.root.join(MANIFEST)

@@ -35,7 +35,10 @@ pub const BUILTIN_STYLE_IMPORT: &str = "__coala_report/style.typ";
 /// Reads project files, refusing anything outside the root (`..`, absolute
 /// paths and symlinks that point outside) and every package.
 struct ConfinedLoader {
-    root: Root,
+    /// The root of the current build: a session's world outlives the
+    /// build that made it, and each build's root holds that build's
+    /// in-memory files (a Word document's pictures).
+    root: Arc<std::sync::RwLock<Root>>,
 }
 
 impl FileLoader for ConfinedLoader {
@@ -46,12 +49,13 @@ impl FileLoader for ConfinedLoader {
                     .into(),
             )));
         }
+        let root = self.root.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         let rel = id.vpath().get_without_slash();
-        let path = self.root.resolve(rel).map_err(|e| FileError::Other(Some(e.describe("file", rel).into())))?;
+        let path = root.resolve(rel).map_err(|e| FileError::Other(Some(e.describe("file", rel).into())))?;
         if path.is_dir() {
             return Err(FileError::IsDirectory);
         }
-        self.root.read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
+        root.read(&path).map(Bytes::new).map_err(|e| FileError::from_io(e, &path))
     }
 }
 
@@ -75,6 +79,8 @@ pub struct ReportWorld {
     /// `coala-strings` (none: the template's English, or `report(strings:)`).
     strings_language: Option<String>,
     files: FileStore<ConfinedLoader>,
+    /// The loader's root, replaced by [`ReportWorld::set_root`].
+    root: Arc<std::sync::RwLock<Root>>,
     today: Option<Datetime>,
     /// The built-in template (`BUILTIN_STYLE`).
     builtin_style: Source,
@@ -86,6 +92,7 @@ impl ReportWorld {
     pub fn new(root: &Root, today: Option<(i32, u8, u8)>) -> Self {
         let vpath = VirtualPath::new(MAIN).expect("valid virtual path");
         let main = FileId::unique(RootedPath::new(VirtualRoot::Project, vpath));
+        let shared_root = Arc::new(std::sync::RwLock::new(root.clone()));
         Self {
             main,
             main_source: Source::new(main, String::new()),
@@ -94,7 +101,8 @@ impl ReportWorld {
             main_map: vec![(0, 0)],
             library: LazyHash::new(Library::builder().build()),
             strings_language: None,
-            files: FileStore::new(ConfinedLoader { root: root.clone() }),
+            files: FileStore::new(ConfinedLoader { root: shared_root.clone() }),
+            root: shared_root,
             today: today.and_then(|(y, m, d)| Datetime::from_ymd(y, m, d)),
             fonts: crate::output::fonts::embedded(),
             builtin_style: {
@@ -103,6 +111,12 @@ impl ReportWorld {
                 Source::new(id, crate::styles::TEMPLATE.to_string())
             },
         }
+    }
+
+    /// Reads this build's files through `root` (the same folder): the
+    /// in-memory files it holds replace the previous build's.
+    pub fn set_root(&self, root: &Root) {
+        *self.root.write().unwrap_or_else(std::sync::PoisonError::into_inner) = root.clone();
     }
 
     /// The world with typst's HTML export on (for formulas as MathML).
