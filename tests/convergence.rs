@@ -12,7 +12,6 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use coala_report::fsutil::Root;
 use coala_report::output::pdf::{ReportWorld, typeset};
 use coala_report::output::typst::emit;
 use coala_report::passes::load as load_edition;
@@ -32,8 +31,8 @@ fn passes_of(root: &Path, edition: Option<&str>, offprints: bool) -> usize {
         &loaded.manifest,
         loaded.manifest.build.style.as_deref().unwrap_or(coala_report::config::DEFAULT_STYLE),
     );
-    let root = Root::new(root).expect("root");
-    let mut world = ReportWorld::new(&root, Some((2016, 12, 8)));
+    // The loaded root: it holds the pictures of the Word documents it read.
+    let mut world = ReportWorld::new(&loaded.root, Some((2016, 12, 8)));
     world.set_emitted(&emitted);
     typst_timing::clear();
     typst_timing::enable();
@@ -48,7 +47,7 @@ fn passes_of(root: &Path, edition: Option<&str>, offprints: bool) -> usize {
         let (cited, _) = coala_report::passes::cite::cite(
             &loaded.report,
             &loaded.manifest,
-            &root,
+            &loaded.root,
             &offprint::pages_by_id(&placed),
             &addresses,
         );

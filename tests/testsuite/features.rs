@@ -85,7 +85,7 @@ fn sample_report_uses_the_glossary_math_and_captions() {
     let typ = std::fs::read_to_string(r.path().join("build/report.typ")).unwrap();
     assert!(typ.contains("#glossary-pages(("));
     assert!(typ.contains("#table-figure(number: 1, caption: ["));
-    assert!(typ.contains("#link-to(<use-cases:tbl-summary>)[Table\u{a0}6]"), "a reference to a labelled table");
+    assert!(typ.contains("#link-to(<use-cases:tbl-summary>)[Table\u{a0}7]"), "a reference to a labelled table");
     assert!(typ.contains("session: ("), "the session report's fact box");
     let Some(text) = pdf_text(&r.pdf(), "sample_report_uses_the_glossary_math_and_captions") else { return };
     let text = squash(&text);

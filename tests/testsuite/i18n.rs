@@ -522,7 +522,7 @@ fn an_edited_original_makes_its_translation_stale() {
 
     let status = report.run(&["translations"]);
     assert!(status.stdout.contains("foreword.md                       stale"), "{}", status.stdout);
-    assert!(status.stdout.contains("es: 1 current, 1 out of date, 0 unknown, 8 missing;"), "{}", status.stdout);
+    assert!(status.stdout.contains("es: 1 current, 1 out of date, 0 unknown, 9 missing;"), "{}", status.stdout);
     let json = report.run(&["translations", "--json"]);
     let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(
@@ -607,8 +607,8 @@ fn translation_status_with_a_third_language() {
     assert_eq!(lines[0], "article                           es         fr", "{}", status.stdout);
     assert_eq!(lines[1], "foreword.md                       current    unknown", "{}", status.stdout);
     assert_eq!(lines[2], "session-report.md                 current    missing", "{}", status.stdout);
-    assert!(status.stdout.contains("es: 2 current, 0 out of date, 0 unknown, 8 missing;"), "{}", status.stdout);
-    assert!(status.stdout.contains("fr: 0 current, 0 out of date, 1 unknown, 9 missing;"), "{}", status.stdout);
+    assert!(status.stdout.contains("es: 2 current, 0 out of date, 0 unknown, 9 missing;"), "{}", status.stdout);
+    assert!(status.stdout.contains("fr: 0 current, 0 out of date, 1 unknown, 10 missing;"), "{}", status.stdout);
     let json: serde_json::Value = serde_json::from_str(&report.run(&["translations", "--json"]).stdout).unwrap();
     let editions = json["editions"].as_array().unwrap();
     assert_eq!(editions.len(), 2);

@@ -94,7 +94,7 @@ fn sample_offprints_have_the_reports_pages_numbers_and_standards_in_both_edition
         let build = r.path().join("build");
         let csl = json(&build.join(csl));
         let articles = articles(&csl);
-        assert_eq!(articles.len(), 10, "the sample has 10 articles");
+        assert_eq!(articles.len(), 11, "the sample has 11 articles");
         // --json lists every offprint, with its pages and size.
         for (id, _) in &articles {
             let path = build.join(dir).join(format!("{id}.pdf"));
