@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod epub;
 pub mod fonts;
+pub mod markdown;
 pub mod mathml;
 pub mod offprint;
 pub mod pages;

@@ -1,0 +1,481 @@
+//! The writer against the reader: whatever the reader makes of a text, the
+//! writer writes a text the reader makes the same of.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::input::{frontmatter, markdown};
+use crate::model::{Article, ListItem, Placement};
+
+/// An article as `input::read_markdown` loads it, positions cleared, and
+/// what the reader said of it.
+#[derive(Debug, Clone, PartialEq)]
+struct Read {
+    meta: FrontMatter,
+    title: Vec<Inline>,
+    abstract_: Vec<Block>,
+    blocks: Vec<Block>,
+    footnotes: Vec<Footnote>,
+    anchors: BTreeSet<String>,
+}
+
+fn read_with_warnings(text: &str) -> (Read, Vec<String>) {
+    let path = Path::new("a.md");
+    let split = frontmatter::split(text, path).unwrap_or_else(|d| panic!("front matter: {d}\n{text}"));
+    let meta = split.meta;
+    let conv = markdown::convert(split.body, split.body_line_offset, path, meta.title.as_deref());
+    let title = match (&meta.title, conv.h1_title) {
+        (Some(t), _) => vec![Inline::Text(t.clone())],
+        (None, Some((inlines, _))) => inlines,
+        (None, None) => Vec::new(),
+    };
+    let mut abstract_ = match &meta.abstract_ {
+        Some(text) => markdown::convert(text, 0, path, Some("")).blocks,
+        None => Vec::new(),
+    };
+    let mut blocks = conv.blocks;
+    let mut footnotes = conv.footnotes;
+    let mut title = title;
+    clear_positions(&mut blocks);
+    clear_positions(&mut abstract_);
+    clear_inline_positions(&mut title);
+    for note in &mut footnotes {
+        note.line = 0;
+        clear_positions(&mut note.blocks);
+    }
+    let warnings = split.warnings.iter().chain(&conv.warnings).map(|d| d.message.clone()).collect();
+    (Read { meta, title, abstract_, blocks, footnotes, anchors: conv.anchors.into_iter().collect() }, warnings)
+}
+
+fn read(text: &str) -> Read {
+    read_with_warnings(text).0
+}
+
+fn article(read: &Read) -> Article {
+    Article {
+        path: PathBuf::from("report/a.md"),
+        src_rel: "a.md".into(),
+        id: "a".into(),
+        subtitle: read.meta.subtitle.clone(),
+        meta: read.meta.clone(),
+        title: read.title.clone(),
+        abstract_: read.abstract_.clone(),
+        blocks: read.blocks.clone(),
+        footnotes: read.footnotes.clone(),
+        anchors: read.anchors.iter().cloned().collect(),
+        placement: Placement::Part(1),
+        references: String::new(),
+    }
+}
+
+/// Reads `text`, writes it, reads that: the same article, and the writing
+/// is stable (writing it again gives the same text).
+fn round_trip(name: &str, text: &str) -> Result<(), String> {
+    let first = read(text);
+    let written = write_article(&article(&first));
+    let (second, warnings) = read_with_warnings(&written);
+    if first != second {
+        let diff = first_difference(&first, &second);
+        return Err(format!("{name}: the article read back differs: {diff}\n--- written:\n{written}"));
+    }
+    let again = write_article(&article(&second));
+    if again != written {
+        return Err(format!("{name}: writing is not stable\n--- first:\n{written}\n--- second:\n{again}"));
+    }
+    let (_, original_warnings) = read_with_warnings(text);
+    let new: Vec<&String> = warnings.iter().filter(|w| !original_warnings.contains(w)).collect();
+    if !new.is_empty() {
+        return Err(format!("{name}: the written text gets new warnings {new:?}\n--- written:\n{written}"));
+    }
+    Ok(())
+}
+
+fn first_difference(a: &Read, b: &Read) -> String {
+    if a.meta != b.meta {
+        return format!("meta\n{:#?}\n{:#?}", a.meta, b.meta);
+    }
+    if a.title != b.title {
+        return format!("title {:?} / {:?}", a.title, b.title);
+    }
+    if a.abstract_ != b.abstract_ {
+        return format!("abstract {:?} / {:?}", a.abstract_, b.abstract_);
+    }
+    for (i, (x, y)) in a.blocks.iter().zip(&b.blocks).enumerate() {
+        if x != y {
+            return format!("block {i}\n{x:?}\n{y:?}");
+        }
+    }
+    if a.blocks.len() != b.blocks.len() {
+        return format!("{} blocks / {} blocks: {:?}", a.blocks.len(), b.blocks.len(), b.blocks.get(a.blocks.len()));
+    }
+    if a.footnotes != b.footnotes {
+        return format!("footnotes\n{:?}\n{:?}", a.footnotes, b.footnotes);
+    }
+    format!("anchors {:?} / {:?}", a.anchors, b.anchors)
+}
+
+fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            markdown_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+}
+
+fn round_trip_dir(dir: &Path) -> (usize, Vec<String>) {
+    let mut files = Vec::new();
+    markdown_files(dir, &mut files);
+    let mut failures = Vec::new();
+    for file in &files {
+        let text = crate::fsutil::normalize_newlines(std::fs::read_to_string(file).unwrap());
+        if let Err(e) = round_trip(&file.display().to_string(), &text) {
+            failures.push(e);
+        }
+    }
+    (files.len(), failures)
+}
+
+fn assert_dir_round_trips(dir: &Path) -> usize {
+    let (count, failures) = round_trip_dir(dir);
+    assert!(failures.is_empty(), "{} of {count} files do not round-trip:\n{}", failures.len(), failures.join("\n\n"));
+    count
+}
+
+#[test]
+fn the_sample_report_round_trips() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("report");
+    let count = assert_dir_round_trips(&dir);
+    assert!(count >= 10, "{count} files");
+}
+
+#[test]
+fn the_every_construct_fixture_round_trips() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every-construct");
+    assert!(assert_dir_round_trips(&dir) >= 2);
+}
+
+#[test]
+fn the_eip_corpus_round_trips() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/eips/EIPS");
+    if !dir.is_dir() {
+        println!("skipped: no EIP corpus at {}", dir.display());
+        return;
+    }
+    let count = assert_dir_round_trips(&dir);
+    println!("{count} EIPs round-trip");
+}
+
+// ---------------------------------------------------------------------------
+// Constructs
+
+fn t(s: &str) -> Inline {
+    Inline::Text(s.into())
+}
+
+fn para(inlines: Vec<Inline>) -> Block {
+    Block { line: 0, kind: BlockKind::Paragraph(inlines) }
+}
+
+/// The blocks `md` reads as (with a front-matter title, so no heading is
+/// taken for it).
+fn blocks_of(md: &str) -> Vec<Block> {
+    let r = read(&format!("---\ntitle: Front Matter Title\n---\n{md}"));
+    r.blocks
+}
+
+/// Writes `blocks`, reads them back: the same.
+fn assert_blocks_round_trip(blocks: Vec<Block>) -> String {
+    let written = write_blocks(&blocks, &[]);
+    let back = blocks_of(&written);
+    assert_eq!(back, blocks, "written:\n{written}");
+    written
+}
+
+#[test]
+fn constructs_round_trip() {
+    let cases = [
+        "Text with *emphasis*, **strong**, ~~struck~~, `code`, H<sub>2</sub>O, x<sup>2</sup>, <kbd>Ctrl</kbd> and <abbr title=\"Internet &amp; more\">IGF</abbr>.",
+        "***strong emphasis*** and *a **b** c* and **a *b* c** and *a*b and a*b*",
+        "A [link](https://example.org/a_(b)?x=1&y=2), an <https://example.org/auto>, [a heading](#atx) and [another](other.md#sec \"ignored title\").",
+        "A soft\nbreak and a hard\\\nbreak and another  \nbreak.",
+        "Inline $x^2 + y_1$ math, display $$\\sum_i x_i$$ and code math $`a $ b`$.",
+        "# Heading\n\n## Sub heading {#custom}\n\n### Unnumbered {-}\n\n## Both {#both .unnumbered}\n\n## Heading\n\n## Heading",
+        "Setext\nheading\n=======",
+        "> A quote\n>\n> > nested\n\n> [!WARNING] Be careful\n> Callout text.\n\n> [!TIP]\n> - a list",
+        "- a\n- b\n  - c\n\n* d\n\n1. one\n2. two\n\n3) three\n\n- [x] done\n- [ ] open\n\n7. seven\n\n   loose\n8. eight",
+        "```rust {.numberLines}\nfn main() {}\n```\n\n````\n```\nnested fence\n```\n````\n\n```math\nE = mc^2\n```",
+        "| a | b | c | d |\n|:--|:-:|--:|---|\n| `x\\|y` | *e* | 1\\|2 | |\n\nTable: A caption with *style* {#tbl-one}",
+        "| a |\n|---|\n| 1 |\n\n: Short caption",
+        "![Alt *text*](img/a.png \"The caption\"){#fig-a}\n\n![Alt only](b.png){#fig-b}\n\n![No label](c.png)\n\n<img src=\"d.png\" alt=\"\">",
+        "See @fig-a, [@tbl-one] and (@fig-a). A citation [@smith2020, p. 3] and [-@doe; @roe].",
+        "Footnotes[^a] twice[^a] and another[^long].\n\n[^a]: The note.\n[^long]: First paragraph.\n\n    Second paragraph with a list:\n\n    - item",
+        "***\n\nText after a rule.",
+        "A passage [en français]{lang=fr} and <span lang=\"de\">auf *Deutsch*</span> and an anchor []{#here} and <a id=\"there\"></a>there.",
+        "<div id=\"top\"></div>\n\nText.",
+        "Email me at ada@example.org or visit www.example.org or http://example.org.",
+        "1. a\n\n   ```\n   code in a list\n   ```\n\n   > quote in a list",
+        "Line ending with a backslash\\\\\nand more.",
+    ];
+    for md in cases {
+        round_trip(md, &format!("---\ntitle: Front Matter Title\n---\n\n{md}\n")).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn hostile_text_comes_back_as_text() {
+    let nasty = [
+        "*not emphasis* _nor this_ **nor** __this__ ~~nor~~ ~this~",
+        "# not a heading",
+        "1. not a list",
+        "1) nor this",
+        "- nor this",
+        "+ nor this",
+        "> not a quote",
+        "<div>not html</div> <!-- not a comment --> <b>x</b>",
+        "[not a link](https://x.org) [nor][ref] [^nonote] ![no image](x.png)",
+        "`not code` ``nor this``",
+        "$not math$ $$nor this$$",
+        "@fig-notaref and [@tbl-nope] and me@fig-x.org",
+        "a | b | c",
+        "back\\slash and \\* and \\\\",
+        "{#not-an-id} and {braces}",
+        "   leading spaces and trailing spaces   ",
+        "\tleading tab",
+        "---",
+        "===",
+        "***",
+        "___",
+        "```",
+        "~~~",
+        "    indented four",
+        "&amp; &copy; &#123; &#x41; & alone",
+        "https://example.org and www.example.org and a@b.org",
+        "[ ] not a task",
+        "[!NOTE] not a callout",
+        "Table: not a caption",
+        ": nor this",
+        "[label]: https://not-a-definition.org",
+        "[^x]: not a footnote",
+        "word_with_underscores and _leading and trailing_",
+        "ends with hashes ##",
+        "##",
+        "2016. A year.",
+        "!",
+        "x\ny",
+        "]",
+        "[",
+        "[[nested] brackets]",
+        "www.@fig-xword",
+    ];
+    for text in nasty {
+        // In a paragraph, a heading, a table cell, a link and emphasis.
+        let inline = vec![t(text)];
+        let cases = vec![
+            para(inline.clone()),
+            Block {
+                line: 0,
+                kind: BlockKind::Heading { level: 1, id: String::new(), numbered: true, content: inline.clone() },
+            },
+            Block {
+                line: 0,
+                kind: BlockKind::Table {
+                    align: vec![Align::None, Align::Left],
+                    header: vec![inline.clone(), vec![t("h")]],
+                    rows: vec![vec![inline.clone(), inline.clone()]],
+                    caption: Vec::new(),
+                    label: None,
+                    number: None,
+                },
+            },
+            para(vec![
+                t("a "),
+                Inline::Link {
+                    dest: LinkDest::Unresolved("https://example.org".into()),
+                    content: inline.clone(),
+                    line: 0,
+                    column: 0,
+                },
+            ]),
+            para(vec![t("a "), Inline::Emph(inline.clone()), t(" b")]),
+            Block {
+                line: 0,
+                kind: BlockKind::List {
+                    start: None,
+                    tight: true,
+                    items: vec![ListItem { task: None, blocks: vec![para(inline.clone())] }],
+                },
+            },
+        ];
+        for block in cases {
+            let mut block = block;
+            // The heading's id is the slug the reader makes of it.
+            if let BlockKind::Heading { id, content, .. } = &mut block.kind {
+                *id = comrak::Anchorizer::new().anchorize(&plain_text(content));
+            }
+            let written = write_blocks(std::slice::from_ref(&block), &[]);
+            let back = blocks_of(&written);
+            let text_of =
+                |blocks: &[Block]| -> Vec<String> { blocks.iter().map(|b| format!("{:?}", b.kind)).collect() };
+            assert_eq!(text_of(&back), text_of(std::slice::from_ref(&block)), "text {text:?} written as:\n{written}");
+        }
+    }
+}
+
+#[test]
+fn front_matter_round_trips() {
+    let md = concat!(
+        "---\n",
+        "title: \"A title: with a colon\"\n",
+        "subtitle: Plain subtitle\n",
+        "authors:\n  - Ada Lovelace\n  - name: Bob <bob@example.org>\n    affiliation: \"Org, Inc.\"\n    email: b@x.org\n",
+        "date: 2024-05-01\n",
+        "lang: fr\n",
+        "kind: policy-analysis\n",
+        "keywords: [one, \"two, three\", yes]\n",
+        "abstract: |\n  First *paragraph*.\n\n  Second.\n",
+        "custom: {a: 1, b: [true, null, 2.5, \"x\"]}\n",
+        "Created: 2020-01-01\n",
+        "---\n\nBody.\n",
+    );
+    round_trip("front matter", md).unwrap();
+    let r = read(md);
+    assert_eq!(r.meta.authors.len(), 2);
+    assert_eq!(r.meta.keywords, ["one", "two, three", "yes"]);
+}
+
+#[test]
+fn a_title_heading_and_its_ids() {
+    round_trip("h1", "# The *Title* {#top}\n\nText.\n\n# Body heading\n").unwrap();
+    round_trip("repeated", "---\ntitle: Same\n---\n\n# Same\n\nText.\n").unwrap_or_else(|e| panic!("{e}"));
+    round_trip("h1 then heading", "<div id=\"x\"></div>\n\n# Title\n\n## Sub {#s}\n").unwrap();
+    round_trip("no title", "Just text.\n").unwrap();
+}
+
+#[test]
+fn reviewers_comments_are_html_comments_the_reader_ignores() {
+    let r = read("---\ntitle: T\n---\n\nFirst.\n\nSecond.\n");
+    let a = article(&r);
+    let written = write_article_with(&a, &|line| vec![format!("on line {line}: a --> b <!-- c ---")]);
+    assert!(written.contains("<!-- on line"), "{written}");
+    assert!(!written.contains("a -->"), "{written}");
+    let back = read(&written);
+    assert_eq!(back, r, "{written}");
+}
+
+#[test]
+fn consecutive_lists_stay_apart() {
+    let list = |start: Option<usize>| Block {
+        line: 0,
+        kind: BlockKind::List {
+            start,
+            tight: true,
+            items: vec![ListItem { task: None, blocks: vec![para(vec![t("x")])] }],
+        },
+    };
+    assert_blocks_round_trip(vec![list(None), list(None), list(None)]);
+    assert_blocks_round_trip(vec![list(Some(3)), list(Some(1))]);
+}
+
+#[test]
+fn output_is_clean() {
+    let md = "Text with *emphasis* and a [link](https://example.org), 50% of [@smith2020] cases.\n";
+    let blocks = blocks_of(md);
+    assert_eq!(write_blocks(&blocks, &[]), md);
+    let md = "# Section\n\n- a\n- b\n\n| a | b |\n| :--- | ---: |\n| 1 | 2 |\n";
+    assert_eq!(write_blocks(&blocks_of(md), &[]), md);
+}
+
+// ---------------------------------------------------------------------------
+// Generated text
+
+/// Text made of words and markdown's metacharacters.
+fn nasty_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("word".to_string()),
+        Just(" ".to_string()),
+        Just("  ".to_string()),
+        "[a-z]{1,6}",
+        "[0-9]{1,3}",
+        "[*_`#<>\\[\\]()!|\\\\$@:.+={}~&;^\"'-]",
+        Just("@fig-x".to_string()),
+        Just("www.".to_string()),
+        Just("http://".to_string()),
+        Just("&amp;".to_string()),
+        Just("1. ".to_string()),
+        Just("é".to_string()),
+        Just("\t".to_string()),
+    ];
+    proptest::collection::vec(piece, 1..14).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Text in a paragraph, a heading, a table cell and a link comes back
+    /// as the same text.
+    #[test]
+    fn generated_text_survives(a in nasty_text(), b in nasty_text()) {
+        let text = format!("{a}{b}");
+        let trimmed = text.trim().to_string();
+        prop_assume!(!trimmed.is_empty());
+        let heading_text = trimmed.clone();
+        let blocks = vec![
+            para(vec![t(&text)]),
+            Block {
+                line: 0,
+                kind: BlockKind::Heading {
+                    level: 1,
+                    id: String::new(),
+                    numbered: true,
+                    content: vec![t(&heading_text)],
+                },
+            },
+            Block {
+                line: 0,
+                kind: BlockKind::Table {
+                    align: vec![Align::None],
+                    header: vec![vec![t(&text)]],
+                    rows: vec![vec![vec![t(&b)]]],
+                    caption: Vec::new(),
+                    label: None,
+                    number: None,
+                },
+            },
+            para(vec![
+                t("see "),
+                Inline::Link { dest: LinkDest::Unresolved("u".into()), content: vec![t(&text)], line: 0, column: 0 },
+                Inline::Strong(vec![t(&a)]),
+            ]),
+        ];
+        for block in blocks {
+            let written = write_blocks(std::slice::from_ref(&block), &[]);
+            let back = blocks_of(&written);
+            let texts = |blocks: &[Block]| -> Vec<String> {
+                blocks.iter().map(|b| {
+                    let mut out = String::new();
+                    for run in crate::model::block_inlines(b) {
+                        out.push_str(&format!("{run:?}"));
+                    }
+                    out
+                }).collect()
+            };
+            prop_assert_eq!(texts(&back), texts(std::slice::from_ref(&block)), "written:\n{}", written);
+        }
+    }
+}
+
+#[test]
+#[ignore]
+fn dump() {
+    let path = std::env::var("DUMP").unwrap();
+    let text = crate::fsutil::normalize_newlines(std::fs::read_to_string(&path).unwrap());
+    print!("{}", write_article(&article(&read(&text))));
+}
