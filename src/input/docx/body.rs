@@ -861,6 +861,7 @@ impl<'a, 'i> Conv<'a, 'i> {
         let json: serde_json::Value = serde_json::from_str(instr.get(instr.find('{')?..)?.trim()).ok()?;
         let items = json.get("citationItems")?.as_array()?;
         let mut cites = Vec::new();
+        let (mut prefix, mut suffix) = (Vec::new(), Vec::new());
         for item in items {
             let data = item.get("itemData")?;
             let identity = item
@@ -896,8 +897,27 @@ impl<'a, 'i> Conv<'a, 'i> {
                 cite.push_str(&format!(", {label} {loc}"));
             }
             cites.push(cite);
+            // A prefix or suffix ("see", "for a review") stays beside the citation.
+            for (field, into) in [("prefix", &mut prefix), ("suffix", &mut suffix)] {
+                if let Some(t) = item.get(field).and_then(|t| t.as_str()).map(str::trim).filter(|t| !t.is_empty()) {
+                    into.push(strip_tags(t));
+                }
+            }
         }
-        (!cites.is_empty()).then(|| format!("[{}]", cites.join("; ")))
+        if cites.is_empty() {
+            return None;
+        }
+        let mut out = String::new();
+        if !prefix.is_empty() {
+            out.push_str(&prefix.join(" "));
+            out.push(' ');
+        }
+        out.push_str(&format!("[{}]", cites.join("; ")));
+        if !suffix.is_empty() {
+            out.push(' ');
+            out.push_str(&suffix.join(" "));
+        }
+        Some(out)
     }
 
     fn new_key(&self, data: &serde_json::Value) -> String {
@@ -1202,15 +1222,9 @@ impl<'a, 'i> Conv<'a, 'i> {
         }
         let header_rows = grid.iter().take_while(|(h, _)| *h).count();
         let mut body: Vec<Vec<Vec<Inline>>> = grid.into_iter().map(|(_, r)| r).collect();
-        let header = if header_rows > 0 || look_header || body.len() == 1 {
-            let mut header = body.remove(0);
-            // Further header rows are rows of the table's body.
-            if header_rows > 1 {
-                for (h, extra) in header.iter_mut().zip(body.first().cloned().unwrap_or_default()) {
-                    let _ = (h, extra);
-                }
-            }
-            header
+        // Further header rows stay rows of the table's body.
+        let mut header = if header_rows > 0 || look_header || body.len() == 1 {
+            body.remove(0)
         } else {
             self.warn(
                 &lint::DOCX_TABLE,
@@ -1219,6 +1233,12 @@ impl<'a, 'i> Conv<'a, 'i> {
             );
             body.remove(0)
         };
+        // A header cell set in bold is bold as a header already.
+        for cell in &mut header {
+            if let [Inline::Strong(inner)] = cell.as_slice() {
+                *cell = inner.clone();
+            }
+        }
         Some(Block {
             line,
             kind: BlockKind::Table {
@@ -1364,6 +1384,21 @@ fn build_list(run: &[(usize, u8, bool, usize, Vec<Block>)], level: u8) -> Block 
         }
     }
     Block { line: *line, kind: BlockKind::List { start: ordered.then_some(*number), tight: true, items } }
+}
+
+/// The text of a CSL field that may hold HTML-like markup (`<i>`).
+fn strip_tags(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A cell's blocks as one run of inlines (the model's cells hold inlines):

@@ -157,7 +157,7 @@ pub fn read(bytes: &[u8], shown: &Path, media_prefix: &str, options: Options) ->
 
     let styles = styles::Styles::parse(styles_text.as_deref());
     let numbering = styles::Numbering::parse(numbering_text.as_deref());
-    let base_lang = styles_text.as_deref().and_then(default_language);
+    let base_lang = dominant_language(body_node, styles_text.as_deref().and_then(default_language));
     let mut conv = body::Conv::new(&pkg, styles, numbering, rels.clone(), shown, media_prefix.to_string(), options);
     conv.base_lang = base_lang;
     conv.notes_rels = (pkg.relationships(&footnotes_part), pkg.relationships(&endnotes_part));
@@ -246,10 +246,11 @@ pub fn read(bytes: &[u8], shown: &Path, media_prefix: &str, options: Options) ->
         title = Some(vec![Inline::Text(t.trim().to_string())]);
     }
     if title.is_none()
-        && let Some(i) = blocks.iter().position(|b| matches!(b.kind, BlockKind::Heading { .. }))
+        && let Some(i) = blocks.iter().position(|b| !matches!(b.kind, BlockKind::Anchor(_)))
         && let BlockKind::Heading { level: 1, content, .. } = &blocks[i].kind
     {
-        // As in markdown: without a title, the first level-1 heading is it.
+        // As in markdown: without a title, a level-1 heading that opens
+        // the document is it (not one further on, such as "References").
         title = Some(content.clone());
         blocks.remove(i);
     } else if let Some(t) = &title {
@@ -274,7 +275,8 @@ pub fn read(bytes: &[u8], shown: &Path, media_prefix: &str, options: Options) ->
     };
     let authors: Vec<String> = if conv.meta_authors.is_empty() {
         core.get("creator")
-            .map(|c| c.split([';', ',']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            // Word separates authors with `;`; "Seo, JooYoung" is one.
+            .map(|c| c.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
             .unwrap_or_default()
     } else {
         std::mem::take(&mut conv.meta_authors)
@@ -386,6 +388,35 @@ fn visit(block: &mut Block, f: &mut impl FnMut(&mut Block)) {
         BlockKind::List { items, .. } => items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| visit(b, f)),
         _ => {}
     }
+}
+
+/// The language most of the body's text is marked in (runs without a mark
+/// are in `default`): the language of the article, against which other
+/// runs are passages in another language. Word's default is the author's
+/// installation's, often not the text's.
+fn dominant_language(body: roxmltree::Node<'_, '_>, default: Option<String>) -> Option<String> {
+    let mut chars: HashMap<String, usize> = HashMap::new();
+    for run in body.descendants().filter(|n| n.is_element() && name(*n) == "r") {
+        let len: usize = run
+            .children()
+            .filter(|t| t.is_element() && name(*t) == "t")
+            .filter_map(|t| t.text())
+            .map(|t| t.chars().count())
+            .sum();
+        if len == 0 {
+            continue;
+        }
+        let marked = run
+            .children()
+            .find(|c| c.is_element() && name(*c) == "rPr")
+            .and_then(|p| p.children().find(|c| c.is_element() && name(*c) == "lang"))
+            .and_then(|l| attr(l, "val"))
+            .map(str::to_string);
+        if let Some(lang) = marked.or_else(|| default.clone()) {
+            *chars.entry(lang).or_default() += len;
+        }
+    }
+    chars.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))).map(|(lang, _)| lang).or(default)
 }
 
 /// The document's default language (`w:docDefaults`' `w:lang`).
