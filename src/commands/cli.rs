@@ -159,6 +159,30 @@ pub enum Command {
         #[arg(long, requires = "serve")]
         open: bool,
     },
+    /// Convert Word documents (.docx) into markdown articles: DIR/<name>.md,
+    /// their pictures in DIR/images/<name>/, the works they cite in the
+    /// report's bibliography; prints the book.toml entry to add.
+    Import {
+        /// The Word documents.
+        #[arg(required = true, value_name = "FILE.docx")]
+        files: Vec<PathBuf>,
+        /// The folder holding book.toml.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Write the markdown here; default: the report's `src` folder.
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        /// Replace files that exist.
+        #[arg(long)]
+        force: bool,
+        /// Append the articles to the `articles` of the `[[part]]` with this title in book.toml.
+        #[arg(long, value_name = "TITLE")]
+        part: Option<String>,
+        /// Tracked changes: accept them (the text as it would read), reject
+        /// them (as it was), or keep both (deletions struck through).
+        #[arg(long, value_enum, default_value_t = TrackChangesArg::Accept, value_name = "HOW")]
+        track_changes: TrackChangesArg,
+    },
     /// Where every translation stands: current, out of date, unknown or
     /// missing, and the words left per edition (`--json` for machines).
     #[command(args_conflicts_with_subcommands = true)]
@@ -179,6 +203,14 @@ pub enum Command {
     /// Print the man page (roff) to stdout.
     #[command(hide = true)]
     Man,
+}
+
+/// `import --track-changes`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TrackChangesArg {
+    Accept,
+    Reject,
+    Keep,
 }
 
 /// `translations mark` and `translations diff`.
@@ -252,6 +284,17 @@ pub fn main() -> i32 {
             finish(&outcome, &root, "check", &how)
         }
         Command::Init { dir } => init(&dir, &how),
+        Command::Import { files, root, to, force, part, track_changes } => {
+            use crate::input::docx::TrackChanges;
+            let track_changes = match track_changes {
+                TrackChangesArg::Accept => TrackChanges::Accept,
+                TrackChangesArg::Reject => TrackChanges::Reject,
+                TrackChangesArg::Keep => TrackChanges::Keep,
+            };
+            let options =
+                crate::commands::import::ImportOptions { root, to, force, part, track_changes, files, levels };
+            import(&options, &how)
+        }
         Command::Translations { action, root } => translations(action, &root, &how),
         Command::Watch { build, serve, port, open } => watch(build.options(levels), serve.then_some(port), open, &how),
         Command::Completions { shell } => {
@@ -298,6 +341,66 @@ fn translations(action: Option<TranslationsAction>, root: &std::path::Path, how:
             fail_early(how, d, code)
         }
     }
+}
+
+fn import(options: &crate::commands::import::ImportOptions, how: &Reporting) -> i32 {
+    let outcome = crate::commands::import::import(options);
+    let mut stderr = StandardStream::stderr(how.choice);
+    let mut diagnostics = outcome.diagnostics.clone();
+    diagnostics.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
+    let _ = print_grouped(&mut stderr, std::path::Path::new("."), &diagnostics, how.verbose);
+    let code = if !outcome.failed() {
+        EXIT_OK
+    } else if outcome.config_error {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILED
+    };
+    if how.json {
+        println!("{}", crate::commands::summary::import_json(&outcome, &diagnostics, code));
+    }
+    if outcome.failed() {
+        let _ = writeln!(stderr, "error: import failed with {}; nothing was written", counts(&diagnostics));
+        return code;
+    }
+    if !how.quiet {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let shown = |p: &std::path::Path| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
+        let many = |n: usize, one: &str, more: &str| format!("{n} {}", if n == 1 { one } else { more });
+        for done in &outcome.imported {
+            let mut detail = vec![many(done.images.len(), "image", "images")];
+            if done.references > 0 {
+                detail.push(many(done.references, "work cited", "works cited"));
+            }
+            if done.comments > 0 {
+                detail.push(many(done.comments, "comment", "comments"));
+            }
+            println!("wrote {} from {} ({})", shown(&done.markdown), shown(&done.source), detail.join(", "));
+        }
+        if let Some(bib) = outcome.imported.iter().find_map(|i| i.bibliography.as_ref()) {
+            println!("added the works cited to {}", shown(bib));
+        }
+        if let Some(bib) = &outcome.suggest_bibliography {
+            println!("add to [book] in book.toml: bibliography = \"{bib}\"");
+        }
+        let entries: Vec<String> =
+            outcome.imported.iter().filter_map(|i| i.entry.as_ref()).map(|e| format!("\"{e}\"")).collect();
+        match &outcome.part {
+            Some(part) => println!("added {} to the part \"{part}\" in book.toml", entries.join(", ")),
+            None if !entries.is_empty() => {
+                println!("add to a part's articles in book.toml: {}", entries.join(", "))
+            }
+            None => println!("move the markdown into the report's src folder to list it in book.toml"),
+        }
+        let warnings = diagnostics.len();
+        if warnings > 0 {
+            println!(
+                "{}: read them above; the comments are in the markdown as <!-- ... -->",
+                counts(&diagnostics).trim_start_matches("0 errors, ")
+            );
+        }
+    }
+    code
 }
 
 fn init(dir: &std::path::Path, how: &Reporting) -> i32 {

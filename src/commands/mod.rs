@@ -1,9 +1,10 @@
 //! What the command line runs: arguments checked into options (`cli`),
-//! `build` and `check`, `watch` with its preview server, `init`, and how
+//! `build` and `check`, `watch` with its preview server, `init`, `import` of Word documents, and how
 //! outcomes are shown (`progress`, `summary`).
 
 pub mod build;
 pub mod cli;
+pub mod import;
 pub mod init;
 pub mod progress;
 pub mod serve;

@@ -43,6 +43,40 @@ pub fn json(command: &str, outcome: &Outcome, diagnostics: &[Diagnostic], exit_c
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
+/// The summary of `import`.
+pub fn import_json(
+    outcome: &crate::commands::import::ImportOutcome,
+    diagnostics: &[Diagnostic],
+    exit_code: i32,
+) -> String {
+    let imported: Vec<Value> = outcome
+        .imported
+        .iter()
+        .map(|i| {
+            json!({
+                "source": i.source.display().to_string(),
+                "markdown": i.markdown.display().to_string(),
+                "images": i.images.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "bibliography": i.bibliography.as_ref().map(|p| p.display().to_string()),
+                "references": i.references,
+                "comments": i.comments,
+                "entry": i.entry,
+            })
+        })
+        .collect();
+    let value = json!({
+        "schema": SCHEMA_VERSION,
+        "command": "import",
+        "success": exit_code == 0,
+        "exit_code": exit_code,
+        "imported": imported,
+        "part": outcome.part,
+        "errors": diagnostics.iter().filter(|d| d.is_error()).map(diagnostic).collect::<Vec<_>>(),
+        "warnings": diagnostics.iter().filter(|d| !d.is_error()).map(diagnostic).collect::<Vec<_>>(),
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
 /// One diagnostic as the summary (and the preview server's events) give it.
 pub fn diagnostic(d: &Diagnostic) -> Value {
     json!({

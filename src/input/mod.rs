@@ -170,6 +170,12 @@ fn load_article(
     }
     let shown = PathBuf::from(&joined);
     let source = if is_docx(rel) { read_docx(root, &abs, &shown, &joined)? } else { read_markdown(&abs, &shown, rel)? };
+    Ok(article_of(source, shown, rel, placement))
+}
+
+/// The article a source makes, with a title made from its file name when
+/// it has none.
+fn article_of(source: Source, shown: PathBuf, rel: &str, placement: Placement) -> (Article, Vec<Diagnostic>) {
     let Source { meta, title, blocks, footnotes, anchors, abstract_, references, mut warnings } = source;
     let title = match title {
         Some(inlines) => inlines,
@@ -203,7 +209,32 @@ fn load_article(
         placement,
         references,
     };
-    Ok((article, warnings))
+    (article, warnings)
+}
+
+/// A Word document converted for `import`: the article exactly as `build`
+/// reads it (its images named `media_prefix/NAME`), the images, the
+/// reviewers' comments and every warning.
+pub struct DocxArticle {
+    pub article: Article,
+    pub media: Vec<docx::Media>,
+    pub comments: Vec<docx::Comment>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Converts the Word document `bytes` (shown as `shown`) as `build` does.
+pub fn docx_article(
+    bytes: &[u8],
+    shown: &Path,
+    media_prefix: &str,
+    options: docx::Options,
+) -> Result<DocxArticle, Diagnostic> {
+    let mut imported = docx::read(bytes, shown, media_prefix, options)?;
+    let media = std::mem::take(&mut imported.media);
+    let comments = std::mem::take(&mut imported.comments);
+    let rel = shown.file_name().and_then(|n| n.to_str()).unwrap_or("document.docx").to_string();
+    let (article, warnings) = article_of(docx_source(imported), shown.to_path_buf(), &rel, Placement::Part(0));
+    Ok(DocxArticle { article, media, comments, warnings })
 }
 
 /// An article's content, read from markdown or a Word document.
@@ -254,13 +285,19 @@ fn read_markdown(abs: &Path, shown: &Path, rel: &str) -> Result<Source, LoadErro
 /// A Word document: converted to the model, its pictures made readable
 /// in memory as files of the document (`report/brief.docx/image1.png`).
 fn read_docx(root: &Root, abs: &Path, shown: &Path, joined: &str) -> Result<Source, LoadError> {
-    let bytes = read_bytes(abs, shown).map_err(LoadError::File)?;
+    let bytes = read_docx_bytes(abs, shown).map_err(LoadError::File)?;
     let name = Path::new(joined).file_name().and_then(|n| n.to_str()).unwrap_or("document.docx");
     let imported = docx::read(&bytes, shown, name, docx::Options::default()).map_err(LoadError::File)?;
     for media in &imported.media {
         // The path is inside the root: the document's own, one level down.
         let _ = root.embed(&format!("{joined}/{}", media.name), media.bytes.clone());
     }
+    Ok(docx_source(imported))
+}
+
+/// The source a converted Word document makes: its abstract's paragraphs
+/// as blocks, its works cited as BibTeX.
+fn docx_source(imported: docx::Imported) -> Source {
     let abstract_ = match &imported.meta.abstract_ {
         Some(text) => text
             .split("\n\n")
@@ -268,7 +305,7 @@ fn read_docx(root: &Root, abs: &Path, shown: &Path, joined: &str) -> Result<Sour
             .collect(),
         None => Vec::new(),
     };
-    Ok(Source {
+    Source {
         meta: imported.meta,
         title: imported.title,
         blocks: imported.blocks,
@@ -277,7 +314,7 @@ fn read_docx(root: &Root, abs: &Path, shown: &Path, joined: &str) -> Result<Sour
         abstract_,
         references: docx::to_bibtex(&imported.references),
         warnings: imported.warnings,
-    })
+    }
 }
 
 /// Whether an article path names a Word document.
@@ -288,7 +325,7 @@ pub fn is_docx(rel: &str) -> bool {
 /// The most a Word document listed in book.toml may weigh.
 const MAX_DOCX: u64 = 256 << 20;
 
-fn read_bytes(abs: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
+pub fn read_docx_bytes(abs: &Path, shown: &Path) -> Result<Vec<u8>, Diagnostic> {
     let too_large = std::fs::metadata(abs).is_ok_and(|m| m.len() > MAX_DOCX);
     if too_large {
         return Err(Diagnostic::new(

@@ -9,6 +9,7 @@ mod constructs;
 mod contributions;
 mod crossref;
 mod docs;
+mod docx;
 mod eips;
 mod epub;
 mod errors;
