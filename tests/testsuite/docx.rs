@@ -294,7 +294,8 @@ fn runs_become_emphasis_strong_strike_scripts_code_and_language_passages() {
 fn hyperlinks_bookmarks_and_internal_links() {
     let body = "<w:p><w:hyperlink r:id=\"rIdL\"><w:r><w:t>the IGF</w:t></w:r></w:hyperlink>\
                 <w:r><w:t xml:space=\"preserve\"> and </w:t></w:r><w:hyperlink w:anchor=\"target\"><w:r><w:t>below</w:t></w:r></w:hyperlink></w:p>\
-                <w:p><w:bookmarkStart w:id=\"1\" w:name=\"target\"/><w:r><w:t>Here.</w:t></w:r><w:bookmarkEnd w:id=\"1\"/></w:p>";
+                <w:p><w:bookmarkStart w:id=\"1\" w:name=\"target\"/><w:r><w:t>Here.</w:t></w:r><w:bookmarkEnd w:id=\"1\"/></w:p>\
+                <w:p><w:bookmarkStart w:id=\"2\" w:name=\"target\"/><w:r><w:t>Again.</w:t></w:r><w:bookmarkEnd w:id=\"2\"/></w:p>";
     let imported = Docx::new(body).link("rIdL", "https://www.intgovforum.org/").read();
     let BlockKind::Paragraph(inlines) = &imported.blocks[0].kind else { panic!() };
     let dests: Vec<String> = inlines
@@ -305,7 +306,9 @@ fn hyperlinks_bookmarks_and_internal_links() {
         })
         .collect();
     assert_eq!(dests, ["https://www.intgovforum.org/", "#target"]);
-    assert!(imported.anchors.iter().any(|a| a == "target"), "{:?}", imported.anchors);
+    assert_eq!(imported.anchors, ["target"], "a bookmark name given twice is one target");
+    let anchors = format!("{:?}", imported.blocks).matches("\"target\"").count();
+    assert_eq!(anchors, 1, "{:?}", imported.blocks);
 }
 
 fn numbering_xml() -> String {
@@ -626,8 +629,12 @@ fn read_err(bytes: &[u8]) -> String {
 
 #[test]
 fn hostile_packages_are_clear_errors_never_panics_or_hangs() {
-    // Not a zip at all: a renamed old .doc or a text file.
-    assert!(read_err(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an OLE file").contains("bad.docx"));
+    // Not a zip at all: a renamed old .doc, a password-protected package, a text file.
+    assert!(read_err(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an OLE file").contains("an old Word document (.doc)"));
+    let mut encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1".to_vec();
+    encrypted.extend("EncryptionInfo".encode_utf16().flat_map(u16::to_le_bytes));
+    assert!(read_err(&encrypted).contains("protected by a password"));
+    assert!(read_err(b"just text").contains("bad.docx"));
     // A zip, but no document.
     assert!(read_err(&zip_of(&[("hello.txt".into(), b"hi".to_vec())])).contains("not a Word document"));
     // Entity expansion: a DTD is refused.

@@ -293,9 +293,12 @@ impl<'a, 'i> Conv<'a, 'i> {
         if name == "_GoBack" || name.is_empty() {
             return None;
         }
-        if self.ids.insert(name.to_string()) {
-            self.anchors.push(name.to_string());
+        // A name given twice (LibreOffice's `__DdeLink__` bookmarks, pasted
+        // text) is one target: the first.
+        if !self.ids.insert(name.to_string()) {
+            return None;
         }
+        self.anchors.push(name.to_string());
         Some(name.to_string())
     }
 

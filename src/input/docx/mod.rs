@@ -90,6 +90,23 @@ pub fn read(bytes: &[u8], shown: &Path, media_prefix: &str, options: Options) ->
     let fail = |message: String, hint: &str| {
         Diagnostic::new(&lint::INVALID_DOCX, message).with_file(shown).with_hint(hint.to_string())
     };
+    if bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) {
+        // An OLE compound file: Word's encryption wraps the package in one;
+        // otherwise it is an old binary .doc renamed.
+        let utf16 = |s: &str| s.encode_utf16().flat_map(u16::to_le_bytes).collect::<Vec<u8>>();
+        let encrypted = bytes.windows(28).any(|w| w == utf16("EncryptionInfo").as_slice());
+        return Err(if encrypted {
+            fail(
+                format!("`{}` is protected by a password, and its text is encrypted", shown.display()),
+                "open it in Word and remove the password (File › Info › Protect Document › Encrypt with Password: clear it), then save",
+            )
+        } else {
+            fail(
+                format!("`{}` is an old Word document (.doc) with a .docx name", shown.display()),
+                "open it in Word or LibreOffice and save it as a Word document (.docx)",
+            )
+        });
+    }
     let pkg = Package::open(bytes).map_err(|e| {
         fail(
             format!("`{}` cannot be read: {}", shown.display(), e.0),
