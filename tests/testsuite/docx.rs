@@ -1086,3 +1086,43 @@ fn pandocs_docx_test_suite_converts() {
     let run = report.run(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn watch_rebuilds_when_a_word_document_is_saved_again() {
+    let first = Docx::new(&[p("", "The first version."), drawing("rIdImg", "A dot")].concat())
+        .core("<dc:title>Draft</dc:title>")
+        .image("rIdImg", "dot.png", PNG_1X1);
+    let report = report_with("draft.docx", &first.bytes());
+    report.write(
+        "book.toml",
+        &std::fs::read_to_string(report.path().join("book.toml"))
+            .unwrap()
+            .replace("[\"pdf\", \"epub\", \"html\"]", "[\"pdf\", \"html\"]"),
+    );
+    let mut watch = crate::workflow::Watch::start(report.path(), &[]);
+    watch.wait_for("built in");
+    watch.wait_for("watching");
+    assert!(site_text(&report).contains("The first version."));
+    let pdf = std::fs::read(report.path().join("build/report.pdf")).unwrap();
+
+    // Saved again, as Word does: a lock file comes and goes, the document is replaced.
+    let mut png = PNG_1X1.to_vec();
+    png.extend_from_slice(b"trailing bytes make another picture file");
+    let second = Docx::new(&[p("", "The second version."), drawing("rIdImg", "A dot")].concat())
+        .core("<dc:title>Draft</dc:title>")
+        .image("rIdImg", "dot.png", &png);
+    std::fs::write(report.path().join("report/~$draft.docx"), b"lock").unwrap();
+    std::fs::write(report.path().join("report/draft.docx"), second.bytes()).unwrap();
+    std::fs::remove_file(report.path().join("report/~$draft.docx")).unwrap();
+    let changed = watch.wait_for("changed:");
+    assert_eq!(changed, "changed: report/draft.docx; rebuilding");
+    watch.wait_for("built in");
+    assert!(site_text(&report).contains("The second version."), "{}", site_text(&report));
+    let images: Vec<Vec<u8>> = walk(&report.path().join("build/html"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert_eq!(images, [png], "the new picture is published");
+    assert_ne!(std::fs::read(report.path().join("build/report.pdf")).unwrap(), pdf, "the PDF was typeset again");
+}
