@@ -233,8 +233,8 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>, rebuilds: usize) {
 
     // 1. Conversion: input::load + output::typst::emit, best of 10.
     let loaded = passes::load(root, None).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
-    let style = coala_report::commands::build::template(&loaded.root, loaded.manifest.build.style.as_deref())
-        .expect("the template");
+    let style =
+        coala_report::pipeline::template(&loaded.root, loaded.manifest.build.style.as_deref()).expect("the template");
     let md_bytes: u64 =
         loaded.report.articles().map(|a| std::fs::metadata(root.join(&a.path)).map_or(0, |m| m.len())).sum();
     let mut best = Duration::MAX;
@@ -679,8 +679,8 @@ fn edit_loop(root: &Path, cold: f64, rebuilds: usize) {
     let original = std::fs::read_to_string(&edited).unwrap();
 
     // In process: the preview's path after the edit, stage by stage.
-    let style = coala_report::commands::build::template(&loaded.root, loaded.manifest.build.style.as_deref())
-        .expect("the template");
+    let style =
+        coala_report::pipeline::template(&loaded.root, loaded.manifest.build.style.as_deref()).expect("the template");
     let emitted = output::typst::emit(&loaded.report, &loaded.manifest, &style);
     let mut world = ReportWorld::new(&loaded.root, Some((2016, 12, 8)));
     world.set_emitted(&emitted);

@@ -28,6 +28,7 @@ pub mod model;
 pub mod output;
 pub mod parallel;
 pub mod passes;
+pub mod pipeline;
 pub mod styles;
 pub mod svg;
 pub mod words;

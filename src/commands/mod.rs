@@ -1,8 +1,8 @@
 //! What the command line runs: arguments checked into options (`cli`),
-//! `build` and `check`, `watch` with its preview server, `init`, and how
+//! which run the pipeline (`crate::pipeline`) for `build` and `check`;
+//! `watch` with its preview server, `init`, `translations`, and how
 //! outcomes are shown (`progress`, `summary`).
 
-pub mod build;
 pub mod cli;
 pub mod init;
 pub mod progress;

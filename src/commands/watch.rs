@@ -13,11 +13,11 @@ use std::time::Duration;
 use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{RecursiveMode, Watcher};
 
-use crate::commands::build::{Outcome, Progress, Session};
 use crate::config::MANIFEST;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
+use crate::pipeline::{Outcome, Progress, Session};
 
 /// How long the sources must stay quiet before a rebuild: an editor's save
 /// (temporary file, rename, attributes: a few milliseconds) and a `git

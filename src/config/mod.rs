@@ -259,7 +259,7 @@ pub enum Paper {
 }
 
 /// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
     Pdf,
@@ -272,6 +272,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// Its name in `book.toml` and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Epub => "epub",
+            Format::Html => "html",
+            Format::Offprints => "offprints",
+        }
+    }
+
     pub fn extension(self) -> &'static str {
         match self {
             Format::Pdf => "pdf",
@@ -401,11 +411,6 @@ impl Manifest {
                     .with_hint("write the DOI alone, e.g. doi = \"10.5281/zenodo.1234567\""));
             }
         }
-        if let Err(message) = typst_standards(&self.build.pdf.standards) {
-            return Err(at("standards")
-                .with_message(format!("`build.pdf.standards`: {message}"))
-                .with_hint("combine at most one PDF/A level with \"ua-1\", e.g. standards = [\"a-2b\", \"ua-1\"]"));
-        }
         Ok(())
     }
 
@@ -413,41 +418,6 @@ impl Manifest {
     pub fn src_dir(&self) -> PathBuf {
         PathBuf::from(&self.book.src)
     }
-}
-
-/// typst's representation of `[build.pdf] standards`; the error says why
-/// the list cannot be combined (two PDF/A levels, two PDF versions...).
-pub fn typst_standards(list: &[PdfStandard]) -> Result<typst_pdf::PdfStandards, String> {
-    use typst_pdf::PdfStandard as T;
-    let list: Vec<T> = list
-        .iter()
-        .map(|s| match s {
-            PdfStandard::V1_4 => T::V_1_4,
-            PdfStandard::V1_5 => T::V_1_5,
-            PdfStandard::V1_6 => T::V_1_6,
-            PdfStandard::V1_7 => T::V_1_7,
-            PdfStandard::V2_0 => T::V_2_0,
-            PdfStandard::A1b => T::A_1b,
-            PdfStandard::A1a => T::A_1a,
-            PdfStandard::A2b => T::A_2b,
-            PdfStandard::A2u => T::A_2u,
-            PdfStandard::A2a => T::A_2a,
-            PdfStandard::A3b => T::A_3b,
-            PdfStandard::A3u => T::A_3u,
-            PdfStandard::A3a => T::A_3a,
-            PdfStandard::A4 => T::A_4,
-            PdfStandard::A4f => T::A_4f,
-            PdfStandard::A4e => T::A_4e,
-            PdfStandard::Ua1 => T::Ua_1,
-        })
-        .collect();
-    typst_pdf::PdfStandards::new(&list).map_err(|e| {
-        let mut message = e.message().to_string();
-        for hint in e.hints() {
-            message.push_str(&format!(" ({hint})"));
-        }
-        message
-    })
 }
 
 /// A report's configuration, read once before any work: the report folder,
@@ -612,7 +582,7 @@ fn split_serde_message(message: &str) -> (String, Option<String>) {
 }
 
 /// Finds the byte span of the first `key =` in `text` (for diagnostics).
-fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+pub fn find_key(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
@@ -676,10 +646,6 @@ mod tests {
         assert_eq!(err.message, "unknown value `a-9z`");
         assert!(err.hint.as_deref().unwrap().starts_with("the values allowed here are `1.4`"), "{:?}", err.hint);
         assert!(err.hint.as_deref().unwrap().contains("`a-2b`") && err.hint.as_deref().unwrap().contains("`ua-1`"));
-        assert_eq!(err.line, Some(5));
-        let err =
-            Manifest::parse(&format!("{base}standards = [\"a-2b\", \"a-3b\"]\n"), Path::new("book.toml")).unwrap_err();
-        assert_eq!(err.message, "`build.pdf.standards`: choose at most one PDF/A standard");
         assert_eq!(err.line, Some(5));
     }
 
