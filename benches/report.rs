@@ -1,4 +1,4 @@
-//! The large-report benchmark (issue 7). Run it with `scripts/bench.sh`
+//! The large-report benchmark. Run it with `scripts/bench.sh`
 //! (= `cargo bench --profile dev --bench report`); see docs/performance.md.
 //!
 //! Two corpora: a deterministic generated report of 200 articles (about
@@ -9,7 +9,7 @@
 //! rebuild after a one-article edit in the same process (typst's incremental
 //! caches kept in one `ReportWorld`), typst's own compile of the emitted
 //! `.typ` (child process, same fonts), the edit loop of `watch --serve`
-//! (issue 20: from a file's save to the page preview showing the change,
+//! (from a file's save to the page preview showing the change,
 //! over 100 rebuilds, with the memory they take), and Pandoc (`pandoc -f gfm
 //! -t typst` compiled with the same typst, and `-t epub3`) when a pandoc is
 //! installed.
@@ -387,7 +387,7 @@ fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>, rebuilds: usize) {
             bytes.len() as f64 / 1e6
         ),
     );
-    // Offprints (issue 19): every article as its own PDF, from the same
+    // Offprints: every article as its own PDF, from the same
     // world and memoised layout, in parallel; against the report's own
     // typesetting (layout alone, and layout + export).
     let t = Instant::now();
@@ -665,7 +665,7 @@ fn timing_scopes() -> Vec<(String, f64)> {
     scopes
 }
 
-/// The edit loop of `watch --serve` (issue 20): first in process, stage
+/// The edit loop of `watch --serve`: first in process, stage
 /// by stage, then end to end with the real binary: a one-paragraph edit
 /// saved, the `pages` event, the first changed page's SVG fetched (what
 /// the browser does), and the full rebuild (PDF, EPUB, site written);

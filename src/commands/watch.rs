@@ -23,7 +23,8 @@ use crate::pipeline::{Outcome, Progress, Session};
 /// (temporary file, rename, attributes: a few milliseconds) and a `git
 /// checkout` are one change. Every event restarts the wait, so a long write
 /// is one change too; a rebuild that starts too early is followed by the
-/// next. It is part of the save → preview time (issue 20): 200 ms before.
+/// next. It is part of the time from a save to the page preview, hence
+/// short.
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Memoized results unused for this many rebuilds are evicted.
