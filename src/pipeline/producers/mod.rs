@@ -1,7 +1,7 @@
 //! One producer per format. Each has the same signature: the edition's
 //! [`Context`] in; its files, diagnostics and timings ([`Produced`]) out.
 //! Adding a format is a producer file here, its [`Format`] arm in the
-//! configuration and its arm in [`producers`].
+//! configuration and its arm in `producers()`.
 
 pub mod citations;
 pub mod epub;
