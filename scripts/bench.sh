@@ -1,5 +1,5 @@
 #!/bin/sh
-# The performance benchmark (issue 7); see docs/performance.md.
+# The performance benchmark; see docs/performance.md.
 #
 #   scripts/bench.sh [generated] [eips] [--articles N] [--no-pandoc]
 #

@@ -1,20 +1,28 @@
 //! coala-report: compiles an annual report (book.toml + markdown articles)
 //! into a typeset PDF, an EPUB 3 and a web edition.
 //!
-//! The folders follow the pipeline; a module imports only from its own
-//! layer or the layers below it:
+//! The modules are layers; each imports only from the layers below it
+//! (no import cycle, no arrow running back up):
 //!
-//! - `commands` (the command line, `build`, `check`, `watch`, `init`, the
-//!   preview server), over
-//! - `output` (the Typst source, PDF, EPUB, web edition, fonts), over
-//! - `passes` (what runs on the loaded report: glossary, citations,
-//!   contributors), over
-//! - `input` (reading the articles: front matter, markdown, math), over
-//! - `words` (the words the tool adds, in every language), over
-//! - `model` (the document: report, articles, blocks, inlines), over
-//! - `config` (book.toml), over
-//! - `dates`, `diag`, `lint`, `fsutil`, `media`, `parallel`, `styles`, `svg` (diagnostics,
-//!   files, threads, the built-in template and stylesheets, SVG images made safe).
+//! - `commands`: the command line (`cli`), `watch` and its preview server
+//!   (`serve`), `init`, `translations`, and how outcomes are shown
+//!   (`progress`, `summary`); over
+//! - `pipeline`: one checked plan per edition, the session that runs it
+//!   (load, passes, typeset, one producer per format, the atomic write) for
+//!   `build`, `check` and `watch`; over
+//! - `output`: the Typst source, typesetting and the PDF, offprints, the
+//!   XHTML emitter, the EPUB, the web edition, fonts, MathML; over
+//! - `passes`: what runs on the loaded report (numbering, links, glossary,
+//!   citations, contributors, what the PDF standards require); over
+//! - `input`: reading an edition's articles (front matter, markdown, Word
+//!   documents, math) and the translations' records; over
+//! - `words` (the words the tool adds, in every language), over `model`
+//!   (the document: report, articles, blocks, inlines; it imports nothing);
+//!   and, beside them, `config` (`book.toml`, one file per table); over
+//! - the foundation: `fsutil` (confined paths, the atomic writer, the
+//!   build folder's lock) over `diag` (diagnostics) over `lint` (their
+//!   names and levels); `dates`, `media`, `parallel`, `styles` (the
+//!   built-in template and stylesheets) and `svg` (SVG images made safe).
 
 pub mod commands;
 pub mod config;
@@ -28,6 +36,7 @@ pub mod model;
 pub mod output;
 pub mod parallel;
 pub mod passes;
+pub mod pipeline;
 pub mod styles;
 pub mod svg;
 pub mod words;

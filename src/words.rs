@@ -68,7 +68,7 @@ pub struct Labels {
     pub pager: &'static str,
     pub terms: &'static str,
     pub session_facts: &'static str,
-    // Offprints and citations (issue 19): the offprint's cover, the web
+    // Offprints and citations: the offprint's cover, the web
     // edition's and the EPUB's "How to cite".
     pub offprint_from: &'static str,
     pub pages_abbr: &'static str,

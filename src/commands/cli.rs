@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use crate::commands::build::{self, BuildOptions, Session};
 use crate::commands::progress;
 use crate::config::Format;
 use crate::diag::{self, Diagnostic};
 use crate::lint;
+use crate::pipeline::{self, BuildOptions, Session, Stage};
 
 /// Exit code of a successful run.
 pub const EXIT_OK: i32 = 0;
@@ -74,6 +74,29 @@ impl Cli {
     }
 }
 
+/// An output format, as `--format` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Pdf,
+    Epub,
+    /// The web edition: a static site in `<build-dir>/html/`.
+    Html,
+    /// One PDF per article with the report's page numbers
+    /// (`<build-dir>/offprints/<article>.pdf`), and the citation exports.
+    Offprints,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Pdf => Format::Pdf,
+            FormatArg::Epub => Format::Epub,
+            FormatArg::Html => Format::Html,
+            FormatArg::Offprints => Format::Offprints,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Color {
     Auto,
@@ -92,7 +115,7 @@ pub struct BuildArgs {
     pub out: Option<PathBuf>,
     /// Build only this format (repeatable); default: `[build] formats`.
     #[arg(long = "format", value_enum, value_name = "FORMAT")]
-    pub formats: Vec<Format>,
+    pub formats: Vec<FormatArg>,
     /// Also write the generated Typst source beside the PDF.
     #[arg(long)]
     pub emit_typst: bool,
@@ -110,7 +133,7 @@ impl BuildArgs {
         BuildOptions {
             root: self.root,
             out: self.out,
-            formats: self.formats,
+            formats: self.formats.into_iter().map(Format::from).collect(),
             emit_typst: self.emit_typst,
             system_fonts: self.system_fonts,
             editions: self.editions,
@@ -280,7 +303,7 @@ pub fn main() -> i32 {
             finish(&outcome, &options.root, "build", &how)
         }
         Command::Check { root, system_fonts, editions } => {
-            let outcome = build::check(&root, system_fonts, &editions, &levels);
+            let outcome = pipeline::check(&root, system_fonts, &editions, &levels);
             finish(&outcome, &root, "check", &how)
         }
         Command::Init { dir } => init(&dir, &how),
@@ -496,14 +519,14 @@ struct Previewing<'a> {
     live: Option<&'a crate::commands::serve::Live>,
 }
 
-impl build::Progress for Previewing<'_> {
-    fn start(&self, stage: &'static str) {
+impl pipeline::Progress for Previewing<'_> {
+    fn start(&self, stage: Stage) {
         self.display.start(stage)
     }
     fn note(&self, text: &str) {
         self.display.note(text)
     }
-    fn done(&self, stage: &'static str, took: std::time::Duration, detail: &str) {
+    fn done(&self, stage: Stage, took: std::time::Duration, detail: &str) {
         self.display.done(stage, took, detail)
     }
     fn loaded(&self, article: &std::path::Path) {
@@ -514,7 +537,7 @@ impl build::Progress for Previewing<'_> {
             let t = std::time::Instant::now();
             if let Some(diff) = live.typeset(edition, document) {
                 let detail = format!("{} of {} pages changed", diff.changed.len(), diff.pages);
-                self.display.done("preview", t.elapsed(), &detail);
+                self.display.done(Stage::Preview, t.elapsed(), &detail);
             }
         }
     }
@@ -548,7 +571,7 @@ fn open_browser(url: &str) -> Result<String, String> {
 /// counted; `--verbose` prints all).
 const SHOWN_PER_NAME: usize = 3;
 
-fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, how: &Reporting) -> i32 {
+fn finish(outcome: &pipeline::Outcome, root_arg: &std::path::Path, command: &str, how: &Reporting) -> i32 {
     let quiet = how.quiet;
     let mut stderr = StandardStream::stderr(how.choice);
     let root = outcome.root.clone().unwrap_or_else(|| root_arg.to_path_buf());
@@ -586,15 +609,19 @@ fn finish(outcome: &build::Outcome, root_arg: &std::path::Path, command: &str, h
         for artifact in &outcome.artifacts {
             let shown = artifact.path.strip_prefix(&cwd).unwrap_or(&artifact.path);
             let pages = artifact.pages.map(|p| format!(", {p} pages")).unwrap_or_default();
-            println!("wrote {} ({}, {} KiB{pages})", shown.display(), artifact.format, artifact.bytes.div_ceil(1024));
+            println!(
+                "wrote {} ({}, {} KiB{pages})",
+                shown.display(),
+                artifact.kind.name(),
+                artifact.bytes.div_ceil(1024)
+            );
         }
-        let total =
-            outcome.timings.iter().find(|t| t.stage == "total").map(|t| t.duration.as_secs_f64()).unwrap_or(0.0);
+        let total = outcome.total().map(|d| d.as_secs_f64()).unwrap_or(0.0);
         let stages: Vec<String> = outcome
             .timings
             .iter()
-            .filter(|t| t.stage != "total")
-            .map(|t| format!("{} {:.2}s", t.stage, t.duration.as_secs_f64()))
+            .filter(|t| t.stage != Stage::Total)
+            .map(|t| format!("{} {:.2}s", t.stage.name(), t.duration.as_secs_f64()))
             .collect();
         println!(
             "built in {total:.2}s ({}){}",

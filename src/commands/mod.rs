@@ -1,8 +1,8 @@
 //! What the command line runs: arguments checked into options (`cli`),
-//! `build` and `check`, `watch` with its preview server, `init`, `import` of Word documents, and how
+//! which run the pipeline (`crate::pipeline`) for `build` and `check`;
+//! `watch` with its preview server, `init`, `import` of Word documents, `translations`, and how
 //! outcomes are shown (`progress`, `summary`).
 
-pub mod build;
 pub mod cli;
 pub mod import;
 pub mod init;

@@ -10,20 +10,18 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::commands::build::Progress;
+use crate::pipeline::{Progress, Stage};
 
 /// What a person reads for a stage.
-pub fn label(stage: &str) -> &str {
+pub fn label(stage: Stage) -> &'static str {
     match stage {
-        "parse" => "parse",
-        "convert" => "convert to Typst",
-        "typeset" => "typeset",
-        "pdf export" => "write PDF",
-        "epub" => "write EPUB",
-        "offprints" => "typeset offprints",
-        "write" => "save artifacts",
-        "preview" => "page preview",
-        other => other,
+        Stage::Convert => "convert to Typst",
+        Stage::PdfExport => "write PDF",
+        Stage::Epub => "write EPUB",
+        Stage::Offprints => "typeset offprints",
+        Stage::Write => "save artifacts",
+        Stage::Preview => "page preview",
+        other => other.name(),
     }
 }
 
@@ -62,13 +60,13 @@ impl Display {
 }
 
 impl Progress for Display {
-    fn start(&self, stage: &'static str) {
+    fn start(&self, stage: Stage) {
         if let Display::Live(live) = self {
             live.start(stage);
         }
     }
 
-    fn done(&self, stage: &'static str, took: Duration, detail: &str) {
+    fn done(&self, stage: Stage, took: Duration, detail: &str) {
         match self {
             Display::Silent => {}
             Display::Verbose => {
@@ -95,7 +93,7 @@ impl Progress for Display {
 /// The terminal display: one spinner per running stage.
 pub struct Live {
     multi: MultiProgress,
-    bars: Mutex<HashMap<&'static str, ProgressBar>>,
+    bars: Mutex<HashMap<Stage, ProgressBar>>,
 }
 
 impl Live {
@@ -103,7 +101,7 @@ impl Live {
         Live { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()), bars: Mutex::new(HashMap::new()) }
     }
 
-    fn start(&self, stage: &'static str) {
+    fn start(&self, stage: Stage) {
         let style = ProgressStyle::with_template("{spinner} {msg} {elapsed_precise:.dim}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner());
         let bar = self.multi.add(ProgressBar::new_spinner().with_style(style).with_message(label(stage).to_string()));
@@ -113,8 +111,8 @@ impl Live {
         }
     }
 
-    fn done(&self, stage: &'static str, took: Duration, detail: &str) {
-        let bar = self.bars.lock().ok().and_then(|bars| bars.get(stage).cloned());
+    fn done(&self, stage: Stage, took: Duration, detail: &str) {
+        let bar = self.bars.lock().ok().and_then(|bars| bars.get(&stage).cloned());
         if let Some(bar) = bar {
             let detail = if detail.is_empty() { String::new() } else { format!(" ({detail})") };
             let style = ProgressStyle::with_template("  {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());

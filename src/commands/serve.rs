@@ -23,8 +23,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use typst_layout::PagedDocument;
 
-use crate::commands::build::Outcome;
 use crate::output::preview::{Diff, Lookup, Pages};
+use crate::pipeline::Outcome;
 
 /// The script added to the HTML the server serves.
 pub const LIVE_JS: &str = include_str!("live.js");

@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::commands::build::Outcome;
 use crate::diag::{Diagnostic, Severity};
+use crate::pipeline::Outcome;
 
 /// Version of the JSON schema; bumped on incompatible changes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -18,7 +18,7 @@ pub fn json(command: &str, outcome: &Outcome, diagnostics: &[Diagnostic], exit_c
             let sha256 = std::fs::read(&a.path).map(|bytes| hex(&Sha256::digest(&bytes))).ok();
             json!({
                 "path": a.path.display().to_string(),
-                "format": a.format,
+                "format": a.kind.name(),
                 "bytes": a.bytes,
                 "sha256": sha256,
                 "pages": a.pages,
@@ -28,7 +28,7 @@ pub fn json(command: &str, outcome: &Outcome, diagnostics: &[Diagnostic], exit_c
     let timings: serde_json::Map<String, Value> = outcome
         .timings
         .iter()
-        .map(|t| (t.stage.to_string(), json!((t.duration.as_secs_f64() * 1e6).round() / 1e6)))
+        .map(|t| (t.stage.name().to_string(), json!((t.duration.as_secs_f64() * 1e6).round() / 1e6)))
         .collect();
     let value = json!({
         "schema": SCHEMA_VERSION,

@@ -13,17 +13,18 @@ use std::time::Duration;
 use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{RecursiveMode, Watcher};
 
-use crate::commands::build::{Outcome, Progress, Session};
 use crate::config::MANIFEST;
 use crate::diag::Diagnostic;
 use crate::fsutil::Root;
 use crate::lint;
+use crate::pipeline::{Outcome, Progress, Session};
 
 /// How long the sources must stay quiet before a rebuild: an editor's save
 /// (temporary file, rename, attributes: a few milliseconds) and a `git
 /// checkout` are one change. Every event restarts the wait, so a long write
 /// is one change too; a rebuild that starts too early is followed by the
-/// next. It is part of the save → preview time (issue 20): 200 ms before.
+/// next. It is part of the time from a save to the page preview, hence
+/// short.
 pub const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Memoized results unused for this many rebuilds are evicted.

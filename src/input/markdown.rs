@@ -415,46 +415,10 @@ impl<'a> Converter<'a, '_> {
         }
         let data = node.data();
         let kind = match &data.value {
-            NodeValue::Paragraph => {
-                let inlines = self.inlines(node);
-                if inlines.is_empty() {
-                    return;
-                }
-                // A paragraph holding only an image is a figure.
-                let non_space: Vec<&Inline> = inlines
-                    .iter()
-                    .filter(|i| {
-                        !matches!(i, Inline::SoftBreak | Inline::LineBreak)
-                            && !matches!(i, Inline::Text(t) if t.trim().is_empty())
-                    })
-                    .collect();
-                let attr = match non_space.as_slice() {
-                    [Inline::Image(image)] => Some((image, None)),
-                    [Inline::Image(image), Inline::Text(t)] => parse_attr_block(t.trim()).map(|a| (image, Some(a))),
-                    _ => None,
-                };
-                if let Some((image, attr)) = attr {
-                    let labelled = match attr {
-                        Some(a) => self.label(a, LabelKind::Figure, (image.line, image.column)),
-                        None => Labelled::None,
-                    };
-                    let (label, anchor) = labelled.split();
-                    if let Some(id) = anchor {
-                        out.push(Block { line, kind: BlockKind::Anchor(vec![id]) });
-                    }
-                    // The title is the caption; a labelled figure without one
-                    // takes its alt text, as Pandoc and Quarto do.
-                    let caption = match (&image.title, &label) {
-                        (Some(t), _) => vec![Inline::Text(t.clone())],
-                        (None, Some(_)) if !image.alt.trim().is_empty() => vec![Inline::Text(image.alt.clone())],
-                        _ => Vec::new(),
-                    };
-                    BlockKind::Figure { image: (*image).clone(), caption, label, number: None }
-                } else {
-                    self.stray_labels(&inlines, line, node);
-                    BlockKind::Paragraph(inlines)
-                }
-            }
+            NodeValue::Paragraph => match self.paragraph(node, line, out) {
+                Some(kind) => kind,
+                None => return,
+            },
             NodeValue::Heading(h) => {
                 let mut content = self.inlines(node);
                 let attrs = take_trailing_attrs(&mut content);
@@ -523,56 +487,10 @@ impl<'a> Converter<'a, '_> {
                     BlockKind::Code { lang, code: literal }
                 }
             }
-            NodeValue::HtmlBlock(html) => {
-                let literal = html.literal.trim();
-                if is_comment(literal) {
-                    return;
-                }
-                // Images in raw HTML keep their meaning; other tags are dropped, their text kept.
-                if let Some(image) = html_img(literal, line, column(self)) {
-                    if let Some((message, hint)) = missing_alt_text(&image) {
-                        self.report(&lint::MISSING_ALT_TEXT, (image.line, image.column), message, hint);
-                    }
-                    let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
-                    out.push(Block { line, kind: BlockKind::Figure { image, caption, label: None, number: None } });
-                    return;
-                }
-                // Elements with an `id` (and `<a name>`) are link targets;
-                // a block of nothing else is no loss.
-                let (ids, only_anchors) = html_ids(literal);
-                let mut kept = Vec::new();
-                for id in ids {
-                    let at = (line, self.column_of(line, &id).max(column(self)));
-                    if self.claim(&id, "HTML", at) {
-                        kept.push(id);
-                    }
-                }
-                if !kept.is_empty() {
-                    out.push(Block { line, kind: BlockKind::Anchor(kept) });
-                }
-                // `<details>` is shown open, its `<summary>` in bold; layout
-                // wrappers (`<center>`, `<div align>`) lose nothing in print.
-                if let Some(summary) = wrappers_only(literal) {
-                    if !summary.trim().is_empty() {
-                        let summary = vec![Inline::Strong(vec![Inline::Text(normalize_ws(&summary))])];
-                        out.push(Block { line, kind: BlockKind::Paragraph(summary) });
-                    }
-                    return;
-                }
-                let text = html_text(literal);
-                if !only_anchors {
-                    self.report(
-                        &lint::RAW_HTML,
-                        (line, column(self)),
-                        "raw HTML block: its tags are left out and its text is kept".into(),
-                        "write the content in markdown so it appears the same in the PDF and the EPUB",
-                    );
-                }
-                if text.trim().is_empty() {
-                    return;
-                }
-                BlockKind::Paragraph(vec![Inline::Text(normalize_ws(&text))])
-            }
+            NodeValue::HtmlBlock(html) => match self.html_block(node, &html.literal, line, out) {
+                Some(kind) => kind,
+                None => return,
+            },
             NodeValue::ThematicBreak => BlockKind::Rule,
             NodeValue::Table(table) => {
                 let align = table
@@ -619,6 +537,109 @@ impl<'a> Converter<'a, '_> {
             }
         };
         out.push(Block { line, kind });
+    }
+
+    /// A paragraph: a figure when it holds only an image (with its
+    /// attributes); `None` when it is empty.
+    fn paragraph(&mut self, node: &'a AstNode<'a>, line: usize, out: &mut Vec<Block>) -> Option<BlockKind> {
+        let inlines = self.inlines(node);
+        if inlines.is_empty() {
+            return None;
+        }
+        // A paragraph holding only an image is a figure.
+        let non_space: Vec<&Inline> = inlines
+            .iter()
+            .filter(|i| {
+                !matches!(i, Inline::SoftBreak | Inline::LineBreak)
+                    && !matches!(i, Inline::Text(t) if t.trim().is_empty())
+            })
+            .collect();
+        let attr = match non_space.as_slice() {
+            [Inline::Image(image)] => Some((image, None)),
+            [Inline::Image(image), Inline::Text(t)] => parse_attr_block(t.trim()).map(|a| (image, Some(a))),
+            _ => None,
+        };
+        if let Some((image, attr)) = attr {
+            let labelled = match attr {
+                Some(a) => self.label(a, LabelKind::Figure, (image.line, image.column)),
+                None => Labelled::None,
+            };
+            let (label, anchor) = labelled.split();
+            if let Some(id) = anchor {
+                out.push(Block { line, kind: BlockKind::Anchor(vec![id]) });
+            }
+            // The title is the caption; a labelled figure without one
+            // takes its alt text, as Pandoc and Quarto do.
+            let caption = match (&image.title, &label) {
+                (Some(t), _) => vec![Inline::Text(t.clone())],
+                (None, Some(_)) if !image.alt.trim().is_empty() => vec![Inline::Text(image.alt.clone())],
+                _ => Vec::new(),
+            };
+            Some(BlockKind::Figure { image: (*image).clone(), caption, label, number: None })
+        } else {
+            self.stray_labels(&inlines, line, node);
+            Some(BlockKind::Paragraph(inlines))
+        }
+    }
+
+    /// A block of raw HTML: an image is a figure, ids are anchors, a
+    /// `<details>` wrapper shows its summary; other tags are dropped with a
+    /// warning and their text kept. `None` when nothing is left.
+    fn html_block(
+        &mut self,
+        node: &'a AstNode<'a>,
+        literal: &str,
+        line: usize,
+        out: &mut Vec<Block>,
+    ) -> Option<BlockKind> {
+        let literal = literal.trim();
+        if is_comment(literal) {
+            return None;
+        }
+        // Images in raw HTML keep their meaning; other tags are dropped, their text kept.
+        if let Some(image) = html_img(literal, line, self.column(node)) {
+            if let Some((message, hint)) = missing_alt_text(&image) {
+                self.report(&lint::MISSING_ALT_TEXT, (image.line, image.column), message, hint);
+            }
+            let caption = image.title.clone().map(|t| vec![Inline::Text(t)]).unwrap_or_default();
+            out.push(Block { line, kind: BlockKind::Figure { image, caption, label: None, number: None } });
+            return None;
+        }
+        // Elements with an `id` (and `<a name>`) are link targets;
+        // a block of nothing else is no loss.
+        let (ids, only_anchors) = html_ids(literal);
+        let mut kept = Vec::new();
+        for id in ids {
+            let at = (line, self.column_of(line, &id).max(self.column(node)));
+            if self.claim(&id, "HTML", at) {
+                kept.push(id);
+            }
+        }
+        if !kept.is_empty() {
+            out.push(Block { line, kind: BlockKind::Anchor(kept) });
+        }
+        // `<details>` is shown open, its `<summary>` in bold; layout
+        // wrappers (`<center>`, `<div align>`) lose nothing in print.
+        if let Some(summary) = wrappers_only(literal) {
+            if !summary.trim().is_empty() {
+                let summary = vec![Inline::Strong(vec![Inline::Text(normalize_ws(&summary))])];
+                out.push(Block { line, kind: BlockKind::Paragraph(summary) });
+            }
+            return None;
+        }
+        let text = html_text(literal);
+        if !only_anchors {
+            self.report(
+                &lint::RAW_HTML,
+                (line, self.column(node)),
+                "raw HTML block: its tags are left out and its text is kept".into(),
+                "write the content in markdown so it appears the same in the PDF and the EPUB",
+            );
+        }
+        if text.trim().is_empty() {
+            return None;
+        }
+        Some(BlockKind::Paragraph(vec![Inline::Text(normalize_ws(&text))]))
     }
 
     /// LaTeX math converted to Typst math, once; what cannot be converted

@@ -374,7 +374,6 @@ pub fn article_text(root: &Root, rel: &str) -> Option<String> {
     }
 }
 
-/// An id from the article's path: ASCII letters, digits and `-`, unique.
 /// An untitled article's name: its file's stem, or its folder's name for a
 /// folder's `README.md` or `index.md` (`CIP-0001/README.md` is `CIP-0001`).
 fn fallback_title(rel: &str) -> &str {
@@ -387,6 +386,7 @@ fn fallback_title(rel: &str) -> &str {
     }
 }
 
+/// An id from the article's path: ASCII letters, digits and `-`, unique.
 fn unique_id(src_rel: &str, ids: &mut HashSet<String>) -> String {
     let stem = src_rel
         .strip_suffix(".md")

@@ -555,9 +555,9 @@ fn declare_mathml(opf: &str, hrefs: &[String]) -> String {
     out
 }
 
-/// Replaces the `<metadata>` element of epub-builder's OPF with ours.
-/// The package document with our metadata, and the publication's language
-/// on `<package>` itself (Ace's epub-lang: the OPF has a language of its own).
+/// The package document with our metadata in place of epub-builder's
+/// `<metadata>`, and the publication's language on `<package>` itself
+/// (Ace's epub-lang: the OPF has a language of its own).
 fn replace_metadata(opf: &str, metadata: &str, lang: &str) -> Result<String, String> {
     let start = opf.find("<metadata").ok_or("the OPF has no <metadata>")?;
     let end = opf[start..].find("</metadata>").ok_or("the OPF has no </metadata>")? + start + "</metadata>".len();

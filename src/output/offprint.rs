@@ -1,4 +1,4 @@
-//! Offprints (issue 19): each article as a PDF of its own, with the
+//! Offprints: each article as a PDF of its own, with the
 //! report's pages. After the report is typeset, where each article starts
 //! and ends is read from typst's introspector (the article's label and the
 //! metadata that closes it, [`crate::output::typst::END_LABEL`]); each

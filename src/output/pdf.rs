@@ -2,6 +2,8 @@
 //! generated main file in memory and the fonts embedded in the binary; then
 //! PDF export. Typst diagnostics are mapped back to the markdown.
 
+pub mod standards;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::Arc;
@@ -363,7 +365,7 @@ pub(crate) fn pdf_options(options: &ExportOptions) -> Result<PdfOptions, Vec<Dia
         creator: Smart::Custom(Some(format!("coala-report {}", env!("CARGO_PKG_VERSION")))),
         timestamp,
         page_ranges: None,
-        standards: crate::config::typst_standards(&options.standards).map_err(|message| {
+        standards: standards::typst(&options.standards).map_err(|message| {
             vec![
                 Diagnostic::new(&lint::INVALID_MANIFEST, format!("`build.pdf.standards`: {message}"))
                     .with_file(crate::config::MANIFEST),

@@ -783,7 +783,6 @@ impl<'a> Emitter<'a> {
     }
 }
 
-/// Makes an anchor safe inside a Typst label literal `<...>`.
 /// An image file for the template's `image`: its path, or, for a file of
 /// another format than its name says, its bytes (typst then reads the
 /// format from them instead of the name).
@@ -792,6 +791,7 @@ fn image_source(path: &str, format: Option<&str>) -> String {
     if format.is_some() { format!("read({path}, encoding: none)") } else { path }
 }
 
+/// Makes an anchor safe inside a Typst label literal `<...>`.
 pub fn label_safe(anchor: &str) -> String {
     anchor.chars().map(|c| if typst::syntax::is_id_continue(c) || c == '.' { c } else { '-' }).collect()
 }

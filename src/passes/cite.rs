@@ -1,4 +1,4 @@
-//! How to cite the report and each article (issue 19): one record per work,
+//! How to cite the report and each article: one record per work,
 //! written as BibTeX (with the `biblatex` crate, which escapes the fields)
 //! and CSL JSON, and formatted in the report's CSL style by hayagriva from
 //! those very records, so the "How to cite" text and the exports agree.

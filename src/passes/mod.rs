@@ -1,7 +1,12 @@
 //! Passes over the loaded report, run in order after the articles are read:
 //! numbering (figures and tables), links (links, anchors, cross-references,
-//! images), the glossary, citations, the contributors list and what the PDF
-//! standards require.
+//! images), the glossary, citations (the citations in the text and the
+//! reference lists), the contributors list and what the PDF standards
+//! require.
+//!
+//! `cite` (how to cite the report and each article, and the citation
+//! exports) is not in that list: it needs the typeset report's pages, and
+//! the pipeline runs it after typesetting (`pipeline::typeset::cite`).
 
 pub mod citations;
 pub mod cite;

@@ -1,4 +1,4 @@
-//! Contributions as outside authors write them (issue 15): the syntaxes
+//! Contributions as outside authors write them: the syntaxes
 //! they use for anchors, the severity policy with named, configurable
 //! diagnostics, the built-in template, Pandoc's front-matter rule,
 //! root-absolute paths, and diagnostics at scale.

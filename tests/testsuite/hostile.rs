@@ -1,4 +1,4 @@
-//! Hostile and broken input (issue 6): generated markdown documents that
+//! Hostile and broken input: generated markdown documents that
 //! must always typeset to the text they mean and give well-formed XHTML;
 //! limits (deep nesting, huge articles, tables and lines); Typst and HTML
 //! injection; bad files; builds that fail at any stage (including Ctrl-C)

@@ -1,4 +1,4 @@
-//! Offprints and citations (issue 19): every article as its own PDF with
+//! Offprints and citations: every article as its own PDF with
 //! the report's page numbers, `citation.bib` and `citation.json`, and the
 //! web edition's links to them.
 

@@ -1,4 +1,4 @@
-//! `watch --serve`'s live preview (issue 20): the reload channel (one event
+//! `watch --serve`'s live preview: the reload channel (one event
 //! per rebuild), the script added only to what is served, the page preview
 //! re-rendering only the pages that changed, a failed rebuild's diagnostics
 //! for the overlay, `--open`, and the whole loop in a real browser.

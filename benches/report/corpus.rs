@@ -1,0 +1,405 @@
+//! One corpus measured: conversion, cold builds against typst alone, the
+//! in-process stages, a one-article edit, the edit loop and Pandoc.
+
+use super::*;
+
+/// One row of the report: what was measured, and the result.
+fn row(what: &str, value: String) {
+    println!("  {what:<50} {value}");
+}
+
+pub(crate) fn run_corpus(name: &str, root: &Path, pandoc: Option<&Path>, rebuilds: usize) {
+    println!("\n== {name} ({})", root.display());
+    // 1. Conversion: input::load + output::typst::emit, best of 10.
+    let loaded = passes::load(root, None).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
+    let style =
+        coala_report::pipeline::template(&loaded.root, loaded.manifest.build.style.as_deref()).expect("the template");
+    conversion(root, &loaded, &style);
+    let builds = cold_builds(root);
+    let epub_time = in_process(root, &style, builds.cold.wall);
+
+    // 5. The edit loop: `watch --serve`'s page preview after an edit.
+    typst::comemo::evict(0);
+    edit_loop(root, builds.cold.wall, rebuilds);
+
+    // 6. Pandoc on the same markdown.
+    let Some(pandoc) = pandoc else {
+        println!(
+            "  SKIPPED pandoc comparison: no pandoc (set PANDOC, or install pypandoc-binary; see docs/performance.md)"
+        );
+        return;
+    };
+    pandoc_comparison(root, &loaded, pandoc, builds, epub_time);
+}
+
+/// Conversion: input::load + output::typst::emit, and comrak's parse
+/// alone, on one core and on all.
+fn conversion(root: &Path, loaded: &coala_report::input::Loaded, style: &str) {
+    let md_bytes: u64 =
+        loaded.report.articles().map(|a| std::fs::metadata(root.join(&a.path)).map_or(0, |m| m.len())).sum();
+    let mut best = Duration::MAX;
+    let mut best_emit = Duration::MAX;
+    let mut emitted_len = 0;
+    for _ in 0..10 {
+        let t = Instant::now();
+        let loaded = passes::load(root, None).expect("loads");
+        let t_emit = Instant::now();
+        let emitted = output::typst::emit(&loaded.report, &loaded.manifest, style);
+        best_emit = best_emit.min(t_emit.elapsed());
+        best = best.min(t.elapsed());
+        emitted_len = emitted.source.len();
+    }
+    let mb = md_bytes as f64 / 1e6;
+    row("markdown in (MB), Typst out (MB)", format!("{mb:.2} MB, {:.2} MB", emitted_len as f64 / 1e6));
+    row(
+        "conversion: load + emit (best of 10)",
+        format!("{:.3} s = {:.0} MB/s (emit alone {:.0} MB/s)", secs(best), mb / secs(best), mb / secs(best_emit)),
+    );
+    // The floor under conversion: comrak's parse alone (the project's one
+    // configuration), on one core, best of 10.
+    let texts: Vec<String> =
+        loaded.report.articles().filter_map(|a| std::fs::read_to_string(root.join(&a.path)).ok()).collect();
+    let options = coala_report::input::markdown::options();
+    let mut parse = Duration::MAX;
+    for _ in 0..10 {
+        let t = Instant::now();
+        for text in &texts {
+            let arena = comrak::Arena::new();
+            std::hint::black_box(comrak::parse_document(&arena, text, &options));
+        }
+        parse = parse.min(t.elapsed());
+    }
+    row("comrak parse alone, one core (best of 10)", format!("{:.3} s = {:.0} MB/s", secs(parse), mb / secs(parse)));
+    // And on every core, articles spread as `input::load` spreads them:
+    // the most any conversion built on comrak can reach on this machine.
+    let mut parse_all = Duration::MAX;
+    for _ in 0..10 {
+        let t = Instant::now();
+        coala_report::parallel::map(&texts, |text| {
+            let arena = comrak::Arena::new();
+            std::hint::black_box(comrak::parse_document(&arena, text, &options));
+        });
+        parse_all = parse_all.min(t.elapsed());
+    }
+    row(
+        &format!("comrak parse alone, {} cores (best of 10)", cores()),
+        format!("{:.3} s = {:.0} MB/s", secs(parse_all), mb / secs(parse_all)),
+    );
+}
+
+/// The cold builds of `cold_builds`.
+pub(crate) struct Builds {
+    /// `build --emit-typst` (PDF and EPUB, with `--json`).
+    cold: Usage,
+    /// `build --format pdf`.
+    pdf_only: Usage,
+}
+
+// 2. Cold `build` in a child process (wall, CPU, peak RSS), typst's own
+//    compile of the emitted .typ (child process, ReportWorld, the same
+//    fonts, PDF export included) and `build --format pdf`, interleaved,
+//    best of `REPEAT` (a shared machine is noisy).
+fn cold_builds(root: &Path) -> Builds {
+    let bin = Path::new(env!("CARGO_BIN_EXE_coala-report"));
+    let out = root.join("bench-out");
+    let out_s = out.to_str().unwrap();
+    let typ = out.join("report.typ");
+    let me = std::env::current_exe().unwrap();
+    let (mut cold, mut own, mut pdf_only): (Option<Usage>, Option<Usage>, Option<Usage>) = (None, None, None);
+    for _ in 0..REPEAT {
+        let c = measure(bin, &["build", ".", "--out", out_s, "--emit-typst", "--json", "--color", "never"], root);
+        cold = Some(faster(cold, c));
+        let o = measure(&me, &["--compile", root.to_str().unwrap(), typ.to_str().unwrap()], root);
+        own = Some(faster(own, o));
+        let p = measure(bin, &["build", ".", "--out", out_s, "--format", "pdf", "--quiet"], root);
+        pdf_only = Some(faster(pdf_only, p));
+    }
+    let (cold, own, pdf_only) = (cold.unwrap(), own.unwrap(), pdf_only.unwrap());
+    let report_json: serde_json::Value = serde_json::from_str(
+        cold.stdout.lines().take_while(|l| !l.starts_with("RUSAGE")).collect::<Vec<_>>().join("\n").trim(),
+    )
+    .unwrap_or(serde_json::Value::Null);
+    let timing = |k: &str| report_json["timings"][k].as_f64().unwrap_or(f64::NAN);
+    let pages =
+        report_json["artifacts"].as_array().and_then(|a| a.iter().find_map(|x| x["pages"].as_u64())).unwrap_or(0);
+    let gib = cold.maxrss_mib / 1024.0;
+    row(
+        "cold build (PDF + EPUB, child process)",
+        format!(
+            "{:.2} s wall, {:.2} s CPU, {:.0} MiB peak RSS, {pages} pages{}",
+            cold.wall,
+            cold.user,
+            cold.maxrss_mib,
+            target(gib <= 1.5 * pages.max(1000) as f64 / 1000.0, "<= 1.5 GiB per 1,000 pages")
+        ),
+    );
+    row(
+        "  its stages",
+        format!(
+            "convert {:.2} s, typeset {:.2} s, pdf export {:.2} s, epub {:.2} s (concurrent)",
+            timing("convert"),
+            timing("typeset"),
+            timing("pdf export"),
+            timing("epub")
+        ),
+    );
+    row(
+        "typst alone on the emitted .typ (compile + PDF)",
+        format!(
+            "{:.2} s wall, {:.2} s CPU, {:.0} MiB peak RSS; {}",
+            own.wall,
+            own.user,
+            own.maxrss_mib,
+            own.stdout.lines().next().unwrap_or("")
+        ),
+    );
+    let ratio = pdf_only.wall / own.wall;
+    row(
+        "build --format pdf (child process)",
+        format!(
+            "{:.2} s wall, {:.2} s CPU; / typst alone = {ratio:.2}x{}",
+            pdf_only.wall,
+            pdf_only.user,
+            target(ratio <= 1.1, "<= 1.1x")
+        ),
+    );
+    let ratio = cold.wall / own.wall;
+    row(
+        "full build (PDF + EPUB) / typst alone",
+        format!(
+            "{ratio:.2}x wall, {:.2}x CPU{}",
+            cold.user / own.user,
+            target(ratio <= 1.1 || cold.user / own.user <= 1.1, "<= 1.1x")
+        ),
+    );
+    Builds { cold, pdf_only }
+}
+
+/// In process: typeset, export, the offprints and the EPUB, then a
+/// one-article edit; how long the EPUB took.
+fn in_process(root: &Path, style: &str, cold_wall: f64) -> Duration {
+    let loaded = passes::load(root, None).expect("loads");
+    let emitted = output::typst::emit(&loaded.report, &loaded.manifest, style);
+    let mut world = ReportWorld::new(&loaded.root, Some((2016, 12, 8)));
+    world.set_emitted(&emitted);
+    let t = Instant::now();
+    let typeset = pdf::typeset(&world, &emitted).unwrap_or_else(|d| panic!("typesetting failed: {d:?}"));
+    let layout = t.elapsed();
+    let t = Instant::now();
+    let options = ExportOptions {
+        ident: "bench".into(),
+        timestamp: Some(TIMESTAMP),
+        standards: loaded.manifest.build.pdf.standards.clone(),
+    };
+    let bytes = pdf::export(&world, &emitted, &typeset.document, &options).expect("export");
+    let export = t.elapsed();
+    row(
+        "in process: typst layout, PDF export",
+        format!(
+            "{:.2} s, {:.2} s ({} pages, {:.1} MB)",
+            secs(layout),
+            secs(export),
+            typeset.document.pages().len(),
+            bytes.len() as f64 / 1e6
+        ),
+    );
+    offprints(&world, &emitted, &typeset.document, &loaded, style, &options, (layout, export));
+    drop(typeset);
+    let t = Instant::now();
+    let epub_bytes = epub::build(
+        &loaded.report,
+        &loaded.manifest,
+        &loaded.root,
+        Some(TIMESTAMP),
+        Rendered { pages: None, math: Some(&mathml::render(&loaded.report, &loaded.root)) },
+    )
+    .expect("epub");
+    let epub_time = t.elapsed();
+    row(
+        "in process: EPUB",
+        format!(
+            "{:.3} s ({:.1} MB){}",
+            secs(epub_time),
+            epub_bytes.len() as f64 / 1e6,
+            target(secs(epub_time) < 1.0, "< 1 s")
+        ),
+    );
+
+    edit_rebuild(root, &loaded, &mut world, style, &options, cold_wall);
+    epub_time
+}
+
+/// Offprints: every article as its own PDF, from the same
+/// world and memoised layout, in parallel; against the report's own
+/// typesetting (layout alone, and layout + export).
+fn offprints(
+    world: &ReportWorld,
+    emitted: &output::typst::Emitted,
+    document: &PagedDocument,
+    loaded: &coala_report::input::Loaded,
+    style: &str,
+    options: &ExportOptions,
+    (layout, export): (Duration, Duration),
+) {
+    let t = Instant::now();
+    let placed = output::offprint::placed(document, &loaded.report);
+    let page_files = output::site::page_files(&loaded.report);
+    let addresses = passes::cite::Addresses { url: None, pages: &page_files };
+    let (cited, _) = passes::cite::cite(
+        &loaded.report,
+        &loaded.manifest,
+        &loaded.root,
+        &output::offprint::pages_by_id(&placed),
+        &addresses,
+    );
+    let ctx = output::offprint::Context {
+        report: &loaded.report,
+        manifest: &loaded.manifest,
+        style,
+        template_offprint: true,
+        cited: &cited,
+        report_pdf: "../report.pdf".into(),
+        url: None,
+        options,
+    };
+    let (offprints, problems) = output::offprint::build(world, emitted, document, &placed, &ctx);
+    let offprint_time = t.elapsed();
+    assert!(problems.iter().all(|d| !d.is_error()), "offprints failed: {problems:?}");
+    assert_eq!(offprints.len(), loaded.report.articles().count(), "an offprint per article");
+    let ratio = secs(offprint_time) / secs(layout);
+    row(
+        "in process: all offprints (typeset + export, parallel)",
+        format!(
+            "{:.2} s for {} offprints ({} pages); / report layout = {ratio:.2}x{}; / layout + export = {:.2}x",
+            secs(offprint_time),
+            offprints.len(),
+            offprints.iter().map(|o| o.pages).sum::<usize>(),
+            target(ratio <= 1.5, "<= 1.5x"),
+            secs(offprint_time) / secs(layout + export),
+        ),
+    );
+    let sum = |f: fn(&output::offprint::Offprint) -> Duration| secs(offprints.iter().map(f).sum::<Duration>());
+    row(
+        "  their stages (summed over the threads)",
+        format!("typeset {:.2} s, PDF export {:.2} s", sum(|o| o.typeset), sum(|o| o.export)),
+    );
+}
+
+/// A sentence added to the middle article, as `watch` would see it, and
+/// the PDF and EPUB rebuilt in the same world.
+fn edit_rebuild(
+    root: &Path,
+    loaded: &coala_report::input::Loaded,
+    world: &mut ReportWorld,
+    style: &str,
+    options: &ExportOptions,
+    cold_wall: f64,
+) {
+    let articles: Vec<String> = loaded.report.articles().map(|a| a.src_rel.clone()).collect();
+    let edited = root.join(&loaded.manifest.book.src).join(&articles[articles.len() / 2]);
+    let original = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{original}\n\nAn added paragraph, as an editor would write it.\n")).unwrap();
+    let t = Instant::now();
+    let reloaded = passes::load(root, None).expect("loads");
+    let emitted = output::typst::emit(&reloaded.report, &reloaded.manifest, style);
+    world.set_emitted(&emitted);
+    let reparse = t.elapsed();
+    let (typeset, epub_again, relayout, reexport) = std::thread::scope(|s| {
+        let epub = s.spawn(|| {
+            epub::build(
+                &reloaded.report,
+                &reloaded.manifest,
+                &reloaded.root,
+                Some(TIMESTAMP),
+                Rendered { pages: None, math: Some(&mathml::render(&reloaded.report, &reloaded.root)) },
+            )
+            .map(|e| e.len())
+        });
+        let t = Instant::now();
+        let typeset = pdf::typeset(world, &emitted).expect("typesets");
+        let relayout = t.elapsed();
+        let t = Instant::now();
+        let bytes = pdf::export(world, &emitted, &typeset.document, options).expect("export");
+        (bytes.len(), epub.join().unwrap(), relayout, t.elapsed())
+    });
+    let rebuild = t.elapsed();
+    std::fs::write(&edited, original).unwrap();
+    assert!(typeset > 0 && epub_again.is_ok());
+    let share = secs(rebuild) / cold_wall;
+    row(
+        "one-article edit rebuild (PDF + EPUB, same world)",
+        format!("{:.2} s = {:.0}% of cold{}", secs(rebuild), share * 100.0, target(share <= 0.2, "<= 20%")),
+    );
+    row(
+        "  its stages",
+        format!(
+            "load + emit {:.2} s, typst layout {:.2} s, PDF export {:.2} s (EPUB concurrent)",
+            secs(reparse),
+            secs(relayout),
+            secs(reexport)
+        ),
+    );
+}
+
+/// Pandoc on the same markdown, against our builds.
+fn pandoc_comparison(
+    root: &Path,
+    loaded: &coala_report::input::Loaded,
+    pandoc: &Path,
+    builds: Builds,
+    epub_time: Duration,
+) {
+    let bin = Path::new(env!("CARGO_BIN_EXE_coala-report"));
+    let out = root.join("bench-out");
+    let out_s = out.to_str().unwrap();
+    let me = std::env::current_exe().unwrap();
+    let articles: Vec<String> = loaded.report.articles().map(|a| a.src_rel.clone()).collect();
+    let Builds { cold, pdf_only, .. } = builds;
+    // Each step best of `REPEAT`, as ours, interleaved with another cold
+    // build of ours so that both sides see the same machine (a shared
+    // machine's speed drifts over minutes).
+    let src = root.join(&loaded.manifest.book.src);
+    let files: Vec<&str> = articles.iter().map(String::as_str).collect();
+    let mut typst_args = vec!["-f", "gfm", "-t", "typst", "-s", "-o", "__pandoc.typ"];
+    typst_args.extend(&files);
+    let mut epub_args = vec!["-f", "gfm", "-t", "epub3", "-o", "__pandoc.epub"];
+    epub_args.extend(&files);
+    let pandoc_typ = src.join("__pandoc.typ");
+    let main_rel = format!("/{}/__pandoc.typ", loaded.manifest.book.src);
+    let (mut to_typst, mut compiled, mut pandoc_epub): (Option<Usage>, Option<Usage>, Option<Usage>) =
+        (None, None, None);
+    let mut ours = cold;
+    for _ in 0..REPEAT {
+        to_typst = Some(faster(to_typst, measure(pandoc, &typst_args, &src)));
+        if let Ok(text) = std::fs::read_to_string(&pandoc_typ) {
+            std::fs::write(src.join("__missing.png"), PIXEL_PNG).unwrap();
+            std::fs::write(&pandoc_typ, replace_missing_images(&text, &src)).unwrap();
+        }
+        let c = measure(&me, &["--compile", root.to_str().unwrap(), &main_rel, "plain"], root);
+        compiled = Some(faster(compiled, c));
+        pandoc_epub = Some(faster(pandoc_epub, measure(pandoc, &epub_args, &src)));
+        ours = faster(Some(ours), measure(bin, &["build", ".", "--out", out_s, "--quiet"], root));
+    }
+    let (to_typst, compiled, pandoc_epub) = (to_typst.unwrap(), compiled.unwrap(), pandoc_epub.unwrap());
+    if !compiled.stdout.contains("pages") {
+        println!("  SKIPPED pandoc ratios: typst did not compile Pandoc's output (see above)");
+        return;
+    }
+    let pandoc_pdf = to_typst.wall + compiled.wall;
+    row(
+        "pandoc -t typst + typst compile",
+        format!(
+            "{:.2} s + {:.2} s = {pandoc_pdf:.2} s, peak RSS {:.0} MiB; {}",
+            to_typst.wall,
+            compiled.wall,
+            to_typst.maxrss_mib.max(compiled.maxrss_mib),
+            compiled.stdout.lines().next().unwrap_or("")
+        ),
+    );
+    row("pandoc -t epub3", format!("{:.2} s", pandoc_epub.wall));
+    row("ratio PDF: coala build --format pdf / pandoc", format!("{:.2}", pdf_only.wall / pandoc_pdf));
+    row("ratio EPUB: coala EPUB / pandoc", format!("{:.3}", secs(epub_time) / pandoc_epub.wall));
+    row("coala build (PDF + EPUB), best of all its runs", format!("{:.2} s", ours.wall));
+    let both = ours.wall / (pandoc_pdf + pandoc_epub.wall);
+    row("ratio PDF+EPUB: coala build / pandoc (PDF + EPUB)", format!("{both:.2}{}", target(both <= 0.5, "<= 0.5")));
+}
