@@ -785,7 +785,13 @@ impl<'a> Writer<'a> {
                         out,
                     );
                 }
-                Inline::Code(code) => out.push_str(&code_span(code, ctx.table)),
+                Inline::Code(code) => {
+                    if out.ends_with('`') {
+                        // Backticks side by side would make one run.
+                        out.push_str("<!-- -->");
+                    }
+                    out.push_str(&code_span(code, ctx.table));
+                }
                 Inline::Emph(c) => self.delimited(c, ctx, open, Delim::Emph, out),
                 Inline::Strong(c) => self.delimited(c, ctx, open, Delim::Strong, out),
                 Inline::Strike(c) => self.delimited(c, ctx, open, Delim::Strike, out),
@@ -824,7 +830,7 @@ impl<'a> Writer<'a> {
                 }
                 Inline::Anchor(id) => {
                     self.ids.claim(id);
-                    if is_attr_id(id) {
+                    if is_attr_id(id) && !ctx.in_html {
                         let _ = write!(out, "[]{{#{id}}}");
                     } else {
                         let _ = write!(out, "<span id=\"{}\"></span>", attr_escape(id));
@@ -833,10 +839,18 @@ impl<'a> Writer<'a> {
                 Inline::Lang { lang, content } => {
                     let mut inner = String::new();
                     self.inlines(content, ctx, open, false, false, &mut inner);
-                    if !inner.contains(['[', ']', '\n']) && !inner.starts_with(['^', '!']) && is_attr_value(lang) {
+                    let is_ref = |i: Option<&Inline>| matches!(i, Some(Inline::Link { dest: LinkDest::Ref(_), .. }));
+                    let bracketed = !ctx.in_html
+                        && !is_ref(content.first())
+                        && !is_ref(content.last())
+                        && !inner.contains(['[', ']', '\n'])
+                        && !inner.starts_with(['^', '!'])
+                        && is_attr_value(lang);
+                    if bracketed {
                         let _ = write!(out, "[{inner}]{{lang={lang}}}");
                     } else {
-                        let _ = write!(out, "<span lang=\"{}\">{inner}</span>", attr_escape(lang));
+                        let attrs = format!(" lang=\"{}\"", attr_escape(lang));
+                        self.tagged("span", &attrs, content, ctx, open, out);
                     }
                 }
             }
@@ -847,7 +861,7 @@ impl<'a> Writer<'a> {
     /// delimiters where they read back as written, else as HTML.
     fn delimited(&mut self, content: &[Inline], ctx: Ctx, open: Open, delim: Delim, out: &mut String) {
         let mut inner = String::new();
-        self.inlines(content, ctx, open.with(delim), false, false, &mut inner);
+        self.inlines(content, Ctx { in_html: false, ..ctx }, open.with(delim), false, false, &mut inner);
         let edge_ok = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         let prev_ok = !out.chars().next_back().is_some_and(|c| matches!(c, '*' | '_' | '~'));
         let (mark, tag) = match delim {
@@ -858,13 +872,14 @@ impl<'a> Writer<'a> {
         if edge_ok(inner.chars().next()) && edge_ok(inner.chars().next_back()) && prev_ok && !open.has(delim) {
             let _ = write!(out, "{mark}{inner}{mark}");
         } else {
-            let _ = write!(out, "<{tag}>{inner}</{tag}>");
+            self.tagged(tag, "", content, ctx, open.with(delim), out);
         }
     }
 
     fn tagged(&mut self, tag: &str, attrs: &str, content: &[Inline], ctx: Ctx, open: Open, out: &mut String) {
+        // The reader reads no bracketed span right inside an HTML element.
         let mut inner = String::new();
-        self.inlines(content, ctx, open, false, false, &mut inner);
+        self.inlines(content, Ctx { in_html: true, ..ctx }, open, false, false, &mut inner);
         let _ = write!(out, "<{tag}{attrs}>{inner}</{tag}>");
     }
 
@@ -904,7 +919,7 @@ impl<'a> Writer<'a> {
             }
         };
         let mut inner = String::new();
-        self.inlines(content, Ctx { link: true, ..ctx }, open, false, false, &mut inner);
+        self.inlines(content, Ctx { link: true, in_html: false, ..ctx }, open, false, false, &mut inner);
         if let [Inline::Text(t)] = content
             && autolink_ok(&url, t)
         {
@@ -1155,6 +1170,8 @@ struct Ctx {
     link: bool,
     /// One line: soft breaks are spaces, line breaks `<br>`.
     single_line: bool,
+    /// Right inside an HTML element (`<sup>`, `<span lang>`...).
+    in_html: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1269,9 +1286,8 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
             }
             '.' if i >= 3 && chars[i - 3..i] == ['w', 'w', 'w'] => out.push_str("\\."),
             '@' => {
-                let email_like = i > 0
-                    && (chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '.' | '-' | '_' | '+'))
-                    && next.is_some_and(|n| n.is_alphanumeric());
+                let email_like =
+                    i > 0 && (chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '.' | '-' | '_' | '+'));
                 let ref_like = !(i > 0 && chars[i - 1].is_alphanumeric()) && ref_label_at(&chars[i + 1..]);
                 if ref_like {
                     out.push_str("@<!-- -->");
