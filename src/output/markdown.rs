@@ -480,15 +480,25 @@ impl<'a> Writer<'a> {
             let kind = &blocks[i + used - 1].kind;
             if !text.is_empty() {
                 if !out.is_empty() {
+                    // Without a blank line, text after a paragraph, quote
+                    // or list would continue it.
+                    let continues = matches!(
+                        prev,
+                        Some(
+                            BlockKind::Paragraph(_)
+                                | BlockKind::Quote(_)
+                                | BlockKind::Callout { .. }
+                                | BlockKind::List { .. }
+                        )
+                    );
                     let apart = !tight
+                        || (continues && !interrupts_paragraph(&blocks[i].kind))
                         || matches!(
                             (prev, &blocks[i].kind),
-                            (Some(BlockKind::Paragraph(_)), BlockKind::Paragraph(_) | BlockKind::Table { .. })
-                                | (
-                                    Some(BlockKind::Quote(_) | BlockKind::Callout { .. }),
-                                    BlockKind::Quote(_) | BlockKind::Callout { .. }
-                                )
-                                | (Some(BlockKind::Table { .. }), _)
+                            (
+                                Some(BlockKind::Quote(_) | BlockKind::Callout { .. }),
+                                BlockKind::Quote(_) | BlockKind::Callout { .. }
+                            ) | (Some(BlockKind::Table { .. }), _)
                         );
                     out.push_str(if apart { "\n\n" } else { "\n" });
                 }
@@ -616,7 +626,10 @@ impl<'a> Writer<'a> {
 
     fn heading_line(&mut self, level: u8, content: &[Inline], attrs: &str) -> String {
         let level = level.clamp(1, 6);
-        let setext = level <= 2 && content.iter().any(|i| matches!(i, Inline::SoftBreak));
+        fn soft_break(inlines: &[Inline]) -> bool {
+            inlines.iter().any(|i| matches!(i, Inline::SoftBreak) || i.children().is_some_and(soft_break))
+        }
+        let setext = level <= 2 && soft_break(content);
         let ctx = Ctx { heading: true, single_line: !setext, ..Ctx::default() };
         let mut text = self.inlines_text(content, ctx);
         if !attrs.is_empty() {
@@ -651,6 +664,20 @@ impl<'a> Writer<'a> {
             };
             let body = self.blocks(&item.blocks, tight);
             let indent = " ".repeat(width);
+            // After a task's box, only a paragraph's text: any other first
+            // block starts on the next line.
+            // (the box reads as a paragraph, which some blocks cannot interrupt).
+            let body = match item.blocks.first().map(|b| &b.kind) {
+                Some(BlockKind::Paragraph(_)) | None => body,
+                _ if item.task.is_none() => body,
+                Some(first) if !interrupts_paragraph(first) => format!("\n\n{body}"),
+                Some(_) => format!("\n{body}"),
+            };
+            // `* ***` would be one rule.
+            let body = match (marker, body.strip_prefix("***")) {
+                (Marker::Bullet('*'), Some(rest)) if rest.is_empty() || rest.starts_with('\n') => format!("___{rest}"),
+                _ => body,
+            };
             let mut text = String::new();
             for (j, line) in body.split('\n').enumerate() {
                 if j == 0 {
@@ -953,6 +980,18 @@ impl<'a> Writer<'a> {
             }
             self.notes[number - 1] = Some(def);
         }
+    }
+}
+
+/// Whether the block, on the line after a paragraph's, starts a block of
+/// its own (rather than continuing the paragraph).
+fn interrupts_paragraph(kind: &BlockKind) -> bool {
+    match kind {
+        BlockKind::Paragraph(_) | BlockKind::Table { .. } | BlockKind::Figure { .. } => false,
+        BlockKind::List { start, items, .. } => {
+            start.is_none_or(|n| n == 1) && items.first().is_some_and(|i| !i.blocks.is_empty())
+        }
+        _ => true,
     }
 }
 
