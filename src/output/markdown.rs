@@ -1272,7 +1272,8 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
     // A heading's closing `#`s: the first of a trailing run is escaped.
     let closing_hashes = if tc.ctx.heading && tc.before_break {
         let run = chars.iter().rev().take_while(|c| **c == '#').count();
-        (run > 0).then(|| chars.len() - run)
+        let start = chars.len() - run;
+        (run > 0 && (start == 0 || matches!(chars[start - 1], ' ' | '\t'))).then_some(start)
     } else {
         None
     };
@@ -1293,17 +1294,26 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\0' => out.push('\u{fffd}'),
-            '\\' | '`' | '*' | '~' | '|' | '<' | '$' => {
+            // A backslash escapes only punctuation (or a line's end): before
+            // a letter or digit it is itself.
+            '\\' if next.is_some_and(char::is_alphanumeric) => out.push(c),
+            '`' | '<' | '$' | '\\' => {
                 out.push('\\');
                 out.push(c);
             }
-            '#' | '>' | '-' | '+' | '=' if at_start => {
+            // In a table, a cell's end; at a line's start, a table's.
+            '|' if tc.ctx.table || at_start => out.push_str("\\|"),
+            '#' | '>' | '-' | '+' | '=' | '*' if at_start => {
                 out.push('\\');
                 out.push(c);
             }
-            '_' => {
-                let inside_word = i > 0 && chars[i - 1].is_alphanumeric() && next.is_some_and(char::is_alphanumeric);
-                if !inside_word {
+            // Emphasis delimiters: between spaces they cannot open or
+            // close; `_` inside a word neither.
+            '*' | '_' | '~' => {
+                let spaced = i > 0 && chars[i - 1].is_whitespace() && next.is_some_and(char::is_whitespace);
+                let inside_word =
+                    c == '_' && i > 0 && chars[i - 1].is_alphanumeric() && next.is_some_and(char::is_alphanumeric);
+                if !(spaced || inside_word) {
                     out.push('\\');
                 }
                 out.push(c);
