@@ -61,8 +61,9 @@ impl<'a> WrittenArticle<'a> {
         }
     }
 
-    /// The whole file; `after_block` gives, for each top-level block (by its
-    /// source line), the notes written after it as HTML comments.
+    /// The whole file; `after_block` gives, for each source line of a
+    /// block, the notes written as HTML comments after the top-level block
+    /// it is in (or after the footnote definition it is in).
     pub fn write(&self, after_block: &dyn Fn(usize) -> Vec<String>) -> String {
         let mut writer = Writer::new(self.footnotes);
         let mut out = front_matter(self.meta, self.abstract_);
@@ -96,7 +97,7 @@ impl<'a> WrittenArticle<'a> {
             out.push('\n');
         }
         out.push_str(&body);
-        writer.finish(&mut out);
+        writer.finish(&mut out, after_block);
         out
     }
 }
@@ -106,9 +107,12 @@ pub fn write_article(article: &crate::model::Article) -> String {
     WrittenArticle::of(article).write(&|_| Vec::new())
 }
 
-/// As [`write_article`], with the strings `after_block` gives for each
-/// top-level block (called with the block's source line) written after it
-/// as HTML comments, which the reader ignores: reviewers' comments.
+/// As [`write_article`], with the strings `after_block` gives written as
+/// HTML comments, which the reader ignores: reviewers' comments. It is
+/// called with the source line of each top-level block and of each block
+/// nested in one (list items, quotes, callouts), once per distinct line, in
+/// reading order; the comments follow the top-level block. Footnotes' blocks
+/// are asked for too, their comments following the footnote's definition.
 pub fn write_article_with(article: &crate::model::Article, after_block: &dyn Fn(usize) -> Vec<String>) -> String {
     WrittenArticle::of(article).write(after_block)
 }
@@ -117,8 +121,29 @@ pub fn write_article_with(article: &crate::model::Article, after_block: &dyn Fn(
 pub fn write_blocks(blocks: &[Block], footnotes: &[Footnote]) -> String {
     let mut writer = Writer::new(footnotes);
     let mut out = writer.top_blocks(blocks, &|_| Vec::new()).join("\n\n");
-    writer.finish(&mut out);
+    writer.finish(&mut out, &|_| Vec::new());
     out
+}
+
+/// The comments `after_block` gives for `blocks`: for each distinct source
+/// line of the blocks and of the blocks nested in them (list items, quotes,
+/// callouts), in reading order.
+fn comments(blocks: &[Block], after_block: &dyn Fn(usize) -> Vec<String>) -> Vec<String> {
+    fn lines(blocks: &[Block], out: &mut Vec<usize>) {
+        for block in blocks {
+            if !out.contains(&block.line) {
+                out.push(block.line);
+            }
+            match &block.kind {
+                BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => lines(b, out),
+                BlockKind::List { items, .. } => items.iter().for_each(|i| lines(&i.blocks, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut all = Vec::new();
+    lines(blocks, &mut all);
+    all.into_iter().flat_map(after_block).map(|note| html_comment(&note)).collect()
 }
 
 /// `text` as an HTML comment that nothing in it can close early.
@@ -434,8 +459,14 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends the footnote definitions.
-    fn finish(&mut self, out: &mut String) {
-        let defs: Vec<String> = std::mem::take(&mut self.notes).into_iter().flatten().collect();
+    fn finish(&mut self, out: &mut String, after_block: &dyn Fn(usize) -> Vec<String>) {
+        let notes = std::mem::take(&mut self.notes);
+        let mut defs = Vec::new();
+        for (def, note) in notes.into_iter().zip(self.footnotes) {
+            let Some(def) = def else { continue };
+            defs.push(def);
+            defs.extend(comments(&note.blocks, after_block));
+        }
         if !defs.is_empty() {
             if !out.is_empty() {
                 out.push_str("\n\n");
@@ -457,11 +488,9 @@ impl<'a> Writer<'a> {
             if !text.is_empty() {
                 chunks.push(text);
             }
-            for block in &blocks[i..i + used] {
-                for note in after_block(block.line) {
-                    chunks.push(html_comment(&note));
-                    last_marker = None;
-                }
+            for note in comments(&blocks[i..i + used], after_block) {
+                chunks.push(note);
+                last_marker = None;
             }
             i += used;
         }
@@ -1297,6 +1326,8 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
             // A backslash escapes only punctuation (or a line's end): before
             // a letter or digit it is itself.
             '\\' if next.is_some_and(char::is_alphanumeric) => out.push(c),
+            // `<` opens a tag, a comment or an autolink only before these.
+            '<' if !next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) => out.push(c),
             '`' | '<' | '$' | '\\' => {
                 out.push('\\');
                 out.push(c);

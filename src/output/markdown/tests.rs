@@ -54,6 +54,21 @@ fn read(text: &str) -> Read {
     read_with_warnings(text).0
 }
 
+/// As `read`, with the source lines kept.
+fn read_with_lines(text: &str) -> Read {
+    let path = Path::new("a.md");
+    let split = frontmatter::split(text, path).unwrap();
+    let conv = markdown::convert(split.body, split.body_line_offset, path, split.meta.title.as_deref());
+    Read {
+        title: vec![],
+        meta: split.meta,
+        abstract_: vec![],
+        blocks: conv.blocks,
+        footnotes: conv.footnotes,
+        anchors: conv.anchors.into_iter().collect(),
+    }
+}
+
 fn article(read: &Read) -> Article {
     Article {
         path: PathBuf::from("report/a.md"),
@@ -386,6 +401,22 @@ fn reviewers_comments_are_html_comments_the_reader_ignores() {
     assert!(!written.contains("a -->"), "{written}");
     let back = read(&written);
     assert_eq!(back, r, "{written}");
+}
+
+#[test]
+fn comments_on_nested_blocks_and_notes_follow_their_block() {
+    let md = "---\ntitle: T\n---\n\n- one\n- two[^n]\n\n  > quoted\n\nAfter.\n\n[^n]: The note.\n";
+    let r = read_with_lines(md);
+    let a = article(&r);
+    let written = write_article_with(&a, &|line| vec![format!("line {line}")]);
+    let expected = [
+        "- one\n\n- two[^n]\n\n  > quoted\n\n<!-- line 5 -->\n\n<!-- line 6 -->\n\n<!-- line 8 -->\n\nAfter.\n\n<!-- line 10 -->",
+        "[^n]: The note.\n\n<!-- line 12 -->\n",
+    ];
+    for e in expected {
+        assert!(written.contains(e), "{e:?} not in:\n{written}");
+    }
+    assert_eq!(read(&written), read(md));
 }
 
 #[test]
