@@ -15,17 +15,26 @@
 //! written, images by their path). Known limits, each a choice of the
 //! reader's syntax:
 //! - a title in the front matter is text: a formatted title keeps its text;
+//!   an abstract that does not read back as its blocks is written from them;
 //! - a figure's caption is its image's title, text only;
 //! - a paragraph holding only an image is a figure;
 //! - a table caption is attached to a top-level table only, and a paragraph
 //!   starting with `Table:` or `: ` next to an uncaptioned table becomes its
 //!   caption;
-//! - text ending a heading, caption or image paragraph with what reads as
-//!   an attribute block, or holding a bracketed span (`[a]{#b}`), is read as
-//!   one (headings are guarded; the others are rare enough to leave);
-//! - a table has a header row; soft breaks in a table cell become spaces;
+//! - text ending a heading (guarded), a caption or an image's paragraph
+//!   with what reads as an attribute block, or holding a bracketed span
+//!   (`[a]{#b}`), is read as one;
+//! - a table has a header row (an empty one if the model has none); soft
+//!   breaks in a table cell, or in a heading below level 2, become spaces;
+//! - a list of one single-paragraph item is tight; a tight item whose
+//!   blocks markdown cannot set without a blank line (two paragraphs) makes
+//!   its list loose;
+//! - nested headings' levels are relative to the top-level ones';
+//! - a code block whose language is `math` is display math; an empty code
+//!   span is nothing;
 //! - resolved links (`LinkDest::Internal`) have lost the file they name and
-//!   are written as `#anchor`.
+//!   are written as `#anchor`; footnote names markdown cannot write are
+//!   replaced by their numbers.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;

@@ -521,14 +521,6 @@ proptest! {
     }
 }
 
-#[test]
-#[ignore]
-fn dump() {
-    let path = std::env::var("DUMP").unwrap();
-    let text = crate::fsutil::normalize_newlines(std::fs::read_to_string(&path).unwrap());
-    print!("{}", write_article(&article(&read(&text))));
-}
-
 // ---------------------------------------------------------------------------
 // Generated models
 
@@ -970,9 +962,62 @@ proptest! {
     }
 }
 
-#[test]
-#[ignore]
-fn probe() {
-    let text = std::env::var("PROBE").unwrap().replace("\\n", "\n");
-    println!("{:#?}", blocks_of(&text));
+fn yaml_nasty() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("word".to_string()),
+        Just(" ".to_string()),
+        "[A-Za-z]{1,5}",
+        "[0-9]{1,4}",
+        "[:#&*!|>'\"%@`,\\[\\]{}?\\\\-]",
+        Just("\n".to_string()),
+        Just("\t".to_string()),
+        Just("true".to_string()),
+        Just("null".to_string()),
+        Just("2020-01-01".to_string()),
+        Just("é".to_string()),
+        Just("\u{2028}".to_string()),
+    ];
+    proptest::collection::vec(piece, 1..8).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Front-matter values come back as written, whatever their characters.
+    #[test]
+    fn generated_front_matter_round_trips(
+        title in yaml_nasty(),
+        subtitle in yaml_nasty(),
+        name in yaml_nasty(),
+        affiliation in proptest::option::of(yaml_nasty()),
+        keywords in proptest::collection::vec(yaml_nasty(), 0..3),
+        value in yaml_nasty(),
+        key in "[a-z][a-z -]{0,6}",
+    ) {
+        let name = name.trim().to_string();
+        prop_assume!(!name.is_empty());
+        let key = key.trim_end().to_string();
+        prop_assume!(!["title", "subtitle", "date", "abstract", "language", "lang", "kind", "keywords", "tags", "authors", "author"]
+            .contains(&key.as_str()));
+        let mut meta = FrontMatter {
+            title: Some(title.clone()),
+            subtitle: Some(subtitle),
+            authors: vec![Author { name, affiliation, ..Default::default() }],
+            date: Some("2024-05-01".into()),
+            keywords: keywords.into_iter().filter(|k| !k.is_empty()).collect(),
+            ..Default::default()
+        };
+        meta.extra.insert(key, Value::Array(vec![Value::String(value), Value::from(3), Value::Null]));
+        let first = Read {
+            title: vec![t(&title)],
+            meta,
+            abstract_: Vec::new(),
+            blocks: vec![para(vec![t("Body.")])],
+            footnotes: Vec::new(),
+            anchors: BTreeSet::new(),
+        };
+        let written = write_article(&article(&first));
+        let back = read(&written);
+        prop_assert_eq!(back.meta, first.meta, "written:\n{}", written);
+    }
 }
