@@ -691,7 +691,7 @@ impl<'a> Writer<'a> {
         for (n, item) in items.iter().enumerate() {
             let mut bullet = match marker {
                 Marker::Bullet(c) => c.to_string(),
-                Marker::Ordered(d) => format!("{}{d}", start.unwrap_or(1).min(999_999_999) + n),
+                Marker::Ordered(d) => format!("{}{d}", (start.unwrap_or(1) + n).min(999_999_999)),
             };
             if let Some(checked) = item.task {
                 bullet.push_str(if checked { " [x]" } else { " [ ]" });
@@ -1297,7 +1297,10 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
     let safe_brackets = if tc.ctx.link { HashSet::new() } else { safe_bracket_pairs(&chars, tc.follows_safely) };
     // At a line's start: an ordered list's `1.` or `1)`.
     let mut escape_at = None;
-    if tc.line_start {
+    // A table cell or a one-line heading holds inlines only: no block
+    // starts in it.
+    let block_free = tc.ctx.table || (tc.ctx.heading && tc.ctx.single_line);
+    if tc.line_start && !block_free {
         let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
         if (1..=9).contains(&digits)
             && matches!(chars.get(digits), Some('.' | ')'))
@@ -1319,6 +1322,7 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
         let prev = if i == 0 { tc.prev } else { Some(chars[i - 1]) };
         let next = chars.get(i + 1).copied();
         let at_start = i == 0 && tc.line_start;
+        let block_start = at_start && !block_free;
         if (at_start || (i == last && tc.before_break)) && matches!(c, ' ' | '\t') {
             out.push_str(if c == ' ' { "&#32;" } else { "&#9;" });
             continue;
@@ -1342,8 +1346,8 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
                 out.push(c);
             }
             // In a table, a cell's end; at a line's start, a table's.
-            '|' if tc.ctx.table || at_start => out.push_str("\\|"),
-            '#' | '>' | '-' | '+' | '=' | '*' if at_start => {
+            '|' if tc.ctx.table || block_start => out.push_str("\\|"),
+            '#' | '>' | '-' | '+' | '=' | '*' if block_start => {
                 out.push('\\');
                 out.push(c);
             }
@@ -1365,7 +1369,7 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
                 out.push(c);
             }
             '!' if next == Some('[') => out.push_str("\\!"),
-            ':' if at_start || (prev == Some(']')) => out.push_str("\\:"),
+            ':' if block_start || (prev == Some(']')) => out.push_str("\\:"),
             '&' if looks_like_entity(&chars[i + 1..]) => out.push_str("\\&"),
             // GFM's bare autolinks: `http://`, `www.`, `user@host`.
             ':' if chars.get(i + 1..i + 3) == Some(&['/', '/'][..])

@@ -256,6 +256,10 @@ fn constructs_round_trip() {
         "Ref then text: @fig-a's and @fig-a-b, and (see @tbl-x).",
         "<details>\n<summary>More</summary>\n\nHidden *text*.\n\n</details>",
         "Text<br>with html break and a [span]{#sp .cls} and [lang]{lang=pt-BR}.",
+        "- a\n\n  ```\n  \tx\n    y\n  ```",
+        "> ```\n> \tx\n> ```",
+        "Notes[^l] [^q] [^e]\n\n[^l]:\n    - item one\n    - item two\n\n[^q]:\n    > quoted\n\n[^e]:",
+        "999999998. big\n999999999. bigger",
     ];
     for md in cases {
         round_trip(md, &format!("---\ntitle: Front Matter Title\n---\n\n{md}\n")).unwrap_or_else(|e| panic!("{e}"));
