@@ -260,6 +260,9 @@ fn constructs_round_trip() {
         "> ```\n> \tx\n> ```",
         "Notes[^l] [^q] [^e]\n\n[^l]:\n    - item one\n    - item two\n\n[^q]:\n    > quoted\n\n[^e]:",
         "999999998. big\n999999999. bigger",
+        "Text []{#intro} here.\n\n## Intro\n\n![a](x.png \"A\"){#fig-a}\n\n## fig-a\n\n## Intro {#other}\n\n<div id=\"intro-2\"></div>\n\n## Intro\n\n## <a id=\"in\"></a>Intro {#third}\n\n- ## Intro\n\n> ## Intro",
+        "## Same\n\n## Same {#same-1}\n\n## Same",
+        "![b](y.png \"B\"){#not-a-label}\n\n| a |\n|---|\n| 1 |\n\nTable: Cap {#anchor-only}",
     ];
     for md in cases {
         round_trip(md, &format!("---\ntitle: Front Matter Title\n---\n\n{md}\n")).unwrap_or_else(|e| panic!("{e}"));
