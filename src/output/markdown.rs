@@ -15,17 +15,26 @@
 //! written, images by their path). Known limits, each a choice of the
 //! reader's syntax:
 //! - a title in the front matter is text: a formatted title keeps its text;
+//!   an abstract that does not read back as its blocks is written from them;
 //! - a figure's caption is its image's title, text only;
 //! - a paragraph holding only an image is a figure;
 //! - a table caption is attached to a top-level table only, and a paragraph
 //!   starting with `Table:` or `: ` next to an uncaptioned table becomes its
 //!   caption;
-//! - text ending a heading, caption or image paragraph with what reads as
-//!   an attribute block, or holding a bracketed span (`[a]{#b}`), is read as
-//!   one (headings are guarded; the others are rare enough to leave);
-//! - a table has a header row; soft breaks in a table cell become spaces;
+//! - text ending a heading (guarded), a caption or an image's paragraph
+//!   with what reads as an attribute block, or holding a bracketed span
+//!   (`[a]{#b}`), is read as one;
+//! - a table has a header row (an empty one if the model has none); soft
+//!   breaks in a table cell, or in a heading below level 2, become spaces;
+//! - a list of one single-paragraph item is tight; a tight item whose
+//!   blocks markdown cannot set without a blank line (two paragraphs) makes
+//!   its list loose;
+//! - nested headings' levels are relative to the top-level ones';
+//! - a code block whose language is `math` is display math; an empty code
+//!   span is nothing;
 //! - resolved links (`LinkDest::Internal`) have lost the file they name and
-//!   are written as `#anchor`.
+//!   are written as `#anchor`; footnote names markdown cannot write are
+//!   replaced by their numbers.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -61,8 +70,9 @@ impl<'a> WrittenArticle<'a> {
         }
     }
 
-    /// The whole file; `after_block` gives, for each top-level block (by its
-    /// source line), the notes written after it as HTML comments.
+    /// The whole file; `after_block` gives, for each source line of a
+    /// block, the notes written as HTML comments after the top-level block
+    /// it is in (or after the footnote definition it is in).
     pub fn write(&self, after_block: &dyn Fn(usize) -> Vec<String>) -> String {
         let mut writer = Writer::new(self.footnotes);
         let mut out = front_matter(self.meta, self.abstract_);
@@ -96,7 +106,7 @@ impl<'a> WrittenArticle<'a> {
             out.push('\n');
         }
         out.push_str(&body);
-        writer.finish(&mut out);
+        writer.finish(&mut out, after_block);
         out
     }
 }
@@ -106,9 +116,12 @@ pub fn write_article(article: &crate::model::Article) -> String {
     WrittenArticle::of(article).write(&|_| Vec::new())
 }
 
-/// As [`write_article`], with the strings `after_block` gives for each
-/// top-level block (called with the block's source line) written after it
-/// as HTML comments, which the reader ignores: reviewers' comments.
+/// As [`write_article`], with the strings `after_block` gives written as
+/// HTML comments, which the reader ignores: reviewers' comments. It is
+/// called with the source line of each top-level block and of each block
+/// nested in one (list items, quotes, callouts), once per distinct line, in
+/// reading order; the comments follow the top-level block. Footnotes' blocks
+/// are asked for too, their comments following the footnote's definition.
 pub fn write_article_with(article: &crate::model::Article, after_block: &dyn Fn(usize) -> Vec<String>) -> String {
     WrittenArticle::of(article).write(after_block)
 }
@@ -117,8 +130,29 @@ pub fn write_article_with(article: &crate::model::Article, after_block: &dyn Fn(
 pub fn write_blocks(blocks: &[Block], footnotes: &[Footnote]) -> String {
     let mut writer = Writer::new(footnotes);
     let mut out = writer.top_blocks(blocks, &|_| Vec::new()).join("\n\n");
-    writer.finish(&mut out);
+    writer.finish(&mut out, &|_| Vec::new());
     out
+}
+
+/// The comments `after_block` gives for `blocks`: for each distinct source
+/// line of the blocks and of the blocks nested in them (list items, quotes,
+/// callouts), in reading order.
+fn comments(blocks: &[Block], after_block: &dyn Fn(usize) -> Vec<String>) -> Vec<String> {
+    fn lines(blocks: &[Block], out: &mut Vec<usize>) {
+        for block in blocks {
+            if !out.contains(&block.line) {
+                out.push(block.line);
+            }
+            match &block.kind {
+                BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => lines(b, out),
+                BlockKind::List { items, .. } => items.iter().for_each(|i| lines(&i.blocks, out)),
+                _ => {}
+            }
+        }
+    }
+    let mut all = Vec::new();
+    lines(blocks, &mut all);
+    all.into_iter().flat_map(after_block).map(|note| html_comment(&note)).collect()
 }
 
 /// `text` as an HTML comment that nothing in it can close early.
@@ -434,8 +468,14 @@ impl<'a> Writer<'a> {
     }
 
     /// Appends the footnote definitions.
-    fn finish(&mut self, out: &mut String) {
-        let defs: Vec<String> = std::mem::take(&mut self.notes).into_iter().flatten().collect();
+    fn finish(&mut self, out: &mut String, after_block: &dyn Fn(usize) -> Vec<String>) {
+        let notes = std::mem::take(&mut self.notes);
+        let mut defs = Vec::new();
+        for (def, note) in notes.into_iter().zip(self.footnotes) {
+            let Some(def) = def else { continue };
+            defs.push(def);
+            defs.extend(comments(&note.blocks, after_block));
+        }
         if !defs.is_empty() {
             if !out.is_empty() {
                 out.push_str("\n\n");
@@ -457,11 +497,9 @@ impl<'a> Writer<'a> {
             if !text.is_empty() {
                 chunks.push(text);
             }
-            for block in &blocks[i..i + used] {
-                for note in after_block(block.line) {
-                    chunks.push(html_comment(&note));
-                    last_marker = None;
-                }
+            for note in comments(&blocks[i..i + used], after_block) {
+                chunks.push(note);
+                last_marker = None;
             }
             i += used;
         }
@@ -480,15 +518,25 @@ impl<'a> Writer<'a> {
             let kind = &blocks[i + used - 1].kind;
             if !text.is_empty() {
                 if !out.is_empty() {
+                    // Without a blank line, text after a paragraph, quote
+                    // or list would continue it.
+                    let continues = matches!(
+                        prev,
+                        Some(
+                            BlockKind::Paragraph(_)
+                                | BlockKind::Quote(_)
+                                | BlockKind::Callout { .. }
+                                | BlockKind::List { .. }
+                        )
+                    );
                     let apart = !tight
+                        || (continues && !interrupts_paragraph(&blocks[i].kind))
                         || matches!(
                             (prev, &blocks[i].kind),
-                            (Some(BlockKind::Paragraph(_)), BlockKind::Paragraph(_) | BlockKind::Table { .. })
-                                | (
-                                    Some(BlockKind::Quote(_) | BlockKind::Callout { .. }),
-                                    BlockKind::Quote(_) | BlockKind::Callout { .. }
-                                )
-                                | (Some(BlockKind::Table { .. }), _)
+                            (
+                                Some(BlockKind::Quote(_) | BlockKind::Callout { .. }),
+                                BlockKind::Quote(_) | BlockKind::Callout { .. }
+                            ) | (Some(BlockKind::Table { .. }), _)
                         );
                     out.push_str(if apart { "\n\n" } else { "\n" });
                 }
@@ -616,7 +664,10 @@ impl<'a> Writer<'a> {
 
     fn heading_line(&mut self, level: u8, content: &[Inline], attrs: &str) -> String {
         let level = level.clamp(1, 6);
-        let setext = level <= 2 && content.iter().any(|i| matches!(i, Inline::SoftBreak));
+        fn soft_break(inlines: &[Inline]) -> bool {
+            inlines.iter().any(|i| matches!(i, Inline::SoftBreak) || i.children().is_some_and(soft_break))
+        }
+        let setext = level <= 2 && soft_break(content);
         let ctx = Ctx { heading: true, single_line: !setext, ..Ctx::default() };
         let mut text = self.inlines_text(content, ctx);
         if !attrs.is_empty() {
@@ -640,7 +691,7 @@ impl<'a> Writer<'a> {
         for (n, item) in items.iter().enumerate() {
             let mut bullet = match marker {
                 Marker::Bullet(c) => c.to_string(),
-                Marker::Ordered(d) => format!("{}{d}", start.unwrap_or(1).min(999_999_999) + n),
+                Marker::Ordered(d) => format!("{}{d}", (start.unwrap_or(1) + n).min(999_999_999)),
             };
             if let Some(checked) = item.task {
                 bullet.push_str(if checked { " [x]" } else { " [ ]" });
@@ -651,6 +702,20 @@ impl<'a> Writer<'a> {
             };
             let body = self.blocks(&item.blocks, tight);
             let indent = " ".repeat(width);
+            // After a task's box, only a paragraph's text: any other first
+            // block starts on the next line.
+            // (the box reads as a paragraph, which some blocks cannot interrupt).
+            let body = match item.blocks.first().map(|b| &b.kind) {
+                Some(BlockKind::Paragraph(_)) | None => body,
+                _ if item.task.is_none() => body,
+                Some(first) if !interrupts_paragraph(first) => format!("\n\n{body}"),
+                Some(_) => format!("\n{body}"),
+            };
+            // `* ***` would be one rule.
+            let body = match (marker, body.strip_prefix("***")) {
+                (Marker::Bullet('*'), Some(rest)) if rest.is_empty() || rest.starts_with('\n') => format!("___{rest}"),
+                _ => body,
+            };
             let mut text = String::new();
             for (j, line) in body.split('\n').enumerate() {
                 if j == 0 {
@@ -785,7 +850,13 @@ impl<'a> Writer<'a> {
                         out,
                     );
                 }
-                Inline::Code(code) => out.push_str(&code_span(code, ctx.table)),
+                Inline::Code(code) => {
+                    if out.ends_with('`') {
+                        // Backticks side by side would make one run.
+                        out.push_str("<!-- -->");
+                    }
+                    out.push_str(&code_span(code, ctx.table));
+                }
                 Inline::Emph(c) => self.delimited(c, ctx, open, Delim::Emph, out),
                 Inline::Strong(c) => self.delimited(c, ctx, open, Delim::Strong, out),
                 Inline::Strike(c) => self.delimited(c, ctx, open, Delim::Strike, out),
@@ -824,7 +895,7 @@ impl<'a> Writer<'a> {
                 }
                 Inline::Anchor(id) => {
                     self.ids.claim(id);
-                    if is_attr_id(id) {
+                    if is_attr_id(id) && !ctx.in_html {
                         let _ = write!(out, "[]{{#{id}}}");
                     } else {
                         let _ = write!(out, "<span id=\"{}\"></span>", attr_escape(id));
@@ -833,10 +904,18 @@ impl<'a> Writer<'a> {
                 Inline::Lang { lang, content } => {
                     let mut inner = String::new();
                     self.inlines(content, ctx, open, false, false, &mut inner);
-                    if !inner.contains(['[', ']', '\n']) && !inner.starts_with(['^', '!']) && is_attr_value(lang) {
+                    let is_ref = |i: Option<&Inline>| matches!(i, Some(Inline::Link { dest: LinkDest::Ref(_), .. }));
+                    let bracketed = !ctx.in_html
+                        && !is_ref(content.first())
+                        && !is_ref(content.last())
+                        && !inner.contains(['[', ']', '\n'])
+                        && !inner.starts_with(['^', '!'])
+                        && is_attr_value(lang);
+                    if bracketed {
                         let _ = write!(out, "[{inner}]{{lang={lang}}}");
                     } else {
-                        let _ = write!(out, "<span lang=\"{}\">{inner}</span>", attr_escape(lang));
+                        let attrs = format!(" lang=\"{}\"", attr_escape(lang));
+                        self.tagged("span", &attrs, content, ctx, open, out);
                     }
                 }
             }
@@ -847,7 +926,7 @@ impl<'a> Writer<'a> {
     /// delimiters where they read back as written, else as HTML.
     fn delimited(&mut self, content: &[Inline], ctx: Ctx, open: Open, delim: Delim, out: &mut String) {
         let mut inner = String::new();
-        self.inlines(content, ctx, open.with(delim), false, false, &mut inner);
+        self.inlines(content, Ctx { in_html: false, ..ctx }, open.with(delim), false, false, &mut inner);
         let edge_ok = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
         let prev_ok = !out.chars().next_back().is_some_and(|c| matches!(c, '*' | '_' | '~'));
         let (mark, tag) = match delim {
@@ -858,13 +937,14 @@ impl<'a> Writer<'a> {
         if edge_ok(inner.chars().next()) && edge_ok(inner.chars().next_back()) && prev_ok && !open.has(delim) {
             let _ = write!(out, "{mark}{inner}{mark}");
         } else {
-            let _ = write!(out, "<{tag}>{inner}</{tag}>");
+            self.tagged(tag, "", content, ctx, open.with(delim), out);
         }
     }
 
     fn tagged(&mut self, tag: &str, attrs: &str, content: &[Inline], ctx: Ctx, open: Open, out: &mut String) {
+        // The reader reads no bracketed span right inside an HTML element.
         let mut inner = String::new();
-        self.inlines(content, ctx, open, false, false, &mut inner);
+        self.inlines(content, Ctx { in_html: true, ..ctx }, open, false, false, &mut inner);
         let _ = write!(out, "<{tag}{attrs}>{inner}</{tag}>");
     }
 
@@ -904,7 +984,7 @@ impl<'a> Writer<'a> {
             }
         };
         let mut inner = String::new();
-        self.inlines(content, Ctx { link: true, ..ctx }, open, false, false, &mut inner);
+        self.inlines(content, Ctx { link: true, in_html: false, ..ctx }, open, false, false, &mut inner);
         if let [Inline::Text(t)] = content
             && autolink_ok(&url, t)
         {
@@ -938,6 +1018,18 @@ impl<'a> Writer<'a> {
             }
             self.notes[number - 1] = Some(def);
         }
+    }
+}
+
+/// Whether the block, on the line after a paragraph's, starts a block of
+/// its own (rather than continuing the paragraph).
+fn interrupts_paragraph(kind: &BlockKind) -> bool {
+    match kind {
+        BlockKind::Paragraph(_) | BlockKind::Table { .. } | BlockKind::Figure { .. } => false,
+        BlockKind::List { start, items, .. } => {
+            start.is_none_or(|n| n == 1) && items.first().is_some_and(|i| !i.blocks.is_empty())
+        }
+        _ => true,
     }
 }
 
@@ -1155,6 +1247,8 @@ struct Ctx {
     link: bool,
     /// One line: soft breaks are spaces, line breaks `<br>`.
     single_line: bool,
+    /// Right inside an HTML element (`<sup>`, `<span lang>`...).
+    in_html: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1203,7 +1297,10 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
     let safe_brackets = if tc.ctx.link { HashSet::new() } else { safe_bracket_pairs(&chars, tc.follows_safely) };
     // At a line's start: an ordered list's `1.` or `1)`.
     let mut escape_at = None;
-    if tc.line_start {
+    // A table cell or a one-line heading holds inlines only: no block
+    // starts in it.
+    let block_free = tc.ctx.table || (tc.ctx.heading && tc.ctx.single_line);
+    if tc.line_start && !block_free {
         let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
         if (1..=9).contains(&digits)
             && matches!(chars.get(digits), Some('.' | ')'))
@@ -1216,7 +1313,8 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
     // A heading's closing `#`s: the first of a trailing run is escaped.
     let closing_hashes = if tc.ctx.heading && tc.before_break {
         let run = chars.iter().rev().take_while(|c| **c == '#').count();
-        (run > 0).then(|| chars.len() - run)
+        let start = chars.len() - run;
+        (run > 0 && (start == 0 || matches!(chars[start - 1], ' ' | '\t'))).then_some(start)
     } else {
         None
     };
@@ -1224,6 +1322,7 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
         let prev = if i == 0 { tc.prev } else { Some(chars[i - 1]) };
         let next = chars.get(i + 1).copied();
         let at_start = i == 0 && tc.line_start;
+        let block_start = at_start && !block_free;
         if (at_start || (i == last && tc.before_break)) && matches!(c, ' ' | '\t') {
             out.push_str(if c == ' ' { "&#32;" } else { "&#9;" });
             continue;
@@ -1237,17 +1336,28 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\0' => out.push('\u{fffd}'),
-            '\\' | '`' | '*' | '~' | '|' | '<' | '$' => {
+            // A backslash escapes only punctuation (or a line's end): before
+            // a letter or digit it is itself.
+            '\\' if next.is_some_and(char::is_alphanumeric) => out.push(c),
+            // `<` opens a tag, a comment or an autolink only before these.
+            '<' if !next.is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) => out.push(c),
+            '`' | '<' | '$' | '\\' => {
                 out.push('\\');
                 out.push(c);
             }
-            '#' | '>' | '-' | '+' | '=' if at_start => {
+            // In a table, a cell's end; at a line's start, a table's.
+            '|' if tc.ctx.table || block_start => out.push_str("\\|"),
+            '#' | '>' | '-' | '+' | '=' | '*' if block_start => {
                 out.push('\\');
                 out.push(c);
             }
-            '_' => {
-                let inside_word = i > 0 && chars[i - 1].is_alphanumeric() && next.is_some_and(char::is_alphanumeric);
-                if !inside_word {
+            // Emphasis delimiters: between spaces they cannot open or
+            // close; `_` inside a word neither.
+            '*' | '_' | '~' => {
+                let spaced = i > 0 && chars[i - 1].is_whitespace() && next.is_some_and(char::is_whitespace);
+                let inside_word =
+                    c == '_' && i > 0 && chars[i - 1].is_alphanumeric() && next.is_some_and(char::is_alphanumeric);
+                if !(spaced || inside_word) {
                     out.push('\\');
                 }
                 out.push(c);
@@ -1259,7 +1369,7 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
                 out.push(c);
             }
             '!' if next == Some('[') => out.push_str("\\!"),
-            ':' if at_start || (prev == Some(']')) => out.push_str("\\:"),
+            ':' if block_start || (prev == Some(']')) => out.push_str("\\:"),
             '&' if looks_like_entity(&chars[i + 1..]) => out.push_str("\\&"),
             // GFM's bare autolinks: `http://`, `www.`, `user@host`.
             ':' if chars.get(i + 1..i + 3) == Some(&['/', '/'][..])
@@ -1269,9 +1379,8 @@ fn escape_text(text: &str, tc: TextCtx, out: &mut String) {
             }
             '.' if i >= 3 && chars[i - 3..i] == ['w', 'w', 'w'] => out.push_str("\\."),
             '@' => {
-                let email_like = i > 0
-                    && (chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '.' | '-' | '_' | '+'))
-                    && next.is_some_and(|n| n.is_alphanumeric());
+                let email_like =
+                    i > 0 && (chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], '.' | '-' | '_' | '+'));
                 let ref_like = !(i > 0 && chars[i - 1].is_alphanumeric()) && ref_label_at(&chars[i + 1..]);
                 if ref_like {
                     out.push_str("@<!-- -->");
