@@ -1,7 +1,7 @@
 #!/bin/sh
 # The performance benchmark; see docs/performance.md.
 #
-#   scripts/bench.sh [generated] [eips] [--articles N] [--no-pandoc]
+#   scripts/bench.sh [generated] [eips] [docx] [--articles N] [--no-pandoc]
 #
 # Builds with the same profile as `cargo run`/`cargo test` (dependencies
 # optimised, nothing compiled twice). Pandoc is found through $PANDOC, then

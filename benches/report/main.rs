@@ -14,7 +14,10 @@
 //! -t typst` compiled with the same typst, and `-t epub3`) when a pandoc is
 //! installed.
 //!
-//! Arguments: `generated` and/or `eips` select a corpus (default both);
+//! Then, with `docx` (or by default when `$COALA_DOCX_CORPUS` names folders
+//! of Word documents), Word import beside `pandoc -f docx -t gfm`.
+//!
+//! Arguments: `generated`, `eips` and/or `docx` select a corpus (default all);
 //! `--articles N` sizes the generated report; `--no-pandoc` skips Pandoc;
 //! `--edit-loop` measures only a cold build and the edit loop;
 //! `--rebuilds N` sets the edit loop's rebuilds (default 100);
@@ -23,6 +26,7 @@
 mod compile;
 mod corpora;
 mod corpus;
+mod docx;
 mod edit_loop;
 mod measure;
 mod pandoc;
@@ -30,6 +34,7 @@ mod pandoc;
 use compile::*;
 use corpora::*;
 use corpus::*;
+use docx::*;
 use edit_loop::*;
 use measure::*;
 use pandoc::*;
@@ -77,7 +82,7 @@ fn main() {
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
-            "generated" | "eips" => corpora.push(arg),
+            "generated" | "eips" | "docx" => corpora.push(arg),
             "--articles" => articles = it.next().and_then(|n| n.parse().ok()).expect("--articles N"),
             "--no-pandoc" => pandoc_wanted = false,
             "--edit-loop" => only_edit_loop = true,
@@ -86,12 +91,16 @@ fn main() {
         }
     }
     if corpora.is_empty() {
-        corpora = vec!["generated", "eips"];
+        corpora = vec!["generated", "eips", "docx"];
     }
     let pandoc = if pandoc_wanted { find_pandoc() } else { None };
     println!("coala-report benchmark: {} cores, {}", cores(), cpu_model());
     let work = tempfile::tempdir().expect("temporary folder");
     for corpus in corpora {
+        if corpus == "docx" {
+            run_docx(pandoc.as_deref());
+            continue;
+        }
         let root = work.path().join(corpus);
         let prepared = match corpus {
             "generated" => {

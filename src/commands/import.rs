@@ -148,7 +148,11 @@ pub fn import(options: &ImportOptions) -> ImportOutcome {
         };
         diagnostics.extend(converted.warnings);
         let markdown_path = dir.join(format!("{stem}.md"));
-        let lines: Vec<usize> = converted.article.blocks.iter().map(|b| b.line).collect();
+        let mut lines = Vec::new();
+        block_lines(&converted.article.blocks, &mut lines);
+        for note in &converted.article.footnotes {
+            block_lines(&note.blocks, &mut lines);
+        }
         let placed = place_comments(&converted.comments, &lines);
         let markdown = crate::output::markdown::write_article_with(&converted.article, &|line| {
             placed.iter().filter(|(at, _)| *at == line).map(|(_, text)| text.clone()).collect()
@@ -288,8 +292,22 @@ fn not_docx(file: &Path) -> Diagnostic {
     )
 }
 
+/// The source lines of blocks and of the blocks inside them (the writer
+/// asks for each).
+fn block_lines(blocks: &[crate::model::Block], out: &mut Vec<usize>) {
+    use crate::model::BlockKind;
+    for block in blocks {
+        out.push(block.line);
+        match &block.kind {
+            BlockKind::Quote(inner) | BlockKind::Callout { blocks: inner, .. } => block_lines(inner, out),
+            BlockKind::List { items, .. } => items.iter().for_each(|i| block_lines(&i.blocks, out)),
+            _ => {}
+        }
+    }
+}
+
 /// The comments as the HTML comments written after the block that holds
-/// them: each at the last top-level block starting at or before its line.
+/// them: each at the last block starting at or before its line.
 fn place_comments(comments: &[Comment], lines: &[usize]) -> Vec<(usize, String)> {
     comments
         .iter()
