@@ -287,7 +287,9 @@ fn runs_become_emphasis_strong_strike_scripts_code_and_language_passages() {
         })
         .collect();
     // Underline has no meaning of its own in a report: it becomes emphasis.
-    assert_eq!(kinds, ["emph", "strong", "strike", "sup", "sub", "code", "emph", "fr"], "{inlines:?}");
+    // The spaces at the edges of formatted words stand outside them.
+    assert_eq!(kinds, ["emph", "text", "strong", "text", "strike", "sup", "sub", "code", "emph", "fr"], "{inlines:?}");
+    assert_eq!(inlines[2], Inline::Strong(vec![Inline::Text("bold".into())]));
 }
 
 #[test]
@@ -1125,4 +1127,21 @@ fn watch_rebuilds_when_a_word_document_is_saved_again() {
         .collect();
     assert_eq!(images, [png], "the new picture is published");
     assert_ne!(std::fs::read(report.path().join("build/report.pdf")).unwrap(), pdf, "the PDF was typeset again");
+}
+
+#[test]
+fn check_box_bullets_are_tasks_and_blank_bullets_continue_the_item() {
+    let abs = |id: u8, text: &str| {
+        format!(
+            "<w:abstractNum w:abstractNumId=\"{id}\"><w:lvl w:ilvl=\"0\"><w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"{text}\"/></w:lvl></w:abstractNum><w:num w:numId=\"{id}\"><w:abstractNumId w:val=\"{id}\"/></w:num>"
+        )
+    };
+    let numbering = [abs(1, "☐"), abs(2, "☒"), abs(3, " ")].concat();
+    let body = [item(1, 0, "to do"), item(2, 0, "done"), item(3, 0, "more about it"), item(1, 0, "later")].concat();
+    let imported = Docx::new(&body).numbering(&numbering).read();
+    let BlockKind::List { items, .. } = &imported.blocks[0].kind else { panic!("{:?}", imported.blocks) };
+    assert_eq!(imported.blocks.len(), 1, "one list: {:?}", imported.blocks);
+    let tasks: Vec<Option<bool>> = items.iter().map(|i| i.task).collect();
+    assert_eq!(tasks, [Some(false), Some(true), Some(false)]);
+    assert_eq!(items[1].blocks.len(), 2, "the blank bullet's paragraph continues the item: {:?}", items[1]);
 }

@@ -29,17 +29,9 @@ const MAX_DEPTH: usize = 256;
 /// What a paragraph became, before grouping.
 enum Item {
     Block(Block),
-    /// A paragraph of a list: `list` names its numbering definition, so
-    /// that a list of another definition, a bullet after numbers or a
-    /// number that restarts begins a new list.
-    ListPara {
-        line: usize,
-        level: u8,
-        ordered: bool,
-        number: usize,
-        list: String,
-        blocks: Vec<Block>,
-    },
+    /// A paragraph of a list: a bullet after numbers (or numbers after
+    /// bullets) or a number that restarts begins a new list.
+    ListPara(ListPara),
     Code {
         line: usize,
         text: String,
@@ -50,6 +42,20 @@ enum Item {
         inlines: Vec<Inline>,
         label: Option<String>,
     },
+}
+
+/// A paragraph of a list, as its numbering definition says.
+#[derive(Debug, Clone)]
+struct ListPara {
+    line: usize,
+    level: u8,
+    ordered: bool,
+    number: usize,
+    /// A check box as the bullet: a task.
+    task: Option<bool>,
+    /// A blank bullet: more of the item before.
+    continuation: bool,
+    blocks: Vec<Block>,
 }
 
 /// A piece of a paragraph's text with its formatting.
@@ -312,7 +318,10 @@ impl<'a, 'i> Conv<'a, 'i> {
         let line = self.para;
         let base = self.styles.para_run(style);
         let mut fmt = Fmt::default();
-        if matches!(role, ParaRole::Normal | ParaRole::ListParagraph | ParaRole::Quote | ParaRole::Caption) {
+        // Bold or italic set by a paragraph style means something in a
+        // style of one's own; a quotation's or caption's italics are the
+        // look of the style, which the report gives its own.
+        if matches!(role, ParaRole::Normal | ParaRole::ListParagraph) {
             fmt.bold = base.bold.unwrap_or(false);
             fmt.italic = base.italic.unwrap_or(false);
         }
@@ -426,7 +435,15 @@ impl<'a, 'i> Conv<'a, 'i> {
                     && let Some((abs, def)) = self.numbering.level(&num, level)
                 {
                     let number = self.count(&num, &abs, level, def.start);
-                    items.push(Item::ListPara { line, level, ordered: def.ordered, number, list: abs.clone(), blocks });
+                    items.push(Item::ListPara(ListPara {
+                        line,
+                        level,
+                        ordered: def.ordered,
+                        number,
+                        task: def.task,
+                        continuation: def.continuation,
+                        blocks,
+                    }));
                     return;
                 }
                 let indented = ppr.and_then(|p| child(p, "ind")).is_some_and(|ind| {
@@ -1263,29 +1280,22 @@ impl<'a, 'i> Conv<'a, 'i> {
         let mut caption_for_next: Option<(Vec<Inline>, Option<String>, usize)> = None;
         while let Some(item) = items.next() {
             match item {
-                Item::ListPara { level: top, ordered: top_ordered, number, ref list, .. } => {
-                    let (key, mut last) = (list.clone(), number);
-                    let mut run = vec![item];
-                    while let Some(Item::ListPara { level, ordered, number, list, .. }) = items.peek() {
-                        if *level <= top {
-                            let restarts = top_ordered && *number != last + 1;
-                            if *list != key || *ordered != top_ordered || restarts {
+                Item::ListPara(first) => {
+                    let (top, top_ordered, mut last) = (first.level, first.ordered, first.number);
+                    let mut run = vec![first];
+                    while let Some(Item::ListPara(next)) = items.peek() {
+                        if next.level <= top && !next.continuation {
+                            let restarts = top_ordered && next.number != last + 1;
+                            if next.ordered != top_ordered || restarts {
                                 break;
                             }
-                            last = *number;
+                            last = next.number;
                         }
-                        run.push(items.next().expect("peeked"));
+                        let Some(Item::ListPara(next)) = items.next() else { break };
+                        run.push(next);
                     }
-                    let run: Vec<(usize, u8, bool, usize, Vec<Block>)> = run
-                        .into_iter()
-                        .filter_map(|i| match i {
-                            Item::ListPara { line, level, ordered, number, blocks, .. } => {
-                                Some((line, level, ordered, number, blocks))
-                            }
-                            _ => None,
-                        })
-                        .collect();
-                    out.push(build_list(&run, run[0].1));
+                    let level = run[0].level;
+                    out.push(build_list(&run, level));
                 }
                 Item::Code { line, text } => {
                     let mut code = text;
@@ -1365,28 +1375,34 @@ pub fn figure_label(kind: &str, bookmark: &str) -> String {
     format!("{kind}-{}", if slug.is_empty() { "x".into() } else { slug })
 }
 
-fn build_list(run: &[(usize, u8, bool, usize, Vec<Block>)], level: u8) -> Block {
-    let (line, _, ordered, number, _) = &run[0];
+fn build_list(run: &[ListPara], level: u8) -> Block {
+    let first = &run[0];
     let mut items: Vec<ListItem> = Vec::new();
     let mut i = 0;
     while i < run.len() {
-        let (_, l, _, _, blocks) = &run[i];
-        if *l <= level {
-            items.push(ListItem { task: None, blocks: blocks.clone() });
+        let para = &run[i];
+        if para.level <= level {
+            match items.last_mut() {
+                // A blank bullet's paragraph belongs to the item before.
+                Some(item) if para.continuation => item.blocks.extend(para.blocks.iter().cloned()),
+                _ => items.push(ListItem { task: para.task, blocks: para.blocks.clone() }),
+            }
             i += 1;
         } else {
             let start = i;
-            while i < run.len() && run[i].1 > level {
+            while i < run.len() && run[i].level > level {
                 i += 1;
             }
-            let nested = build_list(&run[start..i], run[start].1);
+            let nested = build_list(&run[start..i], run[start].level);
             match items.last_mut() {
                 Some(item) => item.blocks.push(nested),
                 None => items.push(ListItem { task: None, blocks: vec![nested] }),
             }
         }
     }
-    Block { line: *line, kind: BlockKind::List { start: ordered.then_some(*number), tight: true, items } }
+    let tight =
+        items.iter().all(|i| i.blocks.iter().filter(|b| matches!(b.kind, BlockKind::Paragraph(_))).count() <= 1);
+    Block { line: first.line, kind: BlockKind::List { start: first.ordered.then_some(first.number), tight, items } }
 }
 
 /// The text of a CSL field that may hold HTML-like markup (`<i>`).
@@ -1697,6 +1713,21 @@ fn group_by(pieces: &[(Piece, Fmt)], depth: usize) -> Vec<Inline> {
         let inner = group_by(&pieces[i..j], depth + 1);
         match k {
             None => out.extend(inner),
+            // Spaces at the edges of bold, italic, struck or linked words
+            // stand outside them (`*word* ` rather than `*word *`).
+            Some(k) if depth != 1 && depth <= 4 => {
+                let (lead, inner, trail) = hoist_spaces(inner);
+                push_text(&mut out, lead);
+                if !inner.is_empty() {
+                    out.push(match depth {
+                        0 => Inline::Link { dest: LinkDest::Unresolved(k), content: inner, line: 0, column: 1 },
+                        2 => Inline::Strong(inner),
+                        3 => Inline::Emph(inner),
+                        _ => Inline::Strike(inner),
+                    });
+                }
+                push_text(&mut out, trail);
+            }
             Some(k) => out.push(match depth {
                 0 => Inline::Link { dest: LinkDest::Unresolved(k), content: inner, line: 0, column: 1 },
                 1 => Inline::Lang { lang: k, content: inner },
@@ -1710,6 +1741,35 @@ fn group_by(pieces: &[(Piece, Fmt)], depth: usize) -> Vec<Inline> {
         i = j;
     }
     out
+}
+
+/// The white space that opens and closes `inner`, taken out of it.
+fn hoist_spaces(mut inner: Vec<Inline>) -> (String, Vec<Inline>, String) {
+    let mut lead = String::new();
+    if let Some(Inline::Text(t)) = inner.first_mut() {
+        let kept = t.trim_start().len();
+        lead = t[..t.len() - kept].to_string();
+        t.drain(..t.len() - kept);
+    }
+    let mut trail = String::new();
+    if let Some(Inline::Text(t)) = inner.last_mut() {
+        let kept = t.trim_end().len();
+        trail = t[kept..].to_string();
+        t.truncate(kept);
+    }
+    inner.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
+    (lead, inner, trail)
+}
+
+/// Appends text, joined to the text before it.
+fn push_text(out: &mut Vec<Inline>, text: String) {
+    if text.is_empty() {
+        return;
+    }
+    match out.last_mut() {
+        Some(Inline::Text(t)) => t.push_str(&text),
+        _ => out.push(Inline::Text(text)),
+    }
 }
 
 fn leaves(pieces: &[(Piece, Fmt)]) -> Vec<Inline> {

@@ -318,6 +318,10 @@ pub struct Level {
     pub start: usize,
     /// `w:lvlRestart`: restart after this level (1-based); 0 never.
     pub restart: Option<usize>,
+    /// A check box as the bullet (`☐`, `☒`): a task, done or not.
+    pub task: Option<bool>,
+    /// A blank bullet: the paragraph continues the item before it.
+    pub continuation: bool,
 }
 
 /// One `w:num`: (abstractNumId, start overrides by level, level overrides by level).
@@ -358,6 +362,8 @@ impl Numbering {
                             ordered: false,
                             start: 1,
                             restart: None,
+                            task: None,
+                            continuation: false,
                         }));
                     }
                     out.abstracts.insert(id.to_string(), levels);
@@ -426,6 +432,13 @@ fn level(lvl: Node<'_, '_>) -> Level {
         ordered,
         start: child(lvl, "start").and_then(|n| attr(n, "val")).and_then(|v| v.parse().ok()).unwrap_or(1),
         restart: child(lvl, "lvlRestart").and_then(|n| attr(n, "val")).and_then(|v| v.parse().ok()),
+        task: match text.trim() {
+            "☐" | "□" | "❏" => Some(false),
+            "☒" | "☑" | "✓" | "✔" | "■" => Some(true),
+            _ => None,
+        }
+        .filter(|_| !ordered),
+        continuation: !ordered && format == "bullet" && text.trim().is_empty(),
     }
 }
 
