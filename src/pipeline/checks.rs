@@ -4,39 +4,11 @@
 
 use crate::config::{Config, Edition};
 use crate::diag::Diagnostic;
-use crate::fsutil::Root;
 use crate::input::Loaded;
-use crate::lint;
 use crate::output::fonts;
-use crate::output::pdf;
 use crate::passes;
 use crate::pipeline::plan::Plan;
 use crate::pipeline::stages::Record;
-
-/// The built-in template's import path (served by the typst world).
-pub const BUILTIN: &str = pdf::BUILTIN_STYLE_IMPORT;
-
-/// The template's import path from the root: `[build] style`, which must
-/// exist inside the root; else `styles/report.typ` when the report has it;
-/// else the built-in template (which the typst world serves).
-pub fn template(root: &Root, style: Option<&str>) -> Result<String, Diagnostic> {
-    let Some(style) = style else {
-        let own = root.resolve(crate::config::DEFAULT_STYLE).is_ok_and(|p| p.is_file());
-        return Ok(if own { crate::config::DEFAULT_STYLE.to_string() } else { BUILTIN.to_string() });
-    };
-    match root.resolve(style) {
-        Ok(path) if path.is_file() => Ok(style.to_string()),
-        Ok(_) => Err(Diagnostic::new(&lint::MISSING_TEMPLATE, format!("the template `{style}` does not exist"))
-            .with_file("book.toml")
-            .with_hint(
-                "set `[build] style` to a .typ file inside the report, or remove it to use the built-in template \
-                 (`coala-report init` writes a copy to edit)",
-            )),
-        Err(e) => Err(Diagnostic::new(&lint::MISSING_TEMPLATE, e.describe("template", style))
-            .with_file("book.toml")
-            .with_hint(e.hint())),
-    }
-}
 
 /// Stale and unrecorded translations of a translated edition
 /// (`translations.lock`); none for the original.

@@ -14,8 +14,8 @@ pub mod session;
 pub mod stages;
 pub mod typeset;
 
-pub use checks::template;
 pub use outcome::{Artifact, ArtifactKind, Outcome, Timing};
+pub use plan::template;
 pub use plan::{BuildOptions, Mode, Plan};
 pub use session::{Session, build, check};
 pub use stages::{Progress, Silent, Stage};

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::diag::Diagnostic;
 use crate::pipeline::stages::Stage;
+pub use crate::pipeline::stages::Timing;
 
 /// What an artifact is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -46,13 +47,6 @@ pub struct Artifact {
     pub kind: ArtifactKind,
     pub bytes: usize,
     pub pages: Option<usize>,
-}
-
-/// A stage and how long it took.
-#[derive(Debug, Clone)]
-pub struct Timing {
-    pub stage: Stage,
-    pub duration: Duration,
 }
 
 /// What a build did, successful or not.

@@ -7,12 +7,11 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Edition, Format, Manifest};
 use crate::diag::Diagnostic;
+use crate::fsutil::Root;
 use crate::lint::{self, Levels};
 use crate::output::fonts::FontConfig;
 use crate::output::site::{Alternate, Download};
 use crate::output::{offprint, site};
-use crate::pipeline::checks;
-use crate::pipeline::producers;
 
 /// What to build, as the command line gives it.
 #[derive(Debug, Clone)]
@@ -106,10 +105,10 @@ impl Plan {
         let tag = edition.tag.clone();
         let formats = formats(if options.formats.is_empty() { &manifest.build.formats } else { &options.formats });
         let levels = levels(manifest, &options.levels)?;
-        let typesets = formats.iter().any(|&f| producers::needs_document(f));
+        let typesets = formats.iter().any(|&f| needs_document(f));
         let converts = mode == Mode::Build && (typesets || options.emit_typst);
         let mut problems = Vec::new();
-        let template = match checks::template(&config.root, manifest.build.style.as_deref()) {
+        let template = match template(&config.root, manifest.build.style.as_deref()) {
             Ok(template) => template,
             Err(d) if converts => return Err(d),
             Err(d) => {
@@ -169,7 +168,7 @@ fn formats(asked: &[Format]) -> Vec<Format> {
             formats.push(format);
         }
     }
-    formats.sort_by_key(|&f| (!producers::needs_document(f), f));
+    formats.sort_by_key(|&f| (!needs_document(f), f));
     formats
 }
 
@@ -207,4 +206,34 @@ fn levels(manifest: &Manifest, cli: &lint::CliLevels) -> Result<Levels, Diagnost
         let d = Diagnostic::new(&lint::INVALID_MANIFEST, e.message).with_hint(e.hint);
         if e.in_manifest { d.with_file(crate::config::MANIFEST) } else { d }
     })
+}
+
+/// Whether a format is made from the typeset report.
+pub fn needs_document(format: Format) -> bool {
+    matches!(format, Format::Pdf | Format::Offprints)
+}
+
+/// The built-in template's import path (served by the typst world).
+pub const BUILTIN: &str = crate::output::pdf::BUILTIN_STYLE_IMPORT;
+
+/// The template's import path from the root: `[build] style`, which must
+/// exist inside the root; else `styles/report.typ` when the report has it;
+/// else the built-in template (which the typst world serves).
+pub fn template(root: &Root, style: Option<&str>) -> Result<String, Diagnostic> {
+    let Some(style) = style else {
+        let own = root.resolve(crate::config::DEFAULT_STYLE).is_ok_and(|p| p.is_file());
+        return Ok(if own { crate::config::DEFAULT_STYLE.to_string() } else { BUILTIN.to_string() });
+    };
+    match root.resolve(style) {
+        Ok(path) if path.is_file() => Ok(style.to_string()),
+        Ok(_) => Err(Diagnostic::new(&lint::MISSING_TEMPLATE, format!("the template `{style}` does not exist"))
+            .with_file("book.toml")
+            .with_hint(
+                "set `[build] style` to a .typ file inside the report, or remove it to use the built-in template \
+                 (`coala-report init` writes a copy to edit)",
+            )),
+        Err(e) => Err(Diagnostic::new(&lint::MISSING_TEMPLATE, e.describe("template", style))
+            .with_file("book.toml")
+            .with_hint(e.hint())),
+    }
 }

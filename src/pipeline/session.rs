@@ -179,7 +179,8 @@ impl Session {
             return None;
         }
         let Loaded { root, manifest, report, .. } = loaded;
-        let template = if plan.template == checks::BUILTIN { "built-in" } else { plan.template.as_str() };
+        let template =
+            if plan.template == crate::pipeline::plan::BUILTIN { "built-in" } else { plan.template.as_str() };
         progress.note(&format!("template: {template}"));
         let world = plan.typesets.then(|| {
             let (fonts, warnings) = fonts::store(root, &plan.fonts);

@@ -9,7 +9,6 @@ use typst_layout::PagedDocument;
 
 use crate::diag::{self, Diagnostic};
 use crate::lint::Levels;
-use crate::pipeline::outcome::Timing;
 
 /// A stage of the build. The order is the order of the `--json` timings and
 /// of the "built in" line.
@@ -117,4 +116,11 @@ impl<'a> Record<'a> {
     pub fn failed(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+}
+
+/// A stage and how long it took.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub stage: Stage,
+    pub duration: Duration,
 }

@@ -22,7 +22,7 @@ use crate::output::pdf::ReportWorld;
 use crate::output::xhtml::Rendered;
 use crate::passes::cite::Cited;
 use crate::pipeline::outcome::{ArtifactKind, Timing};
-use crate::pipeline::plan::Plan;
+use crate::pipeline::plan::{Plan, needs_document};
 use crate::pipeline::stages::{Progress, Stage};
 use crate::pipeline::typeset::Typeset;
 use crate::words::Labels;
@@ -126,11 +126,6 @@ fn producers(format: Format) -> &'static [Producer] {
         Format::Html => &[site::produce],
         Format::Offprints => &[offprints::produce, citations::produce],
     }
-}
-
-/// Whether a format is made from the typeset report.
-pub fn needs_document(format: Format) -> bool {
-    matches!(format, Format::Pdf | Format::Offprints)
 }
 
 /// Runs the plan's producers: those that need the typeset report one after

@@ -6,8 +6,8 @@ use std::time::Instant;
 use crate::diag::Diagnostic;
 use crate::lint;
 use crate::output::offprint;
-use crate::pipeline::checks::BUILTIN;
 use crate::pipeline::outcome::ArtifactKind;
+use crate::pipeline::plan::BUILTIN;
 use crate::pipeline::producers::{Context, Output, Produced, pdf::export_options};
 use crate::pipeline::stages::Stage;
 
