@@ -254,8 +254,30 @@ pub fn read(bytes: &[u8], shown: &Path, media_prefix: &str, options: Options) ->
         );
     }
 
-    // Metadata: the title paragraphs, then the package's properties.
-    let core = core_text.as_deref().map(core_properties).unwrap_or_default();
+    let (meta, title) = front_matter(&mut conv, core_text.as_deref(), &mut blocks);
+    Ok(Imported {
+        meta,
+        title,
+        blocks,
+        footnotes,
+        anchors: std::mem::take(&mut conv.anchors),
+        media: std::mem::take(&mut conv.media),
+        comments: std::mem::take(&mut conv.comments),
+        references: std::mem::take(&mut conv.references),
+        warnings,
+    })
+}
+
+/// The title, subtitle, authors, date, abstract and keywords: the title
+/// paragraphs, then the package's properties; a level-1 heading that opens
+/// the document is the title when there is none (and one that repeats the
+/// title is not printed twice).
+fn front_matter(
+    conv: &mut body::Conv<'_, '_>,
+    core_text: Option<&str>,
+    blocks: &mut Vec<Block>,
+) -> (FrontMatter, Option<Vec<Inline>>) {
+    let core = core_text.map(core_properties).unwrap_or_default();
     let mut title = conv.meta_title.take().filter(|t| !crate::model::plain_text(t).trim().is_empty());
     if title.is_none()
         && let Some(t) = core.get("title").filter(|t| !t.trim().is_empty())
@@ -307,17 +329,7 @@ pub fn read(bytes: &[u8], shown: &Path, media_prefix: &str, options: Options) ->
     if let Some(k) = core.get("keywords") {
         meta.keywords = k.split([',', ';']).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
     }
-    Ok(Imported {
-        meta,
-        title,
-        blocks,
-        footnotes,
-        anchors: std::mem::take(&mut conv.anchors),
-        media: std::mem::take(&mut conv.media),
-        comments: std::mem::take(&mut conv.comments),
-        references: std::mem::take(&mut conv.references),
-        warnings,
-    })
+    (meta, title)
 }
 
 /// A part of the package as XML; a damaged one is a warning and left out.
