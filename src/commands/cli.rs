@@ -369,16 +369,13 @@ fn translations(action: Option<TranslationsAction>, root: &std::path::Path, how:
 fn import(options: &crate::commands::import::ImportOptions, how: &Reporting) -> i32 {
     let outcome = crate::commands::import::import(options);
     let mut stderr = StandardStream::stderr(how.choice);
-    let mut diagnostics = outcome.diagnostics.clone();
-    diagnostics.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
-    let _ = print_grouped(&mut stderr, std::path::Path::new("."), &diagnostics, how.verbose);
-    let code = if !outcome.failed() {
-        EXIT_OK
-    } else if outcome.config_error {
-        EXIT_USAGE
-    } else {
-        EXIT_FAILED
-    };
+    let (diagnostics, code) = shown_diagnostics(
+        &mut stderr,
+        std::path::Path::new("."),
+        &outcome.diagnostics,
+        (outcome.failed(), outcome.config_error),
+        how,
+    );
     if how.json {
         println!("{}", crate::commands::summary::import_json(&outcome, &diagnostics, code));
     }
@@ -575,20 +572,10 @@ fn finish(outcome: &pipeline::Outcome, root_arg: &std::path::Path, command: &str
     let quiet = how.quiet;
     let mut stderr = StandardStream::stderr(how.choice);
     let root = outcome.root.clone().unwrap_or_else(|| root_arg.to_path_buf());
-    let mut diagnostics = outcome.diagnostics.clone();
-    // Warnings first, then errors (the last thing on screen), each in
-    // source order.
-    diagnostics.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
-    let _ = print_grouped(&mut stderr, &root, &diagnostics, how.verbose);
+    let (diagnostics, code) =
+        shown_diagnostics(&mut stderr, &root, &outcome.diagnostics, (outcome.failed(), outcome.config_error), how);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    let code = if !outcome.failed() {
-        EXIT_OK
-    } else if outcome.config_error {
-        EXIT_USAGE
-    } else {
-        EXIT_FAILED
-    };
     if how.json {
         println!("{}", crate::commands::summary::json(command, outcome, &diagnostics, code));
     }
@@ -634,6 +621,29 @@ fn finish(outcome: &pipeline::Outcome, root_arg: &std::path::Path, command: &str
         );
     }
     code
+}
+
+/// Prints an outcome's diagnostics, warnings first, then errors (the last
+/// thing on screen), each in source order; returns them in that order with
+/// the exit code that `(failed, config_error)` makes.
+fn shown_diagnostics(
+    stderr: &mut StandardStream,
+    root: &std::path::Path,
+    diagnostics: &[Diagnostic],
+    (failed, config_error): (bool, bool),
+    how: &Reporting,
+) -> (Vec<Diagnostic>, i32) {
+    let mut diagnostics = diagnostics.to_vec();
+    diagnostics.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| (&a.file, a.line).cmp(&(&b.file, b.line))));
+    let _ = print_grouped(stderr, root, &diagnostics, how.verbose);
+    let code = if !failed {
+        EXIT_OK
+    } else if config_error {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILED
+    };
+    (diagnostics, code)
 }
 
 /// Prints the diagnostics; unless `all`, only the first few of each name
