@@ -403,6 +403,56 @@ pub fn rfc3339(secs: i64) -> String {
 mod tests {
     use super::*;
 
+    use std::sync::atomic::AtomicUsize;
+
+    /// Answers 200 after a pause, and records how many requests were under
+    /// way at once, overall and to one host.
+    struct Counting {
+        active: Mutex<(usize, HashMap<String, usize>)>,
+        most: Mutex<(usize, usize)>,
+        asked: AtomicUsize,
+    }
+
+    impl Fetch for Counting {
+        fn ask(&self, _: probe::Method, url: &str) -> Result<probe::Answer, probe::Failure> {
+            let host = url::Url::parse(url).unwrap().host_str().unwrap().to_string();
+            {
+                let mut active = self.active.lock().unwrap();
+                active.0 += 1;
+                *active.1.entry(host.clone()).or_insert(0) += 1;
+                let mut most = self.most.lock().unwrap();
+                most.0 = most.0.max(active.0);
+                most.1 = most.1.max(active.1[&host]);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+            let mut active = self.active.lock().unwrap();
+            active.0 -= 1;
+            *active.1.get_mut(&host).unwrap() -= 1;
+            self.asked.fetch_add(1, Ordering::SeqCst);
+            Ok(probe::Answer { status: 200, location: None, retry_after: None })
+        }
+    }
+
+    #[test]
+    fn requests_are_bounded_overall_and_per_host() {
+        let fetch = Counting { active: Mutex::default(), most: Mutex::default(), asked: AtomicUsize::new(0) };
+        let urls: Vec<String> = (0..24).map(|i| format!("https://h{}.org/{i}", i % 3)).collect();
+        let config = LinksConfig { concurrency: 5, per_host: 2, ..LinksConfig::default() };
+        let policy = Policy { retries: 0, backoff: Duration::ZERO, max_wait: Duration::ZERO };
+        let seen = Mutex::new(Vec::new());
+        let observations =
+            ask_all(&urls, &config, &policy, &fetch, &|done, total| seen.lock().unwrap().push((done, total)));
+        assert_eq!(observations.len(), 24);
+        assert_eq!(fetch.asked.load(Ordering::SeqCst), 24);
+        let most = *fetch.most.lock().unwrap();
+        assert!(most.0 <= 5 && most.1 <= 2, "{most:?}");
+        assert!(most.0 > 2, "the hosts were asked in parallel: {most:?}");
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort();
+        assert_eq!(seen.first(), Some(&(0, 24)));
+        assert_eq!(seen.last(), Some(&(24, 24)));
+    }
+
     #[test]
     fn web_urls_lose_their_fragment() {
         assert_eq!(web_url("https://a.org/p#x").as_deref(), Some("https://a.org/p"));

@@ -266,6 +266,14 @@ fn failure(err: ureq::Error) -> Failure {
         E::Io(io) if io.kind() == std::io::ErrorKind::TimedOut || io.kind() == std::io::ErrorKind::WouldBlock => {
             FailureKind::Timeout
         }
+        // The system resolver's failure comes as an I/O error.
+        E::Io(_)
+            if ["lookup address", "Name or service not known", "nodename nor servname", "No such host"]
+                .iter()
+                .any(|m| detail.contains(m)) =>
+        {
+            FailureKind::Dns
+        }
         _ if detail.to_ascii_lowercase().contains("certificate") || detail.contains("tls") => FailureKind::Tls,
         _ => FailureKind::Connection,
     };
