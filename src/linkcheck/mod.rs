@@ -196,6 +196,10 @@ pub fn run(
             diagnostics.extend(diagnostic);
         }
     }
+    // What is older than max-age would be asked again anyway: the cache
+    // does not grow with links removed long ago.
+    let max_age = i64::try_from(max_age).unwrap_or(i64::MAX);
+    cache.links.retain(|_, e| e.checked >= asked_at || now.saturating_sub(e.checked) < max_age);
     let cache_error = cache.write(&path).err();
     Checked { results, diagnostics, cache_error }
 }
