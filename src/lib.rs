@@ -12,6 +12,8 @@
 //!   `build`, `check` and `watch`; over
 //! - `output`: the Typst source, typesetting and the PDF, offprints, the
 //!   XHTML emitter, the EPUB, the web edition, fonts, MathML; over
+//! - `linkcheck`: `check --links`, the web links asked over the network
+//!   (the only module that opens a socket, besides `watch --serve`); over
 //! - `passes`: what runs on the loaded report (numbering, links, glossary,
 //!   citations, contributors, what the PDF standards require); over
 //! - `input`: reading an edition's articles (front matter, markdown, Word
@@ -30,6 +32,7 @@ pub mod dates;
 pub mod diag;
 pub mod fsutil;
 pub mod input;
+pub mod linkcheck;
 pub mod lint;
 pub mod media;
 pub mod model;

@@ -76,8 +76,14 @@ lints! {
     // Warnings: the author's text stays visible.
     BROKEN_ANCHOR = "broken-anchor", Warn, Some("a link to the article when it exists, else the link text"),
         "a link to a heading, label or anchor the target article does not have";
-    BROKEN_LINK = "broken-link", Warn, Some("the link text"),
-        "a link to a markdown file that is not in the report";
+    BROKEN_LINK = "broken-link", Warn, Some("the link text (a web link stays as it is)"),
+        "a link to a markdown file that is not in the report, or (`check --links`) a web link or image that fails";
+    REDIRECTED_LINK = "redirected-link", Warn, Some("the link as it is"),
+        "(`check --links`) a web link that has moved permanently (301, 308): the hint gives the new address";
+    INSECURE_LINK = "insecure-link", Warn, Some("the link as it is"),
+        "(`check --links`) an `http://` link whose address also answers over https";
+    LINK_TIMEOUT = "link-timeout", Warn, Some("the link as it is"),
+        "(`check --links`) a web link that gave no answer within `[links] timeout`, retries included";
     LINK_OUTSIDE_REPORT = "link-outside-report", Warn, Some("the link text"),
         "a link to a local file that is not an article, or that leaves the report";
     UNSAFE_LINK = "unsafe-link", Warn, Some("the link text"),

@@ -138,6 +138,7 @@ impl BuildArgs {
             system_fonts: self.system_fonts,
             editions: self.editions,
             levels,
+            links: crate::linkcheck::LinkCheck::Off,
         }
     }
 }
@@ -158,6 +159,13 @@ pub enum Command {
         /// Check only this edition (repeatable), as `build --edition`.
         #[arg(long = "edition", value_name = "LANG")]
         editions: Vec<String>,
+        /// Also ask the network about every web link and remote image
+        /// (`[links]` in book.toml); results younger than `[links] max-age`
+        /// come from `.coala-report/links.json`; `--links=refresh` asks
+        /// again for all.
+        #[arg(long, value_enum, value_name = "refresh", num_args = 0..=1, require_equals = true,
+              default_missing_value = "cached")]
+        links: Option<LinksArg>,
     },
     /// Create a new report (book.toml, sample articles, the default template)
     /// that builds at once; never overwrites a file.
@@ -226,6 +234,16 @@ pub enum Command {
     /// Print the man page (roff) to stdout.
     #[command(hide = true)]
     Man,
+}
+
+/// `check --links[=refresh]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LinksArg {
+    /// Fresh results from the cache (`--links` alone).
+    #[value(hide = true)]
+    Cached,
+    /// Every link asked again.
+    Refresh,
 }
 
 /// `import --track-changes`.
@@ -302,8 +320,16 @@ pub fn main() -> i32 {
             display.finish();
             finish(&outcome, &options.root, "build", &how)
         }
-        Command::Check { root, system_fonts, editions } => {
-            let outcome = pipeline::check(&root, system_fonts, &editions, &levels);
+        Command::Check { root, system_fonts, editions, links } => {
+            use crate::linkcheck::LinkCheck;
+            let links = match links {
+                None => LinkCheck::Off,
+                Some(LinksArg::Cached) => LinkCheck::On,
+                Some(LinksArg::Refresh) => LinkCheck::Refresh,
+            };
+            let display = progress::Display::choose(how.quiet, how.verbose);
+            let outcome = pipeline::check(&root, system_fonts, &editions, &levels, links, &display);
+            display.finish();
             finish(&outcome, &root, "check", &how)
         }
         Command::Init { dir } => init(&dir, &how),

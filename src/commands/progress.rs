@@ -20,6 +20,7 @@ pub fn label(stage: Stage) -> &'static str {
         Stage::Epub => "write EPUB",
         Stage::Offprints => "typeset offprints",
         Stage::Write => "save artifacts",
+        Stage::Links => "check links",
         Stage::Preview => "page preview",
         other => other.name(),
     }
@@ -88,6 +89,12 @@ impl Progress for Display {
             let _ = writeln!(std::io::stderr(), "  loaded {}", article.display());
         }
     }
+
+    fn count(&self, stage: Stage, done: usize, total: usize) {
+        if let Display::Live(live) = self {
+            live.count(stage, done, total);
+        }
+    }
 }
 
 /// The terminal display: one spinner per running stage.
@@ -118,6 +125,13 @@ impl Live {
             let style = ProgressStyle::with_template("  {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
             bar.set_style(style);
             bar.finish_with_message(format!("{:<18} {:>6.2}s{detail}", label(stage), took.as_secs_f64()));
+        }
+    }
+
+    fn count(&self, stage: Stage, done: usize, total: usize) {
+        let bar = self.bars.lock().ok().and_then(|bars| bars.get(&stage).cloned());
+        if let Some(bar) = bar {
+            bar.set_message(format!("{} {done}/{total}", label(stage)));
         }
     }
 

@@ -40,7 +40,34 @@ pub fn json(command: &str, outcome: &Outcome, diagnostics: &[Diagnostic], exit_c
         "warnings": diagnostics.iter().filter(|d| !d.is_error()).map(diagnostic).collect::<Vec<_>>(),
         "timings": timings,
     });
+    let mut value = value;
+    if let (Some(links), Some(map)) = (&outcome.links, value.as_object_mut()) {
+        map.insert("links".to_string(), links.iter().map(link).collect());
+    }
     serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+/// One web link's result (`check --links`).
+fn link(r: &crate::linkcheck::LinkResult) -> Value {
+    let obs = r.observation.as_ref();
+    json!({
+        "url": r.url,
+        "result": r.verdict.name(),
+        "status": obs.and_then(|o| o.status),
+        "moved_to": obs.and_then(|o| o.moved_to.clone()),
+        "https": obs.and_then(|o| o.https),
+        "failure": obs.and_then(|o| o.failure).map(|f| serde_json::to_value(f).unwrap_or_default()),
+        "detail": obs.and_then(|o| o.detail.clone()),
+        "requests": obs.map(|o| o.requests),
+        "checked": r.checked.map(crate::linkcheck::rfc3339),
+        "cached": r.cached,
+        "places": r.places.iter().map(|p| json!({
+            "file": p.file.display().to_string(),
+            "line": p.line,
+            "column": p.column,
+            "image": p.image,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// The summary of `import`.

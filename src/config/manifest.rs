@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::config::{
-    BookMeta, BuildConfig, CitationConfig, GlossaryConfig, PartConfig, TranslationConfig, is_language_tag,
+    BookMeta, BuildConfig, CitationConfig, GlossaryConfig, LinksConfig, PartConfig, TranslationConfig, is_language_tag,
     normalize_doi,
 };
 use crate::diag::Diagnostic;
@@ -34,6 +34,9 @@ pub struct Manifest {
     pub glossary: GlossaryConfig,
     #[serde(default, rename = "bibliography")]
     pub citations: CitationConfig,
+    /// `[links]`: how `check --links` checks the external links.
+    #[serde(default)]
+    pub links: LinksConfig,
     /// `[translations.<language>]`: translated editions, built beside the
     /// original (`report.es.pdf`, `report.es.epub`).
     #[serde(default)]
@@ -135,6 +138,9 @@ impl Manifest {
                     .with_message(format!("`doi` is not a DOI: `{doi}`"))
                     .with_hint("write the DOI alone, e.g. doi = \"10.5281/zenodo.1234567\""));
             }
+        }
+        if let Some((key, message, hint)) = self.links.problem() {
+            return Err(at(key).with_message(message).with_hint(hint));
         }
         Ok(())
     }

@@ -1,5 +1,5 @@
 //! `book.toml`: the report's configuration, one file per table (`book`,
-//! `build`, `bibliography`, `glossary`, `part`, `translations`; `manifest`
+//! `build`, `bibliography`, `glossary`, `links`, `part`, `translations`; `manifest`
 //! holds them together and checks them), and the [`Config`] read once
 //! before any work, with its [`Edition`]s.
 //!
@@ -10,6 +10,7 @@ mod bibliography;
 mod book;
 mod build;
 mod glossary;
+mod links;
 mod manifest;
 mod part;
 mod translations;
@@ -20,6 +21,7 @@ pub use bibliography::{CitationConfig, ReferencesPlacement};
 pub use book::BookMeta;
 pub use build::{BuildConfig, Format, Paper, PdfConfig, PdfStandard};
 pub use glossary::{GlossaryConfig, GlossaryLink};
+pub use links::{LinksConfig, parse_age};
 pub use manifest::{Manifest, find_key};
 pub use part::PartConfig;
 pub use translations::{TranslationConfig, translated};

@@ -59,6 +59,9 @@ pub struct Outcome {
     pub root: Option<PathBuf>,
     /// Whether the failure is in the configuration (exit code 2).
     pub config_error: bool,
+    /// `check --links`: every web link's result; `None` when the links
+    /// were not checked.
+    pub links: Option<Vec<crate::linkcheck::LinkResult>>,
 }
 
 impl Outcome {

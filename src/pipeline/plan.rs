@@ -30,6 +30,9 @@ pub struct BuildOptions {
     pub editions: Vec<String>,
     /// Diagnostic levels from the command line (`--deny`, `--allow`...).
     pub levels: lint::CliLevels,
+    /// `check --links`: whether a check asks the network about the web
+    /// links (a build never does).
+    pub links: crate::linkcheck::LinkCheck,
 }
 
 /// What a run does with the plan: `Build` produces and writes the
@@ -201,7 +204,7 @@ fn alternates(config: &Config, edition: Option<&str>) -> Vec<Alternate> {
 }
 
 /// The levels of the named diagnostics: `[diagnostics]`, then the command line.
-fn levels(manifest: &Manifest, cli: &lint::CliLevels) -> Result<Levels, Diagnostic> {
+pub(crate) fn levels(manifest: &Manifest, cli: &lint::CliLevels) -> Result<Levels, Diagnostic> {
     Levels::new(&manifest.diagnostics, cli).map_err(|e| {
         let d = Diagnostic::new(&lint::INVALID_MANIFEST, e.message).with_hint(e.hint);
         if e.in_manifest { d.with_file(crate::config::MANIFEST) } else { d }

@@ -11,6 +11,7 @@ use std::time::Instant;
 use crate::config::{Config, Edition};
 use crate::fsutil::{self, Root};
 use crate::input::Loaded;
+use crate::linkcheck::{self, LinkCheck};
 use crate::output::pages::PageMap;
 use crate::output::pdf::ReportWorld;
 use crate::output::{fonts, mathml, xhtml};
@@ -30,8 +31,16 @@ pub fn build(options: &BuildOptions) -> Outcome {
 /// Everything `build` checks, without typesetting: the manifest, front
 /// matter, links, anchors, labels, images, the template, the characters no
 /// font has (when a PDF is built; `system_fonts` as `build --system-fonts`)
-/// and every translated edition. Reports all problems.
-pub fn check(root: &Path, system_fonts: bool, editions: &[String], levels: &crate::lint::CliLevels) -> Outcome {
+/// and every translated edition; with `links` (or `[links] check = true`),
+/// the web links over the network. Reports all problems.
+pub fn check(
+    root: &Path,
+    system_fonts: bool,
+    editions: &[String],
+    levels: &crate::lint::CliLevels,
+    links: LinkCheck,
+    progress: &dyn Progress,
+) -> Outcome {
     let options = BuildOptions {
         root: root.to_path_buf(),
         out: None,
@@ -40,8 +49,9 @@ pub fn check(root: &Path, system_fonts: bool, editions: &[String], levels: &crat
         system_fonts,
         editions: editions.to_vec(),
         levels: levels.clone(),
+        links,
     };
-    Session::new(options).run(Mode::Check, &Silent)
+    Session::new(options).run(Mode::Check, progress)
 }
 
 /// The configuration, checked: `book.toml`, and what only an output can
@@ -64,11 +74,13 @@ pub struct Session {
     options: BuildOptions,
     world: Option<(WorldKey, ReportWorld)>,
     builds: usize,
+    /// In a check, the web links every edition had (URL, place).
+    links: Vec<(String, linkcheck::Place)>,
 }
 
 impl Session {
     pub fn new(options: BuildOptions) -> Self {
-        Self { options, world: None, builds: 0 }
+        Self { options, world: None, builds: 0, links: Vec::new() }
     }
 
     pub fn options(&self) -> &BuildOptions {
@@ -132,7 +144,47 @@ impl Session {
         }
         let mut outcome = outcome.unwrap_or_default();
         outcome.root = Some(config.root.path().to_path_buf());
+        let links = std::mem::take(&mut self.links);
+        if mode == Mode::Check && (self.options.links != LinkCheck::Off || config.manifest.links.check) {
+            self.check_links(&config, links, progress, &mut outcome);
+        }
         outcome
+    }
+
+    /// Asks the network about the web links of every edition checked, each
+    /// URL once; the diagnostics at the original's levels.
+    fn check_links(
+        &self,
+        config: &Config,
+        links: Vec<(String, linkcheck::Place)>,
+        progress: &dyn Progress,
+        outcome: &mut Outcome,
+    ) {
+        let Ok(levels) = crate::pipeline::plan::levels(&config.manifest, &self.options.levels) else { return };
+        let settings = &config.manifest.links;
+        progress.start(Stage::Links);
+        let start = Instant::now();
+        let network = linkcheck::probe::Network::new(settings.timeout(), &settings.user_agent);
+        let count = |done, total| progress.count(Stage::Links, done, total);
+        let refresh = self.options.links == LinkCheck::Refresh;
+        let checked = linkcheck::run(links, settings, config.root.path(), refresh, &network, &count);
+        if let Some(error) = &checked.cache_error {
+            progress.note(&format!("the link cache was not written: {error}"));
+        }
+        let asked = checked.results.iter().filter(|r| !r.cached && r.observation.is_some()).count();
+        let detail = format!("{} addresses, {asked} asked", checked.results.len());
+        progress.done(Stage::Links, start.elapsed(), &detail);
+        let mut record = Record::new(&levels);
+        record.diagnose(checked.diagnostics);
+        record.time(Stage::Links, start.elapsed());
+        for d in record.diagnostics {
+            if !outcome.diagnostics.contains(&d) {
+                outcome.diagnostics.push(d);
+            }
+        }
+        outcome.timings.extend(record.timings);
+        outcome.timings.sort_by_key(|t| t.stage);
+        outcome.links = Some(checked.results);
     }
 
     /// Builds (or checks) one edition: the original or a translation.
@@ -147,6 +199,7 @@ impl Session {
         let Some(loaded) = load(config, edition, progress, &mut record) else { return ended(record, true) };
         if mode == Mode::Check {
             checks::unbuilt(&loaded, &plan, &mut record);
+            linkcheck::collect(&loaded.report, &mut self.links);
             return ended(record, true);
         }
         if record.failed() {

@@ -32,6 +32,8 @@ pub enum Stage {
     Html,
     /// The artifacts written, all or none.
     Write,
+    /// `check --links`: the web links asked over the network.
+    Links,
     /// The page preview of `watch --serve` (shown, not timed in the outcome).
     Preview,
     /// The whole build.
@@ -52,6 +54,7 @@ impl Stage {
             Stage::Epub => "epub",
             Stage::Html => "html",
             Stage::Write => "write",
+            Stage::Links => "links",
             Stage::Preview => "preview",
             Stage::Total => "total",
         }
@@ -69,6 +72,8 @@ pub trait Progress: Sync {
     fn done(&self, _stage: Stage, _took: Duration, _detail: &str) {}
     /// An article was loaded.
     fn loaded(&self, _article: &Path) {}
+    /// A stage that counts its work did `done` of `total` (the links checked).
+    fn count(&self, _stage: Stage, _done: usize, _total: usize) {}
     /// An edition (`None`: the original) was typeset, before its PDF is
     /// exported: `watch --serve` updates its page preview from here.
     fn typeset(&self, _edition: Option<&str>, _document: &PagedDocument) {}
