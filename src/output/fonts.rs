@@ -1,6 +1,8 @@
 //! The fonts a build typesets with: the fonts embedded in the binary
-//! (Libertinus Serif, New Computer Modern, DejaVu Sans Mono: Latin, Greek,
-//! Cyrillic), then the report's own `styles/fonts/` (read only inside the
+//! (typst's Libertinus Serif, New Computer Modern, DejaVu Sans Mono: Latin,
+//! Greek, Cyrillic; Noto Naskh Arabic; with the `cjk-fonts` feature, on by
+//! default, Noto Serif and Sans CJK SC subset to GB 2312, from `fonts/`),
+//! then the report's own `styles/fonts/` (read only inside the
 //! root), the folders of `[build] font-paths`, and the system's fonts with
 //! `--system-fonts`. Typst falls back to any of them for a character the
 //! template's fonts lack; [`missing_glyphs`] warns, before typesetting, about
@@ -142,11 +144,32 @@ fn is_font_file(path: &Path) -> bool {
     matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
 }
 
+/// The font files coala-report embeds besides typst's own (`fonts/`, made
+/// by `fonts/make.sh`).
+pub const EMBEDDED_FILES: &[&[u8]] = &[
+    include_bytes!("../../fonts/NotoNaskhArabic-Regular.ttf"),
+    include_bytes!("../../fonts/NotoNaskhArabic-Bold.ttf"),
+    #[cfg(feature = "cjk-fonts")]
+    include_bytes!("../../fonts/NotoSerifCJKsc-Regular-gb2312.otf"),
+    #[cfg(feature = "cjk-fonts")]
+    include_bytes!("../../fonts/NotoSerifCJKsc-Bold-gb2312.otf"),
+    #[cfg(feature = "cjk-fonts")]
+    include_bytes!("../../fonts/NotoSansCJKsc-Regular-gb2312-1.otf"),
+    #[cfg(feature = "cjk-fonts")]
+    include_bytes!("../../fonts/NotoSansCJKsc-Bold-gb2312-1.otf"),
+];
+
 /// Embedded fonts first (the template's defaults win ties), then the files.
 /// A file's faces are read for their metadata now, loaded when typst asks.
 fn with_files(files: &[FileKey]) -> FontStore {
     let mut store = FontStore::new();
     store.extend(typst_kit::fonts::embedded());
+    store.extend(EMBEDDED_FILES.iter().flat_map(|data| {
+        typst::text::Font::iter(typst::foundations::Bytes::new(*data)).map(|font| {
+            let info = font.info().clone();
+            (font, info)
+        })
+    }));
     for (path, ..) in files {
         let Ok(data) = std::fs::read(path) else { continue };
         let count = ttf_faces(&data);
