@@ -727,3 +727,61 @@ fn translation_status_with_a_third_language() {
     assert_eq!(run.stderr.matches("warning[unknown-translation-version]").count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("`report/fr/foreword.md`"), "{}", run.stderr);
 }
+
+/// A Chinese or an Arabic report of two articles (a heading, a list, a
+/// footnote, digits and Latin letters in the text).
+fn edition(language: &str, title: &str, articles: [(&str, &str); 2]) -> TestReport {
+    let report = TestReport::new();
+    report.with_styles();
+    report.write(
+        "book.toml",
+        &format!("front = [\"a.md\", \"b.md\"]\n[book]\ntitle = \"{title}\"\nlanguage = \"{language}\"\ndate = \"2026-03-01\"\n"),
+    );
+    for (name, (title, body)) in ["a.md", "b.md"].iter().zip(articles) {
+        report.write(&format!("report/{name}"), &format!("+++\ntitle = \"{title}\"\n+++\n\n{body}\n"));
+    }
+    report
+}
+
+#[cfg(feature = "cjk-fonts")]
+#[test]
+fn chinese_and_arabic_editions_build_with_the_embedded_fonts_alone() {
+    let zh = edition(
+        "zh",
+        "互联网治理年度报告",
+        [
+            (
+                "区块链与互联网治理",
+                "区块链技术正在改变互联网治理的方式。根据2024年的数据，“代码即法律”这一说法——虽然流行——并不准确……\n\n\
+                 ## 监管的挑战\n\n第一，法律管辖权问题；第二，责任归属问题[^1]。\n\n- 分布式账本\n- 智能合约\n\n\
+                 [^1]: 参见联合国互联网治理论坛的相关报告。",
+            ),
+            ("智能合约的法律地位", "智能合约是一种在区块链上自动执行的程序（smart contract）。"),
+        ],
+    );
+    let ar = edition(
+        "ar",
+        "التقرير السنوي لحوكمة الإنترنت",
+        [
+            (
+                "سلسلة الكتل وحوكمة الإنترنت",
+                "تغير تقنية سلسلة الكتل طريقة حوكمة الإنترنت. وفقًا لبيانات عام 2024، بدأ أكثر من 100 دولة (CBDC).\n\n\
+                 ## تحديات التنظيم\n\nأولاً، مسألة الاختصاص القضائي؛ ثانيًا، مسألة المسؤولية[^1].\n\n- العقود الذكية\n- الدفاتر الموزعة\n\n\
+                 [^1]: انظر تقارير منتدى حوكمة الإنترنت.",
+            ),
+            ("الوضع القانوني للعقود الذكية", "العقد الذكي برنامج يُنفَّذ تلقائيًا على سلسلة الكتل."),
+        ],
+    );
+    let test = "chinese_and_arabic_editions_build_with_the_embedded_fonts_alone";
+    for (report, face) in [(&zh, "NotoSerifCJKsc-Regular"), (&ar, "NotoNaskhArabic-Regular")] {
+        let (code, warnings, stderr) = build_json(report, &["--format", "pdf", "--format", "epub"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(warnings.is_empty(), "{face}: {warnings:#?}");
+        if let Some(fonts) = pdf_fonts(&report.path().join("build/report.pdf"), test) {
+            assert!(fonts.contains(face), "{face} not embedded:\n{fonts}");
+        }
+        if let Some(out) = crate::epub::epubcheck(&report.path().join("build/report.epub"), test) {
+            crate::epub::assert_clean(face, &out);
+        }
+    }
+}
