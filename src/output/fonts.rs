@@ -442,12 +442,14 @@ fn frame_scripts(frame: &Frame, page: usize, out: &mut Vec<ScriptUse>) {
 /// script it has glyphs of: the scripts it is made for and how to name it.
 fn known_font(family: &str) -> Option<(&'static [Script], &'static str)> {
     use Script::*;
-    const LATIN: &[Script] = &[Latin, Greek, Cyrillic];
     Some(match family.to_ascii_lowercase().as_str() {
         "dejavu sans mono" => (&[Latin, Greek, Cyrillic, Armenian, Georgian], "the code font"),
         "new computer modern math" | "libertinus math" => (&[Latin, Greek], "a math font"),
         "libertinus serif" | "libertinus sans" => (&[Latin, Greek, Cyrillic, Hebrew], "a Latin face"),
-        "new computer modern" | "dejavu sans" | "dejavu serif" => (LATIN, "a Latin face"),
+        "new computer modern" => {
+            (&[Latin, Greek, Cyrillic, Hebrew, Armenian, Georgian, Cherokee, Coptic], "a Latin face")
+        }
+        "dejavu sans" | "dejavu serif" => (&[Latin, Greek, Cyrillic, Armenian, Georgian], "a Latin face"),
         _ => return None,
     })
 }
