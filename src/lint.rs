@@ -125,6 +125,8 @@ lints! {
         "blocks nested more than 12 levels deep";
     MISSING_GLYPH = "missing-glyph", Warn, Some("an empty box in the PDF"),
         "a character that no available font has";
+    FONT_FALLBACK = "font-fallback", Warn, Some("the font typst fell back to"),
+        "a script set in a font not made for it (the code font, a math or Latin face)";
     MISSING_FONT_FOLDER = "missing-font-folder", Warn, Some("the folder is skipped"),
         "a `[build] font-paths` folder that does not exist";
     STALE_TRANSLATION = "stale-translation", Warn, Some("the translation as it is"),

@@ -1,6 +1,8 @@
 //! The fonts a build typesets with: the fonts embedded in the binary
-//! (Libertinus Serif, New Computer Modern, DejaVu Sans Mono: Latin, Greek,
-//! Cyrillic), then the report's own `styles/fonts/` (read only inside the
+//! (typst's Libertinus Serif, New Computer Modern, DejaVu Sans Mono: Latin,
+//! Greek, Cyrillic; Noto Naskh Arabic; with the `cjk-fonts` feature, on by
+//! default, Noto Serif and Sans CJK SC subset to GB 2312, from `fonts/`),
+//! then the report's own `styles/fonts/` (read only inside the
 //! root), the folders of `[build] font-paths`, and the system's fonts with
 //! `--system-fonts`. Typst falls back to any of them for a character the
 //! template's fonts lack; [`missing_glyphs`] warns, before typesetting, about
@@ -14,8 +16,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use typst::layout::{Frame, FrameItem};
 use typst::text::{FontBook, FontInfo};
 use typst_kit::fonts::{FontPath, FontStore};
+use typst_layout::PagedDocument;
+use unicode_script::{Script, UnicodeScript};
 
 use crate::config::Manifest;
 use crate::diag::Diagnostic;
@@ -142,11 +147,32 @@ fn is_font_file(path: &Path) -> bool {
     matches!(ext.as_str(), "ttf" | "otf" | "ttc" | "otc")
 }
 
+/// The font files coala-report embeds besides typst's own (`fonts/`, made
+/// by `fonts/make.sh`).
+pub const EMBEDDED_FILES: &[&[u8]] = &[
+    include_bytes!("../../fonts/NotoNaskhArabic-Regular.ttf"),
+    include_bytes!("../../fonts/NotoNaskhArabic-Bold.ttf"),
+    #[cfg(feature = "cjk-fonts")]
+    include_bytes!("../../fonts/NotoSerifCJKsc-Regular-gb2312.otf"),
+    #[cfg(feature = "cjk-fonts")]
+    include_bytes!("../../fonts/NotoSerifCJKsc-Bold-gb2312.otf"),
+    #[cfg(feature = "cjk-fonts")]
+    include_bytes!("../../fonts/NotoSansCJKsc-Regular-gb2312-1.otf"),
+    #[cfg(feature = "cjk-fonts")]
+    include_bytes!("../../fonts/NotoSansCJKsc-Bold-gb2312-1.otf"),
+];
+
 /// Embedded fonts first (the template's defaults win ties), then the files.
 /// A file's faces are read for their metadata now, loaded when typst asks.
 fn with_files(files: &[FileKey]) -> FontStore {
     let mut store = FontStore::new();
     store.extend(typst_kit::fonts::embedded());
+    store.extend(EMBEDDED_FILES.iter().flat_map(|data| {
+        typst::text::Font::iter(typst::foundations::Bytes::new(*data)).map(|font| {
+            let info = font.info().clone();
+            (font, info)
+        })
+    }));
     for (path, ..) in files {
         let Ok(data) = std::fs::read(path) else { continue };
         let count = ttf_faces(&data);
@@ -201,7 +227,7 @@ pub fn missing_glyphs(report: &Report, manifest: &Manifest, book: &FontBook) -> 
                 ),
             )
             .with_file(crate::config::MANIFEST)
-            .with_hint(FONT_HINT),
+            .with_hint(font_hint(c)),
         );
     }
     for article in report.articles() {
@@ -227,15 +253,50 @@ pub fn missing_glyphs(report: &Report, manifest: &Manifest, book: &FontBook) -> 
                 )
                 .with_file(&article.path)
                 .with_line(line)
-                .with_hint(FONT_HINT),
+                .with_hint(font_hint(c)),
             );
         }
     }
     out
 }
 
-const FONT_HINT: &str = "add a font that has it: put it in styles/fonts/, name its folder in `[build] font-paths` \
-     (e.g. Debian's fonts-noto-core or fonts-noto-cjk), or build with --system-fonts";
+/// How to add a font for the character's script: the Debian package and the
+/// `font-paths` line that cover it.
+fn font_hint(c: char) -> String {
+    let script = c.script();
+    let what = if matches!(script, Script::Common | Script::Inherited | Script::Unknown) {
+        "a font that has it".to_string()
+    } else {
+        format!("a font for the {} script", script.full_name().replace('_', " "))
+    };
+    match debian_fonts(c) {
+        Some((package, folder)) => format!(
+            "add {what}: `apt-get install {package}` and `font-paths = [\"{folder}\"]` in book.toml's [build], \
+             put one in styles/fonts/, or build with --system-fonts"
+        ),
+        None => format!(
+            "add {what}: put it in styles/fonts/, name its folder in `[build] font-paths` \
+             (e.g. Debian's fonts-noto-core or fonts-noto-cjk), or build with --system-fonts"
+        ),
+    }
+}
+
+/// The Debian package (and its folder) with a Noto font for the
+/// character's script; none for symbols other than emoji.
+fn debian_fonts(c: char) -> Option<(&'static str, &'static str)> {
+    const CORE: (&str, &str) = ("fonts-noto-core", "/usr/share/fonts/truetype/noto");
+    match c.script() {
+        Script::Han | Script::Hiragana | Script::Katakana | Script::Hangul | Script::Bopomofo => {
+            Some(("fonts-noto-cjk", "/usr/share/fonts/opentype/noto"))
+        }
+        Script::Common | Script::Inherited | Script::Unknown => match c as u32 {
+            0x1F000..=0x1FAFF | 0x2600..=0x27BF => Some(("fonts-noto-color-emoji", "/usr/share/fonts/truetype/noto")),
+            0x3000..=0x303F | 0xFF00..=0xFFEF => Some(("fonts-noto-cjk", "/usr/share/fonts/opentype/noto")),
+            _ => None,
+        },
+        _ => Some(CORE),
+    }
+}
 
 /// Characters that need no glyph: spaces, controls, format characters
 /// (bidi marks, joiners, variation selectors, the break opportunities
@@ -305,4 +366,200 @@ fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
 /// paragraph is checked at its own markdown line), math left out.
 fn inline_text(inlines: &[Inline], out: &mut String) {
     crate::model::push_text(inlines, crate::model::TextOptions { math: false, line_breaks: '\n' }, out);
+}
+
+// ----------------------------------------------------------- font fallback ---
+
+/// Text of one script that one font set in the typeset document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptUse {
+    pub script: Script,
+    /// The font's family name.
+    pub family: String,
+    /// The characters it set.
+    pub chars: usize,
+    /// The first run of the script it set (up to 24 characters).
+    pub sample: String,
+    /// The first page it is on (from 1).
+    pub page: usize,
+}
+
+/// Which font set which script in the document, in the order first met.
+/// Characters of no particular script (digits, punctuation, marks) are left
+/// out.
+pub fn scripts(document: &PagedDocument) -> Vec<ScriptUse> {
+    let mut out: Vec<ScriptUse> = Vec::new();
+    for (i, page) in document.pages().iter().enumerate() {
+        frame_scripts(&page.frame, i + 1, &mut out);
+    }
+    out
+}
+
+fn frame_scripts(frame: &Frame, page: usize, out: &mut Vec<ScriptUse>) {
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => frame_scripts(&group.frame, page, out),
+            FrameItem::Text(text) => {
+                let family = &text.font.info().family;
+                let mut run: Option<(Script, String)> = None;
+                let flush = |run: &mut Option<(Script, String)>, out: &mut Vec<ScriptUse>| {
+                    let Some((script, sample)) = run.take() else { return };
+                    let sample = sample.trim_end();
+                    let chars = sample.chars().filter(|c| c.script() == script).count();
+                    match out.iter_mut().find(|u| u.script == script && &u.family == family) {
+                        Some(u) => u.chars += chars,
+                        None => out.push(ScriptUse {
+                            script,
+                            family: family.clone(),
+                            chars,
+                            sample: sample.chars().take(24).collect(),
+                            page,
+                        }),
+                    }
+                };
+                for c in text.text.chars() {
+                    let script = c.script();
+                    if matches!(script, Script::Common | Script::Inherited | Script::Unknown) {
+                        // Spaces and marks inside a run stay in its sample.
+                        if let Some((_, sample)) = &mut run {
+                            sample.push(c);
+                        }
+                        continue;
+                    }
+                    if run.as_ref().is_some_and(|(s, _)| *s != script) {
+                        flush(&mut run, out);
+                    }
+                    run.get_or_insert_with(|| (script, String::new())).1.push(c);
+                }
+                flush(&mut run, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What a font is, when it is one coala-report knows is not made for every
+/// script it has glyphs of: the scripts it is made for and how to name it.
+fn known_font(family: &str) -> Option<(&'static [Script], &'static str)> {
+    use Script::*;
+    Some(match family.to_ascii_lowercase().as_str() {
+        "dejavu sans mono" => (&[Latin, Greek, Cyrillic, Armenian, Georgian], "the code font"),
+        "new computer modern math" | "libertinus math" => (&[Latin, Greek], "a math font"),
+        "libertinus serif" | "libertinus sans" => (&[Latin, Greek, Cyrillic, Hebrew], "a Latin face"),
+        "new computer modern" => {
+            (&[Latin, Greek, Cyrillic, Hebrew, Armenian, Georgian, Cherokee, Coptic], "a Latin face")
+        }
+        "dejavu sans" | "dejavu serif" => (&[Latin, Greek, Cyrillic, Armenian, Georgian], "a Latin face"),
+        _ => return None,
+    })
+}
+
+/// Whether a font is made for a script: the fonts coala-report knows by
+/// their table, a font naming a script (Noto Sans Devanagari) or CJK in its
+/// family for that script (and Latin), any other font for what it has.
+fn made_for(family: &str, script: Script) -> bool {
+    if let Some((scripts, _)) = known_font(family) {
+        return scripts.contains(&script);
+    }
+    let compact: String = family.chars().filter(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    let is_cjk = compact.contains("cjk");
+    let named = |s: Script| compact.contains(&s.full_name().replace('_', "").to_lowercase());
+    if is_cjk {
+        return matches!(
+            script,
+            Script::Han | Script::Hiragana | Script::Katakana | Script::Hangul | Script::Bopomofo | Script::Latin
+        );
+    }
+    // A family named after scripts is made for those (and Latin); without a
+    // script in its name, it is trusted for what it has.
+    let names_a_script = NAMED_SCRIPTS.iter().any(|&s| named(s));
+    !names_a_script || named(script) || script == Script::Latin
+}
+
+/// The scripts whose name a font family may carry (Noto's, in the main).
+const NAMED_SCRIPTS: &[Script] = &[
+    Script::Arabic,
+    Script::Armenian,
+    Script::Bengali,
+    Script::Devanagari,
+    Script::Ethiopic,
+    Script::Georgian,
+    Script::Gujarati,
+    Script::Gurmukhi,
+    Script::Hebrew,
+    Script::Kannada,
+    Script::Khmer,
+    Script::Lao,
+    Script::Malayalam,
+    Script::Myanmar,
+    Script::Oriya,
+    Script::Sinhala,
+    Script::Syriac,
+    Script::Tamil,
+    Script::Telugu,
+    Script::Thaana,
+    Script::Thai,
+    Script::Tibetan,
+];
+
+/// Warns about each script set in a font not made for it (typst falls back
+/// to any font that has the glyphs: DejaVu Sans Mono for Arabic or Lao, the
+/// math font for Devanagari), at the first article line with that text.
+pub fn fallbacks(uses: &[ScriptUse], report: &Report) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for u in uses.iter().filter(|u| !made_for(&u.family, u.script)) {
+        let script = u.script.full_name().replace('_', " ");
+        let what = known_font(&u.family).map_or("a font", |(_, what)| what);
+        let first = u.sample.chars().next().unwrap_or(' ');
+        let package = match debian_fonts(first) {
+            Some((package, folder)) => format!(
+                "`apt-get install {package}` and `font-paths = [\"{folder}\"]` in book.toml's [build] (Noto's {script} font), "
+            ),
+            None => String::new(),
+        };
+        let mut diagnostic = Diagnostic::new(
+            &lint::FONT_FALLBACK,
+            format!(
+                "{script} text (`{}`, page {}) is set in {} ({what}), which is not made for {script}: no font made for it is available",
+                u.sample, u.page, u.family
+            ),
+        )
+        .with_hint(format!(
+            "add a font for the {script} script: {package}put one in styles/fonts/, or build with --system-fonts"
+        ));
+        match locate(report, &u.sample) {
+            Some((file, line)) => diagnostic = diagnostic.with_file(file).with_line(line),
+            None => diagnostic = diagnostic.with_file(crate::config::MANIFEST),
+        }
+        out.push(diagnostic);
+    }
+    out
+}
+
+/// The first article line with the sample (or, failing that, its first
+/// character).
+fn locate(report: &Report, sample: &str) -> Option<(PathBuf, usize)> {
+    let first: String = sample.chars().take(1).collect();
+    let word: String = sample.split_whitespace().next().unwrap_or(sample).to_string();
+    for needle in [word.as_str(), first.as_str()] {
+        if needle.is_empty() {
+            continue;
+        }
+        for article in report.articles() {
+            if let Some((line, _)) = article_text(article).into_iter().find(|(_, text)| text.contains(needle)) {
+                return Some((article.path.clone(), line));
+            }
+        }
+    }
+    None
+}
+
+/// The `--verbose` line: which font set which script.
+pub fn describe(uses: &[ScriptUse]) -> String {
+    let mut parts: Vec<String> = uses
+        .iter()
+        .map(|u| format!("{} in {} ({} characters)", u.script.full_name().replace('_', " "), u.family, u.chars))
+        .collect();
+    parts.sort();
+    format!("scripts: {}", parts.join(", "))
 }

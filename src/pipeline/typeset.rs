@@ -59,6 +59,11 @@ pub fn run<'w>(
             let pages = done.document.pages().len();
             progress.done(Stage::Typeset, t.elapsed(), &format!("{pages} pages"));
             typeset.diagnostics.extend(done.warnings);
+            // Scripts typst set in a font not made for them (no warning of
+            // its own).
+            let scripts = fonts::scripts(&done.document);
+            progress.note(&fonts::describe(&scripts));
+            typeset.diagnostics.extend(fonts::fallbacks(&scripts, report));
             record.time(Stage::Typeset, t.elapsed());
             typeset.laid_out = Some((world, done.document));
         }

@@ -90,9 +90,14 @@ fn six_un_languages_typeset_every_glyph_with_noto_fonts() {
     }
 }
 
+/// A line of Amharic (Ethiopic script, which no embedded font has), the
+/// article's line 17.
+const ETHIOPIC: &str = "\nሰላም ለዓለም።\n";
+
 #[test]
 fn a_character_no_font_has_is_a_warning_naming_file_line_and_character() {
     let report = six_languages("[]");
+    report.write("report/six.md", &format!("{SIX}{ETHIOPIC}"));
     let (code, warnings, stderr) = build_json(&report, &["--format", "pdf"]);
     assert_eq!(code, 0, "{stderr}");
     let find = |c: &str| {
@@ -101,19 +106,29 @@ fn a_character_no_font_has_is_a_warning_naming_file_line_and_character() {
             .find(|w| w["message"].as_str().unwrap().contains(c))
             .unwrap_or_else(|| panic!("no warning for {c}: {warnings:#?}"))
     };
-    let chinese = find("U+533A `区`");
-    assert_eq!(chinese["file"], "report/six.md");
-    assert_eq!(chinese["line"], 7);
-    assert_eq!(find("U+3002 `。`")["line"], 7);
-    // Once per character and article; Latin, Cyrillic and Greek are embedded
-    // (and Arabic, in DejaVu Sans Mono).
-    assert!(!warnings.iter().any(|w| w["message"].as_str().unwrap().contains("U+0627")), "{warnings:#?}");
-    assert_eq!(warnings.iter().filter(|w| w["message"].as_str().unwrap().contains("U+533A")).count(), 1);
-    assert!(!warnings.iter().any(|w| w["message"].as_str().unwrap().contains("U+0422")), "Cyrillic is embedded");
-    assert!(stderr.contains("report/six.md:7"), "{stderr}");
+    let amharic = find("U+1230 `ሰ`");
+    assert_eq!(amharic["file"], "report/six.md");
+    assert_eq!(amharic["line"], 17);
+    assert_eq!(find("U+1362 `።`")["line"], 17);
+    // The hint names the Debian package and the `font-paths` line.
+    let hint = amharic["hint"].as_str().unwrap();
+    assert!(hint.contains("a font for the Ethiopic script"), "{hint}");
+    assert!(hint.contains("apt-get install fonts-noto-core"), "{hint}");
+    assert!(hint.contains("font-paths = [\"/usr/share/fonts/truetype/noto\"]"), "{hint}");
+    // Once per character and article; Latin, Cyrillic, Greek, Arabic and
+    // Chinese are embedded.
+    assert_eq!(warnings.iter().filter(|w| w["message"].as_str().unwrap().contains("U+1230")).count(), 1);
+    let cjk: &[&str] = if cfg!(feature = "cjk-fonts") { &["U+533A", "U+3002"] } else { &[] };
+    for embedded in ["U+0627", "U+0422"].iter().chain(cjk) {
+        assert!(
+            !warnings.iter().any(|w| w["message"].as_str().unwrap().contains(embedded)),
+            "{embedded}: {warnings:#?}"
+        );
+    }
+    assert!(stderr.contains("report/six.md:17"), "{stderr}");
     assert!(stderr.contains("--system-fonts"), "the hint says how to add fonts: {stderr}");
 
-    // A Chinese report without a Chinese font: its headings ("目录") too.
+    // A Chinese report: its headings ("目录") are in the embedded CJK face.
     let report = TestReport::new();
     report.with_styles();
     report
@@ -121,14 +136,103 @@ fn a_character_no_font_has_is_a_warning_naming_file_line_and_character() {
         .write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nText.\n");
     let (code, warnings, _) = build_json(&report, &["--format", "pdf"]);
     assert_eq!(code, 0);
-    let furniture = warnings.iter().find(|w| w["message"].as_str().unwrap().contains("U+76EE `目`")).expect("目");
-    assert_eq!(furniture["file"], "book.toml");
+    let furniture = warnings.iter().find(|w| w["message"].as_str().unwrap().contains("U+76EE `目`"));
+    assert_eq!(furniture.is_some(), !cfg!(feature = "cjk-fonts"), "{warnings:#?}");
 
     // A missing font folder is a warning too.
     let report = six_languages("[\"/nonexistent/fonts\"]");
     let (code, warnings, _) = build_json(&report, &["--format", "pdf"]);
     assert_eq!(code, 0);
     assert!(warnings.iter().any(|w| w["message"].as_str().unwrap().contains("`/nonexistent/fonts` does not exist")));
+}
+
+/// The fonts a PDF embeds (`pdffonts`), or `None` without it.
+fn pdf_fonts(pdf: &Path, test: &str) -> Option<String> {
+    if !crate::harness::require_tool("pdffonts", test) {
+        return None;
+    }
+    let out = std::process::Command::new("pdffonts").arg(pdf).output().unwrap();
+    assert!(out.status.success(), "pdffonts failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+#[cfg(feature = "cjk-fonts")]
+#[test]
+fn six_un_languages_typeset_with_the_embedded_fonts_alone() {
+    // No `font-paths`, no `--system-fonts`: what a fresh machine has.
+    let report = six_languages("[]");
+    let (code, warnings, stderr) = build_json(&report, &["--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(warnings.is_empty(), "no missing-glyph or font-fallback expected, got {warnings:#?}");
+
+    let (document, loaded) = typeset_report(report.path(), &[]);
+    let mut notdef = Vec::new();
+    for page in document.pages() {
+        glyphs(&page.frame, Point::zero(), &mut |item, _, glyph| {
+            if glyph.id == 0 {
+                notdef.push(item.text[glyph.range()].to_string());
+            }
+        });
+    }
+    assert!(notdef.is_empty(), "characters typeset as .notdef: {notdef:?}");
+    // Each script in a face made for it.
+    let scripts = fonts::scripts(&document);
+    let family = |script: &str| {
+        scripts.iter().filter(|u| u.script.full_name() == script).map(|u| u.family.as_str()).collect::<Vec<_>>()
+    };
+    assert_eq!(family("Arabic"), ["Noto Naskh Arabic"], "{scripts:#?}");
+    assert_eq!(family("Han"), ["Noto Serif CJK SC"], "{scripts:#?}");
+    assert_eq!(family("Cyrillic"), ["Libertinus Serif"], "{scripts:#?}");
+    assert!(fonts::fallbacks(&scripts, &loaded.report).is_empty());
+
+    let pdf = report.path().join("build/report.pdf");
+    if let Some(fonts) = pdf_fonts(&pdf, "six_un_languages_typeset_with_the_embedded_fonts_alone") {
+        for face in ["NotoNaskhArabic-Regular", "NotoSerifCJKsc-Regular", "LibertinusSerif-Regular"] {
+            assert!(
+                fonts.lines().any(|l| l.contains(face) && l.contains(" yes yes ")),
+                "{face} not embedded:\n{fonts}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_script_set_in_the_code_font_is_a_font_fallback_until_a_font_is_added() {
+    // Lao: only DejaVu Sans Mono, the code font, has its letters.
+    let report = TestReport::new();
+    report.with_styles();
+    report
+        .write("book.toml", "front = [\"a.md\"]\n[book]\ntitle = \"Report\"\n")
+        .write("report/a.md", "+++\ntitle = \"A\"\n+++\n\nIn Lao:\nພາສາລາວ and `كود عربي`.\n");
+    let (code, warnings, stderr) = build_json(&report, &["--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    let fallbacks: Vec<_> = warnings.iter().filter(|w| w["name"] == "font-fallback").collect();
+    assert_eq!(fallbacks.len(), 1, "one script falls back (Arabic in code is Naskh): {warnings:#?}");
+    let message = fallbacks[0]["message"].as_str().unwrap();
+    assert!(message.contains("Lao text (`ພາສາລາວ"), "{message}");
+    assert!(message.contains("DejaVu Sans Mono (the code font)"), "{message}");
+    assert_eq!((fallbacks[0]["file"].as_str(), fallbacks[0]["line"].as_u64()), (Some("report/a.md"), Some(6)));
+    let hint = fallbacks[0]["hint"].as_str().unwrap();
+    assert!(hint.contains("apt-get install fonts-noto-core") && hint.contains("styles/fonts/"), "{hint}");
+
+    // `--verbose` says which font sets which script.
+    let run = report.run(&["build", "--verbose", "--format", "pdf"]);
+    assert!(run.stderr.contains("Lao in DejaVu Sans Mono"), "{}", run.stderr);
+    assert!(run.stderr.contains("Arabic in Noto Naskh Arabic"), "{}", run.stderr);
+
+    // A Lao font in styles/fonts/: no warning.
+    if !require_fonts("a_script_set_in_the_code_font_is_a_font_fallback_until_a_font_is_added") {
+        return;
+    }
+    std::fs::create_dir_all(report.path().join("styles/fonts")).unwrap();
+    std::fs::copy(
+        Path::new(NOTO).join("NotoSansLao-Regular.ttf"),
+        report.path().join("styles/fonts/NotoSansLao-Regular.ttf"),
+    )
+    .unwrap();
+    let (code, warnings, stderr) = build_json(&report, &["--format", "pdf"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(warnings.is_empty(), "{warnings:#?}");
 }
 
 #[test]
@@ -371,15 +475,16 @@ fn first_paragraph(block: &coala_report::model::Block) -> Vec<coala_report::mode
 fn check_finds_missing_glyphs_and_problems_in_translated_editions() {
     // The glyph check runs in `check` too, without typesetting.
     let report = six_languages("[]");
+    report.write("report/six.md", &format!("{SIX}{ETHIOPIC}"));
     let run = report.run(&["--json", "check"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let warnings = json["warnings"].as_array().unwrap();
-    let chinese = warnings
+    let amharic = warnings
         .iter()
-        .find(|w| w["message"].as_str().unwrap().contains("U+533A `区`"))
+        .find(|w| w["message"].as_str().unwrap().contains("U+1230 `ሰ`"))
         .unwrap_or_else(|| panic!("no glyph warning from check: {warnings:#?}"));
-    assert_eq!((chinese["file"].as_str(), chinese["line"].as_u64()), (Some("report/six.md"), Some(7)));
+    assert_eq!((amharic["file"].as_str(), amharic["line"].as_u64()), (Some("report/six.md"), Some(17)));
     // ...unless the system's fonts count, as with `build --system-fonts`
     // (the warning stays only if this machine has no Chinese font at all).
     let run = report.run(&["--json", "check", "--system-fonts"]);
@@ -622,4 +727,62 @@ fn translation_status_with_a_third_language() {
     let run = report.run(&["check", "--edition", "fr"]);
     assert_eq!(run.stderr.matches("warning[unknown-translation-version]").count(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("`report/fr/foreword.md`"), "{}", run.stderr);
+}
+
+/// A Chinese or an Arabic report of two articles (a heading, a list, a
+/// footnote, digits and Latin letters in the text).
+fn edition(language: &str, title: &str, articles: [(&str, &str); 2]) -> TestReport {
+    let report = TestReport::new();
+    report.with_styles();
+    report.write(
+        "book.toml",
+        &format!("front = [\"a.md\", \"b.md\"]\n[book]\ntitle = \"{title}\"\nlanguage = \"{language}\"\ndate = \"2026-03-01\"\n"),
+    );
+    for (name, (title, body)) in ["a.md", "b.md"].iter().zip(articles) {
+        report.write(&format!("report/{name}"), &format!("+++\ntitle = \"{title}\"\n+++\n\n{body}\n"));
+    }
+    report
+}
+
+#[cfg(feature = "cjk-fonts")]
+#[test]
+fn chinese_and_arabic_editions_build_with_the_embedded_fonts_alone() {
+    let zh = edition(
+        "zh",
+        "互联网治理年度报告",
+        [
+            (
+                "区块链与互联网治理",
+                "区块链技术正在改变互联网治理的方式。根据2024年的数据，“代码即法律”这一说法——虽然流行——并不准确……\n\n\
+                 ## 监管的挑战\n\n第一，法律管辖权问题；第二，责任归属问题[^1]。\n\n- 分布式账本\n- 智能合约\n\n\
+                 [^1]: 参见联合国互联网治理论坛的相关报告。",
+            ),
+            ("智能合约的法律地位", "智能合约是一种在区块链上自动执行的程序（smart contract）。"),
+        ],
+    );
+    let ar = edition(
+        "ar",
+        "التقرير السنوي لحوكمة الإنترنت",
+        [
+            (
+                "سلسلة الكتل وحوكمة الإنترنت",
+                "تغير تقنية سلسلة الكتل طريقة حوكمة الإنترنت. وفقًا لبيانات عام 2024، بدأ أكثر من 100 دولة (CBDC).\n\n\
+                 ## تحديات التنظيم\n\nأولاً، مسألة الاختصاص القضائي؛ ثانيًا، مسألة المسؤولية[^1].\n\n- العقود الذكية\n- الدفاتر الموزعة\n\n\
+                 [^1]: انظر تقارير منتدى حوكمة الإنترنت.",
+            ),
+            ("الوضع القانوني للعقود الذكية", "العقد الذكي برنامج يُنفَّذ تلقائيًا على سلسلة الكتل."),
+        ],
+    );
+    let test = "chinese_and_arabic_editions_build_with_the_embedded_fonts_alone";
+    for (report, face) in [(&zh, "NotoSerifCJKsc-Regular"), (&ar, "NotoNaskhArabic-Regular")] {
+        let (code, warnings, stderr) = build_json(report, &["--format", "pdf", "--format", "epub"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(warnings.is_empty(), "{face}: {warnings:#?}");
+        if let Some(fonts) = pdf_fonts(&report.path().join("build/report.pdf"), test) {
+            assert!(fonts.contains(face), "{face} not embedded:\n{fonts}");
+        }
+        if let Some(out) = crate::epub::epubcheck(&report.path().join("build/report.epub"), test) {
+            crate::epub::assert_clean(face, &out);
+        }
+    }
 }
