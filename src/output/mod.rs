@@ -13,5 +13,6 @@ pub mod pages;
 pub mod pdf;
 pub mod preview;
 pub mod site;
+pub mod sitemeta;
 pub mod typst;
 pub mod xhtml;

@@ -24,6 +24,7 @@ use crate::model::Kind;
 use crate::model::{Article, Part, Report};
 use crate::output::assets::{gather_images, read_stylesheet};
 use crate::output::pages::Anchor;
+use crate::output::sitemeta::{self, PageMeta, Web};
 use crate::output::xhtml::{self, Context, Flavor, Labels, Rendered, escape, url_attr};
 
 /// The stylesheet used when the report has no `styles/site.css`.
@@ -116,8 +117,8 @@ pub fn build(
     root: &Root,
     downloads: &[Download],
     alternates: &[Alternate],
-    offprints: Option<&str>,
     rendered: Rendered,
+    web: &Web,
 ) -> Result<Site, Vec<Diagnostic>> {
     let Rendered { pages, math } = rendered;
     let book = &manifest.book;
@@ -153,7 +154,9 @@ pub fn build(
         downloads,
         alternates,
         glossary: glossary.map(|a| a.title_text().trim().to_string()).filter(|t| !t.is_empty()),
-        offprints,
+        offprints: web.offprints.as_deref(),
+        web,
+        cover: cover.clone(),
     };
 
     let mut pages = vec![Page::Index];
@@ -183,6 +186,11 @@ pub fn build(
             }
         };
         site.files.push((file, html.into_bytes()));
+    }
+    if let Some(url) = &web.url {
+        let pages: Vec<String> = pages.iter().map(|&p| chrome.file(p)).collect();
+        site.files.push(("sitemap.xml".into(), sitemeta::sitemap(url, &pages, book.date.as_deref()).into_bytes()));
+        site.files.push(("robots.txt".into(), sitemeta::robots(url).into_bytes()));
     }
     Ok(site)
 }
@@ -244,6 +252,9 @@ struct Chrome<'a> {
     /// The folder of the offprints, from the pages (`../offprints`), when
     /// they are built: the contents links each article's.
     offprints: Option<&'a str>,
+    web: &'a Web,
+    /// The cover's path in the site: the image of the preview cards.
+    cover: Option<String>,
 }
 
 impl Chrome<'_> {
@@ -287,9 +298,7 @@ impl Chrome<'_> {
             format!("{} — {}", title.trim(), book.title)
         };
         let _ = writeln!(out, "<title>{}</title>", escape(&full));
-        if let Some(d) = book.description.as_deref().filter(|d| !d.trim().is_empty() && matches!(page, Page::Index)) {
-            let _ = writeln!(out, "<meta name=\"description\" content=\"{}\"/>", escape(d.trim()));
-        }
+        out.push_str(&self.head_meta(page, &current, &full, main_lang));
         let _ = writeln!(out, "<link rel=\"stylesheet\" href=\"{STYLESHEET}\"/>");
         if let Some(p) = prev {
             let _ = writeln!(out, "<link rel=\"prev\" href=\"{}\"/>", url_attr(&self.file(p)));
@@ -344,6 +353,11 @@ impl Chrome<'_> {
             );
         }
         out.push_str("</ul>\n</nav>\n</div>\n</header>\n");
+        out.push_str("<div class=\"layout\">\n");
+        out.push_str(&self.sidebar(&current));
+        if let Page::Article(a) = page {
+            out.push_str(&self.page_toc(a));
+        }
         match main_lang {
             Some(l) => {
                 let _ = writeln!(out, "<main id=\"main\" tabindex=\"-1\" lang=\"{}\">", escape(l));
@@ -354,7 +368,7 @@ impl Chrome<'_> {
         if !body.ends_with('\n') {
             out.push('\n');
         }
-        out.push_str("</main>\n");
+        out.push_str("</main>\n</div>\n");
         // Previous and next page.
         if prev.is_some() || next.is_some() {
             let _ = writeln!(out, "<nav class=\"pager\" aria-label=\"{}\">\n<ul>", escape(self.labels.pager));
@@ -397,6 +411,103 @@ impl Chrome<'_> {
         }
         out.push_str("</div>\n</footer>\n</body>\n</html>\n");
         out
+    }
+
+    /// The contents beside the text: parts and articles, the current page
+    /// marked. A `<details>`, folded on small screens (the stylesheet shows
+    /// it open on wide ones), so that it needs no script.
+    fn sidebar(&self, current: &str) -> String {
+        let label = escape(self.labels.report_contents);
+        let mut out = format!(
+            "<nav class=\"sidebar\" aria-label=\"{label}\">\n<details class=\"sidebar-fold\">\n<summary>{label}</summary>\n<ol>\n"
+        );
+        let entry = |out: &mut String, a: &Article| {
+            let file = self.file(Page::Article(a));
+            let _ = writeln!(
+                out,
+                "<li><a href=\"{}\"{}>{}</a></li>",
+                url_attr(&file),
+                aria_current(current, &file),
+                escape(&self.title(Page::Article(a)))
+            );
+        };
+        for a in &self.report.front {
+            entry(&mut out, a);
+        }
+        for part in &self.report.parts {
+            let file = self.file(Page::Part(part));
+            let _ = writeln!(
+                out,
+                "<li class=\"sidebar-part\"><a href=\"{}\"{}>{}</a>\n<ol>",
+                url_attr(&file),
+                aria_current(current, &file),
+                escape(&self.labels.part_title(part))
+            );
+            for a in &part.articles {
+                entry(&mut out, a);
+            }
+            out.push_str("</ol>\n</li>\n");
+        }
+        for a in &self.report.back {
+            entry(&mut out, a);
+        }
+        out.push_str("</ol>\n</details>\n</nav>\n");
+        out
+    }
+
+    /// The article's headings, for wide screens ("On this page"); nothing
+    /// for an article with fewer than two, or the glossary (which lists its
+    /// terms at its top).
+    fn page_toc(&self, article: &Article) -> String {
+        if article.meta.kind == Kind::Glossary {
+            return String::new();
+        }
+        let entries: Vec<_> =
+            xhtml::outline(article).into_iter().filter(|h| h.depth <= 2 && !h.text.is_empty()).collect();
+        if entries.len() < 2 {
+            return String::new();
+        }
+        let label = escape(self.labels.on_this_page);
+        let mut out =
+            format!("<nav class=\"page-toc\" aria-label=\"{label}\">\n<p class=\"page-toc-title\">{label}</p>\n<ul>\n");
+        for h in entries {
+            let _ = writeln!(
+                out,
+                "<li class=\"depth-{}\"><a href=\"#{}\">{}</a></li>",
+                h.depth,
+                url_attr(&h.id),
+                escape(&h.text)
+            );
+        }
+        out.push_str("</ul>\n</nav>\n");
+        out
+    }
+
+    /// The page's description, scholarly metadata, cards and JSON-LD.
+    fn head_meta(&self, page: Page, file: &str, title: &str, main_lang: Option<&str>) -> String {
+        let article = match page {
+            Page::Article(a) => Some(a),
+            _ => None,
+        };
+        let parts = match page {
+            Page::Index => self
+                .report
+                .articles()
+                .map(|a| (a.title_text().trim().to_string(), self.file(Page::Article(a))))
+                .collect(),
+            _ => Vec::new(),
+        };
+        sitemeta::head(&PageMeta {
+            manifest: self.manifest,
+            web: self.web,
+            file,
+            title,
+            article,
+            lang: main_lang.unwrap_or(&self.manifest.book.language),
+            image: self.cover.as_deref(),
+            offprint: article.and_then(|a| Some(format!("{}/{}.pdf", self.offprints?, a.id))),
+            parts,
+        })
     }
 
     /// The index: cover, title block, downloads, contents.
