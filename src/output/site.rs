@@ -5,9 +5,12 @@
 //! Pages: `index.html` (cover, title block, downloads, contents), one page
 //! per article (`<id>.html`; the glossary is always `glossary.html` and the
 //! contributors article `contributors.html`), one per part (`part_<n>.html`),
-//! `site.css` and `images/`. Every page is HTML5 that is also well-formed
-//! XML (void elements are self-closed, all text escaped), uses no script,
-//! and has landmarks, a skip link and `lang`.
+//! `site.css` and `images/`, and the search (`search.html`, `search.js`
+//! and the index in `search/`, see [`search`]). Every page is HTML5 that is
+//! also well-formed XML (void elements are self-closed, all text escaped),
+//! is read without script (its one script, the site's own `search.js`,
+//! only shows the search form and runs the search), and has landmarks, a
+//! skip link and `lang`. Pages, and the index, are written in parallel.
 //!
 //! The site is written into a temporary folder beside its target and renamed
 //! into place only when complete (by `fsutil::commit`).
@@ -24,6 +27,7 @@ use crate::model::Kind;
 use crate::model::{Article, Part, Report};
 use crate::output::assets::{gather_images, read_stylesheet};
 use crate::output::pages::Anchor;
+use crate::output::search;
 use crate::output::sitemeta::{self, PageMeta, Web};
 use crate::output::xhtml::{self, Context, Flavor, Labels, Rendered, escape, url_attr};
 
@@ -58,7 +62,11 @@ pub struct Alternate {
 pub const GLOSSARY_FILE: &str = "glossary.html";
 pub const CONTRIBUTORS_FILE: &str = "contributors.html";
 pub const INDEX_FILE: &str = "index.html";
+pub const SEARCH_FILE: &str = "search.html";
 const STYLESHEET: &str = "site.css";
+/// The site's own script: the search (no page needs it to be read).
+const SEARCH_SCRIPT: &str = "search.js";
+const SEARCH_JS: &str = include_str!("search.js");
 
 /// A download offered on every page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +115,7 @@ enum Page<'a> {
     Index,
     Article(&'a Article),
     Part(&'a Part),
+    Search,
 }
 
 /// Builds the site in memory. Returns it with warnings, or the errors (an
@@ -166,11 +175,20 @@ pub fn build(
         pages.extend(part.articles.iter().map(Page::Article));
     }
     pages.extend(report.back.iter().map(Page::Article));
-    for (i, page) in pages.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|j| pages[j]);
-        let next = pages.get(i + 1).copied();
-        let (file, html) = match page {
-            Page::Index => (INDEX_FILE.to_string(), chrome.index(cover.as_deref(), next, &ctx)),
+    // The search page is no page of the reading order: it is built with
+    // them and listed in no contents.
+    let reading = pages.len();
+    pages.push(Page::Search);
+    let pages = &pages;
+    let indices: Vec<usize> = (0..pages.len()).collect();
+    let built = crate::parallel::map(&indices, |&i| {
+        let page = pages[i];
+        let (prev, next) = match i < reading {
+            true => (i.checked_sub(1).map(|j| pages[j]), pages[..reading].get(i + 1).copied()),
+            false => (None, None),
+        };
+        match page {
+            Page::Index => (INDEX_FILE.to_string(), chrome.index(cover.as_deref(), next, &ctx), Vec::new()),
             Page::Article(a) => {
                 let mut body = String::new();
                 if a.meta.kind == Kind::Glossary {
@@ -179,16 +197,28 @@ pub fn build(
                 body.push_str(&xhtml::article_body_for(a, &ctx, flavor));
                 let lang = xhtml::article_lang(a, &book.language);
                 let main_lang = (lang != book.language).then_some(lang);
-                (chrome.file(*page), chrome.page(*page, &a.title_text(), main_lang, &body, prev, next))
+                let file = chrome.file(page);
+                let sections = search::sections(&file, &chrome.title(page), lang, &body);
+                let html = chrome.page(page, &a.title_text(), main_lang, &body, prev, next);
+                (file, html, sections)
             }
-            Page::Part(p) => {
-                (chrome.file(*page), chrome.page(*page, &labels.part_title(p), None, &chrome.part(p, &ctx), prev, next))
-            }
-        };
+            Page::Part(p) => (
+                chrome.file(page),
+                chrome.page(page, &labels.part_title(p), None, &chrome.part(p, &ctx), prev, next),
+                Vec::new(),
+            ),
+            Page::Search => (chrome.file(page), chrome.search_page(), Vec::new()),
+        }
+    });
+    let mut sections = Vec::new();
+    for (file, html, found) in built {
         site.files.push((file, html.into_bytes()));
+        sections.extend(found);
     }
+    site.files.push((SEARCH_SCRIPT.to_string(), SEARCH_JS.as_bytes().to_vec()));
+    site.files.extend(search::index(&sections, &book.language));
     if let Some(url) = &web.url {
-        let pages: Vec<String> = pages.iter().map(|&p| chrome.file(p)).collect();
+        let pages: Vec<String> = pages[..reading].iter().map(|&p| chrome.file(p)).collect();
         site.files.push(("sitemap.xml".into(), sitemeta::sitemap(url, &pages, book.date.as_deref()).into_bytes()));
         site.files.push(("robots.txt".into(), sitemeta::robots(url).into_bytes()));
     }
@@ -197,8 +227,8 @@ pub fn build(
 
 /// The page of every article: `<id>.html`, except the glossary
 /// (`glossary.html`) and the contributors (`contributors.html`). An article
-/// whose id is taken by one of these names gets `<id>_.html` (ids never
-/// contain `_`).
+/// whose id is taken by one of these names, or by the search page
+/// (`search.html`), gets `<id>_.html` (ids never contain `_`).
 pub fn page_files(report: &Report) -> BTreeMap<String, String> {
     let glossary = report.articles().find(|a| a.meta.kind == Kind::Glossary).map(|a| a.id.as_str());
     let contributors = report.articles().find(|a| a.meta.kind == Kind::Contributors).map(|a| a.id.as_str());
@@ -213,6 +243,7 @@ pub fn page_files(report: &Report) -> BTreeMap<String, String> {
             || (id == "glossary" && glossary.is_some())
             || (id == "contributors" && contributors.is_some())
             || id == "site"
+            || id == "search"
         {
             format!("{id}_.html")
         } else {
@@ -263,6 +294,7 @@ impl Chrome<'_> {
             Page::Index => INDEX_FILE.to_string(),
             Page::Article(a) => self.files.get(&a.id).cloned().unwrap_or_else(|| format!("{}.html", a.id)),
             Page::Part(p) => format!("part_{}.html", p.number),
+            Page::Search => SEARCH_FILE.to_string(),
         }
     }
 
@@ -271,6 +303,7 @@ impl Chrome<'_> {
             Page::Index => self.manifest.book.title.clone(),
             Page::Article(a) => a.title_text().trim().to_string(),
             Page::Part(p) => self.labels.part_title(p),
+            Page::Search => self.labels.search.to_string(),
         }
     }
 
@@ -300,6 +333,7 @@ impl Chrome<'_> {
         let _ = writeln!(out, "<title>{}</title>", escape(&full));
         out.push_str(&self.head_meta(page, &current, &full, main_lang));
         let _ = writeln!(out, "<link rel=\"stylesheet\" href=\"{STYLESHEET}\"/>");
+        let _ = writeln!(out, "<script src=\"{SEARCH_SCRIPT}\" defer=\"defer\"></script>");
         if let Some(p) = prev {
             let _ = writeln!(out, "<link rel=\"prev\" href=\"{}\"/>", url_attr(&self.file(p)));
         }
@@ -352,8 +386,17 @@ impl Chrome<'_> {
                 escape(&crate::words::native_name(&alt.lang))
             );
         }
-        out.push_str("</ul>\n</nav>\n</div>\n</header>\n");
-        out.push_str("<div class=\"layout\">\n");
+        out.push_str("</ul>\n</nav>\n");
+        if !matches!(page, Page::Search) {
+            // Shown by the search script: without it, the search cannot work.
+            let _ = writeln!(
+                out,
+                "<form class=\"site-search\" role=\"search\" action=\"{SEARCH_FILE}\" method=\"get\" hidden=\"hidden\">\n<label for=\"site-search-q\">{}</label>\n<input type=\"search\" id=\"site-search-q\" name=\"q\" autocomplete=\"off\"/>\n<button type=\"submit\">{}</button>\n</form>",
+                escape(self.labels.search_report),
+                escape(self.labels.search)
+            );
+        }
+        out.push_str("</div>\n</header>\n<div class=\"layout\">\n");
         out.push_str(&self.sidebar(&current));
         if let Page::Article(a) = page {
             out.push_str(&self.page_toc(a));
@@ -411,6 +454,33 @@ impl Chrome<'_> {
         }
         out.push_str("</div>\n</footer>\n</body>\n</html>\n");
         out
+    }
+
+    /// The search page (`search.html?q=…`): its form and results, filled
+    /// in by the search script; without it, a note that says so.
+    fn search_page(&self) -> String {
+        let l = self.labels;
+        let mut b = String::new();
+        let _ = writeln!(
+            b,
+            "<section class=\"search-page\" aria-labelledby=\"search-title\" data-found=\"{}\" data-none=\"{}\">",
+            escape(l.search_found),
+            escape(l.search_none)
+        );
+        let _ = writeln!(b, "<h1 id=\"search-title\">{}</h1>", escape(l.search_report));
+        let _ = writeln!(b, "<p class=\"search-no-script\">{}</p>", escape(l.search_no_script));
+        let _ = writeln!(
+            b,
+            "<form role=\"search\" action=\"{SEARCH_FILE}\" method=\"get\" hidden=\"hidden\">\n<label for=\"search-q\">{}</label>\n<input type=\"search\" id=\"search-q\" name=\"q\" autocomplete=\"off\"/>\n<button type=\"submit\">{}</button>\n</form>",
+            escape(l.search_report),
+            escape(l.search)
+        );
+        b.push_str("<p class=\"search-status\" role=\"status\" aria-live=\"polite\"></p>\n");
+        b.push_str("<ol class=\"search-results\"></ol>\n");
+        let _ =
+            writeln!(b, "<button type=\"button\" class=\"search-more\" hidden=\"hidden\">{}</button>", escape(l.next));
+        b.push_str("</section>\n");
+        self.page(Page::Search, l.search_report, None, &b, None, None)
     }
 
     /// The contents beside the text: parts and articles, the current page

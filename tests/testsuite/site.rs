@@ -168,6 +168,16 @@ fn sample_report_site_has_its_pages_and_every_link_resolves() {
     }
     assert!(!build.join("report.pdf").exists());
     let ids = check_site(&build, "html", 200);
+    // The search: its page, the site's own script and the index.
+    for file in ["search.html", "search.js", "search/index.json", "search/t/0.json", "search/s/0.json"] {
+        assert!(html.join(file).is_file(), "missing {file}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(html.join("search/index.json")).unwrap()).unwrap();
+    assert_eq!(manifest["lang"], "en");
+    let es: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(build.join("html.es/search/index.json")).unwrap()).unwrap();
+    assert_eq!(es["lang"], "es");
 
     // The Spanish edition has its own site beside it; each page links its
     // counterpart in the other edition.
