@@ -136,10 +136,20 @@ pub fn build(
     let mut site = Site::default();
 
     let images = gather_images(report, manifest, root, &mut errors);
+    // The preview cards show the cover; an SVG one as a PNG beside it.
+    let mut card = None;
     let cover = images.cover.map(|c| {
+        if c.href.ends_with(".svg")
+            && let Some(png) = sitemeta::card_png(&c.bytes)
+        {
+            let href = format!("{}-card.png", c.href.trim_end_matches(".svg"));
+            site.files.push((href.clone(), png));
+            card = Some(href);
+        }
         site.files.push((c.href.clone(), c.bytes));
         c.href
     });
+    let card = card.or_else(|| cover.clone());
     site.files.extend(images.files.into_iter().map(|r| (r.href, r.bytes)));
     let images = images.map;
     let css = read_stylesheet(root, CSS_PATH, DEFAULT_CSS).unwrap_or_else(|d| {
@@ -165,7 +175,7 @@ pub fn build(
         glossary: glossary.map(|a| a.title_text().trim().to_string()).filter(|t| !t.is_empty()),
         offprints: web.offprints.as_deref(),
         web,
-        cover: cover.clone(),
+        card,
     };
 
     let mut pages = vec![Page::Index];
@@ -284,8 +294,8 @@ struct Chrome<'a> {
     /// they are built: the contents links each article's.
     offprints: Option<&'a str>,
     web: &'a Web,
-    /// The cover's path in the site: the image of the preview cards.
-    cover: Option<String>,
+    /// The image of the preview cards (the cover, or its PNG), in the site.
+    card: Option<String>,
 }
 
 impl Chrome<'_> {
@@ -574,7 +584,7 @@ impl Chrome<'_> {
             title,
             article,
             lang: main_lang.unwrap_or(&self.manifest.book.language),
-            image: self.cover.as_deref(),
+            image: self.card.as_deref(),
             offprint: article.and_then(|a| Some(format!("{}/{}.pdf", self.offprints?, a.id))),
             parts,
         })

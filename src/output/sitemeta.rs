@@ -479,6 +479,37 @@ fn json_ld(
     a
 }
 
+/// The PNG of the preview cards from an SVG cover (social sites show no
+/// SVG), 1,200 pixels wide, its text set in the fonts the PDF embeds
+/// (none of the system's, so that the image is the same everywhere).
+pub fn card_png(svg: &[u8]) -> Option<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    static FONTS: std::sync::OnceLock<std::sync::Arc<usvg::fontdb::Database>> = std::sync::OnceLock::new();
+    let fontdb = FONTS.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        let mut seen = std::collections::HashSet::new();
+        for (font, _) in typst_kit::fonts::embedded() {
+            let data = font.data();
+            if seen.insert((data.as_ptr() as usize, data.len())) {
+                db.load_font_data(data.to_vec());
+            }
+        }
+        db.set_serif_family("Libertinus Serif");
+        db.set_sans_serif_family("New Computer Modern Sans");
+        std::sync::Arc::new(db)
+    });
+    let options =
+        usvg::Options { fontdb: fontdb.clone(), font_family: "Libertinus Serif".into(), ..Default::default() };
+    let tree = usvg::Tree::from_data(svg, &options).ok()?;
+    let size = tree.size();
+    let scale = 1200.0 / size.width();
+    let width = 1200u32;
+    let height = (size.height() * scale).round().clamp(1.0, 4800.0) as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height)?;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().ok()
+}
+
 /// `sitemap.xml` of the pages at `url`.
 pub fn sitemap(url: &str, files: &[String], date: Option<&str>) -> String {
     let mut out = String::from(

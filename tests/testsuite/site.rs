@@ -417,6 +417,8 @@ fn site_pages_carry_scholar_tags_that_agree_with_the_pdf_and_the_exports() {
         let image = meta(&metas, "og:image").unwrap_or_else(|| panic!("{file}: no og:image"));
         let rel = image.strip_prefix("https://example.org/coala/html/").unwrap();
         assert!(html.join(rel).is_file(), "{file}: {image} is not in the site");
+        // The SVG cover as a PNG: social sites read no SVG.
+        assert!(std::fs::read(html.join(rel)).unwrap().starts_with(b"\x89PNG"), "{file}: {image} is no PNG");
         assert_eq!(meta(&metas, "twitter:image"), Some(image));
         checked += 1;
     }
