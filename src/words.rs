@@ -77,6 +77,15 @@ pub struct Labels {
     pub this_article_pdf: &'static str,
     pub offprints: &'static str,
     pub full_report: &'static str,
+    // The web edition's contents sidebar, "on this page" list and search
+    // (`{n}` and `{q}` are filled in by its script).
+    pub report_contents: &'static str,
+    pub on_this_page: &'static str,
+    pub search: &'static str,
+    pub search_report: &'static str,
+    pub search_found: &'static str,
+    pub search_none: &'static str,
+    pub search_no_script: &'static str,
 }
 
 /// The languages the table has, in the order of `LANGUAGES`.
@@ -147,6 +156,13 @@ const EN: Labels = Labels {
     this_article_pdf: "This article (PDF)",
     offprints: "Offprints",
     full_report: "Full report",
+    report_contents: "Report contents",
+    on_this_page: "On this page",
+    search: "Search",
+    search_report: "Search the report",
+    search_found: "{n} results for “{q}”",
+    search_none: "No results for “{q}”",
+    search_no_script: "Search needs JavaScript. The contents list every article of the report.",
 };
 
 const ES: Labels = Labels {
@@ -214,6 +230,13 @@ const ES: Labels = Labels {
     this_article_pdf: "Este artículo (PDF)",
     offprints: "Separatas",
     full_report: "Informe completo",
+    report_contents: "Contenido del informe",
+    on_this_page: "En esta página",
+    search: "Buscar",
+    search_report: "Buscar en el informe",
+    search_found: "{n} resultados para «{q}»",
+    search_none: "Ningún resultado para «{q}»",
+    search_no_script: "La búsqueda necesita JavaScript. El índice enumera todos los artículos del informe.",
 };
 
 const FR: Labels = Labels {
@@ -281,6 +304,13 @@ const FR: Labels = Labels {
     this_article_pdf: "Cet article (PDF)",
     offprints: "Tirés à part",
     full_report: "Rapport complet",
+    report_contents: "Sommaire du rapport",
+    on_this_page: "Sur cette page",
+    search: "Rechercher",
+    search_report: "Rechercher dans le rapport",
+    search_found: "{n} résultats pour « {q} »",
+    search_none: "Aucun résultat pour « {q} »",
+    search_no_script: "La recherche nécessite JavaScript. Le sommaire liste tous les articles du rapport.",
 };
 
 const RU: Labels = Labels {
@@ -348,6 +378,13 @@ const RU: Labels = Labels {
     this_article_pdf: "Эта статья (PDF)",
     offprints: "Оттиски статей",
     full_report: "Полный текст доклада",
+    report_contents: "Содержание доклада",
+    on_this_page: "На этой странице",
+    search: "Поиск",
+    search_report: "Поиск по докладу",
+    search_found: "Результатов по запросу «{q}»: {n}",
+    search_none: "По запросу «{q}» ничего не найдено",
+    search_no_script: "Для поиска нужен JavaScript. В содержании перечислены все статьи доклада.",
 };
 
 const AR: Labels = Labels {
@@ -415,6 +452,13 @@ const AR: Labels = Labels {
     this_article_pdf: "هذا المقال (PDF)",
     offprints: "المستلات",
     full_report: "التقرير الكامل",
+    report_contents: "محتويات التقرير",
+    on_this_page: "في هذه الصفحة",
+    search: "بحث",
+    search_report: "البحث في التقرير",
+    search_found: "{n} نتيجة لـ «{q}»",
+    search_none: "لا نتائج لـ «{q}»",
+    search_no_script: "يتطلب البحث JavaScript. يسرد جدول المحتويات جميع مقالات التقرير.",
 };
 
 const ZH: Labels = Labels {
@@ -482,6 +526,13 @@ const ZH: Labels = Labels {
     this_article_pdf: "本文 (PDF)",
     offprints: "单篇抽印本",
     full_report: "报告全文",
+    report_contents: "报告目录",
+    on_this_page: "本页内容",
+    search: "搜索",
+    search_report: "搜索报告",
+    search_found: "“{q}”的结果：{n} 条",
+    search_none: "没有“{q}”的结果",
+    search_no_script: "搜索需要 JavaScript。目录列出了报告的全部文章。",
 };
 
 const PT: Labels = Labels {
@@ -549,6 +600,13 @@ const PT: Labels = Labels {
     this_article_pdf: "Este artigo (PDF)",
     offprints: "Separatas",
     full_report: "Relatório completo",
+    report_contents: "Conteúdo do relatório",
+    on_this_page: "Nesta página",
+    search: "Pesquisar",
+    search_report: "Pesquisar no relatório",
+    search_found: "{n} resultados para «{q}»",
+    search_none: "Nenhum resultado para «{q}»",
+    search_no_script: "A pesquisa precisa de JavaScript. O sumário lista todos os artigos do relatório.",
 };
 
 const DE: Labels = Labels {
@@ -616,6 +674,13 @@ const DE: Labels = Labels {
     this_article_pdf: "Dieser Beitrag (PDF)",
     offprints: "Sonderdrucke",
     full_report: "Vollständiger Bericht",
+    report_contents: "Inhalt des Berichts",
+    on_this_page: "Auf dieser Seite",
+    search: "Suche",
+    search_report: "Im Bericht suchen",
+    search_found: "{n} Ergebnisse für „{q}“",
+    search_none: "Keine Ergebnisse für „{q}“",
+    search_no_script: "Die Suche benötigt JavaScript. Das Inhaltsverzeichnis nennt alle Artikel des Berichts.",
 };
 
 /// The right-to-left scripts' languages (primary subtags).

@@ -225,8 +225,162 @@ fn in_process(root: &Path, style: &str, cold_wall: f64) -> Duration {
         ),
     );
 
+    site(&loaded);
     edit_rebuild(root, &loaded, &mut world, style, &options, cold_wall);
     epub_time
+}
+
+/// The web edition in process (best of [`REPEAT`]): its pages and search
+/// index, their sizes, and what a reader's first search loads.
+pub(crate) fn site(loaded: &coala_report::input::Loaded) {
+    let math = mathml::render(&loaded.report, &loaded.root);
+    let mut best: Option<(Duration, output::site::Site)> = None;
+    for _ in 0..REPEAT {
+        let t = Instant::now();
+        let site = output::site::build(
+            &loaded.report,
+            &loaded.manifest,
+            &loaded.root,
+            &[],
+            &[],
+            Rendered { pages: None, math: Some(&math) },
+            &output::sitemeta::Web::default(),
+        )
+        .expect("site");
+        let took = t.elapsed();
+        if best.as_ref().is_none_or(|(b, _)| took < *b) {
+            best = Some((took, site));
+        }
+    }
+    let (took, site) = best.unwrap();
+    let search: Vec<&(String, Vec<u8>)> = site.files.iter().filter(|(p, _)| p.starts_with("search/")).collect();
+    let size = |prefix: &str| search.iter().filter(|(p, _)| p.starts_with(prefix)).map(|(_, b)| b.len()).sum::<usize>();
+    let shards: Vec<usize> = search.iter().filter(|(p, _)| p.starts_with("search/t/")).map(|(_, b)| b.len()).collect();
+    row(
+        "in process: web edition (pages + search index, parallel)",
+        format!(
+            "{:.3} s, {} pages, {:.1} MB in {} files{}",
+            secs(took),
+            site.pages(),
+            site.bytes() as f64 / 1e6,
+            site.files.len(),
+            target(secs(took) < 2.0, "< 2 s")
+        ),
+    );
+    row(
+        "  search index",
+        format!(
+            "{:.2} MB: {} word shards ({:.2} MB, largest {:.0} KB), {} sections ({:.2} MB), manifest {:.1} KB",
+            (size("search/")) as f64 / 1e6,
+            shards.len(),
+            size("search/t/") as f64 / 1e6,
+            shards.iter().max().copied().unwrap_or(0) as f64 / 1024.0,
+            search.iter().filter(|(p, _)| p.starts_with("search/s/")).count(),
+            size("search/s/") as f64 / 1e6,
+            size("search/index.json") as f64 / 1024.0,
+        ),
+    );
+    // The middle article's longest word, and the word of the largest shard.
+    let middle = loaded.report.articles().nth(loaded.report.articles().count() / 2).expect("an article");
+    let page = output::site::page_files(&loaded.report)[&middle.id].clone();
+    let mut text = String::new();
+    for (path, bytes) in site.files.iter().filter(|(p, _)| p.starts_with("search/s/")) {
+        let section: serde_json::Value = serde_json::from_slice(bytes).expect(path);
+        if section["u"].as_str().is_some_and(|u| u.split('#').next() == Some(page.as_str())) {
+            text.push_str(section["t"].as_str().unwrap_or_default());
+            text.push(' ');
+        }
+    }
+    let word = output::search::words(&text)
+        .into_iter()
+        .map(|(_, folded)| folded)
+        .filter(|w| w.chars().all(char::is_alphabetic))
+        .max_by_key(|w| (w.chars().count(), w.clone()))
+        .unwrap_or_else(|| "blockchain".into());
+    // The bound: the largest shard and the ten largest sections.
+    let mut sections: Vec<usize> =
+        search.iter().filter(|(p, _)| p.starts_with("search/s/")).map(|(_, b)| b.len()).collect();
+    sections.sort_unstable_by(|a, b| b.cmp(a));
+    let bound = ["search.html", "search.js", "search/index.json"]
+        .iter()
+        .map(|f| file(&site, f).map_or(0, <[u8]>::len))
+        .sum::<usize>()
+        + shards.iter().max().copied().unwrap_or(0)
+        + sections.iter().take(10).sum::<usize>();
+    row(
+        "  first search, at most (largest shard, 10 largest sections)",
+        format!("{:.1} KB{}", bound as f64 / 1024.0, target(bound <= 150 * 1024, "<= 150 KB")),
+    );
+    for (what, word) in [("a word of the middle article", word), ("the most frequent word", most_frequent(&site))] {
+        let (bytes, parts) = first_search(&site, &word);
+        row(
+            &format!("  first search, {what} (\"{word}\")"),
+            format!("{:.1} KB ({parts}){}", bytes as f64 / 1024.0, target(bytes <= 150 * 1024, "<= 150 KB")),
+        );
+    }
+}
+
+fn file<'a>(site: &'a output::site::Site, path: &str) -> Option<&'a [u8]> {
+    site.files.iter().find(|(p, _)| p == path).map(|(_, b)| b.as_slice())
+}
+
+/// The word with the most sections.
+fn most_frequent(site: &output::site::Site) -> String {
+    let mut best = (0, String::new());
+    for (path, bytes) in site.files.iter().filter(|(p, _)| p.starts_with("search/t/")) {
+        let shard: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes).expect(path);
+        for (w, postings) in shard {
+            let n = postings.as_array().map_or(0, Vec::len);
+            if n > best.0 {
+                best = (n, w);
+            }
+        }
+    }
+    best.1
+}
+
+/// What search.js loads for a first search of `word` (uncompressed): the
+/// search page, the script, the manifest, the word's shard and the first
+/// ten results' sections.
+fn first_search(site: &output::site::Site, word: &str) -> (usize, String) {
+    let page = file(site, "search.html").map_or(0, <[u8]>::len);
+    let script = file(site, "search.js").map_or(0, <[u8]>::len);
+    let manifest_bytes = file(site, "search/index.json").expect("search/index.json");
+    let manifest: serde_json::Value = serde_json::from_slice(manifest_bytes).unwrap();
+    let keys = manifest["shards"].as_object().unwrap();
+    let key = (0..=word.chars().count())
+        .rev()
+        .map(|n| word.chars().take(n).collect::<String>())
+        .find(|p| keys.contains_key(p))
+        .expect("a shard");
+    let shard_path = format!("search/t/{}.json", keys[&key]);
+    let shard_bytes = file(site, &shard_path).unwrap();
+    let shard: serde_json::Value = serde_json::from_slice(shard_bytes).unwrap();
+    let postings: Vec<u64> =
+        shard[word].as_array().map(|a| a.iter().filter_map(serde_json::Value::as_u64).collect()).unwrap_or_default();
+    // The ten sections with the highest counts (as search.js ranks them).
+    let mut hits = Vec::new();
+    let mut section = 0;
+    for pair in postings.chunks(2) {
+        section += pair[0];
+        hits.push((pair[1], section));
+    }
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let sections: usize =
+        hits.iter().take(10).map(|(_, s)| file(site, &format!("search/s/{s}.json")).map_or(0, <[u8]>::len)).sum();
+    let total = page + script + manifest_bytes.len() + shard_bytes.len() + sections;
+    (
+        total,
+        format!(
+            "page {:.1} + script {:.1} + manifest {:.1} + shard {:.1} + {} sections {:.1} KB",
+            page as f64 / 1024.0,
+            script as f64 / 1024.0,
+            manifest_bytes.len() as f64 / 1024.0,
+            shard_bytes.len() as f64 / 1024.0,
+            hits.len().min(10),
+            sections as f64 / 1024.0
+        ),
+    )
 }
 
 /// Offprints: every article as its own PDF, from the same

@@ -21,6 +21,7 @@
 //! `--articles N` sizes the generated report; `--no-pandoc` skips Pandoc;
 //! `--edit-loop` measures only a cold build and the edit loop;
 //! `--rebuilds N` sets the edit loop's rebuilds (default 100);
+//! `--site` measures only the web edition and its search index;
 //! `--generate DIR [N]` only writes the generated report into DIR.
 
 mod compile;
@@ -78,6 +79,7 @@ fn main() {
     let mut articles = 200usize;
     let mut pandoc_wanted = true;
     let mut only_edit_loop = false;
+    let mut only_site = false;
     let mut rebuilds = 100usize;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -86,6 +88,7 @@ fn main() {
             "--articles" => articles = it.next().and_then(|n| n.parse().ok()).expect("--articles N"),
             "--no-pandoc" => pandoc_wanted = false,
             "--edit-loop" => only_edit_loop = true,
+            "--site" => only_site = true,
             "--rebuilds" => rebuilds = it.next().and_then(|n| n.parse().ok()).expect("--rebuilds N"),
             _ => {} // `--bench` and other cargo arguments
         }
@@ -110,7 +113,11 @@ fn main() {
             _ => prepare_eips(&root).then(|| "EIP corpus, 100 EIPs".to_string()),
         };
         let Some(name) = prepared else { continue };
-        if only_edit_loop {
+        if only_site {
+            println!("\n== {name} ({})", root.display());
+            let loaded = passes::load(&root, None).unwrap_or_else(|d| panic!("the report does not load: {d:?}"));
+            site(&loaded);
+        } else if only_edit_loop {
             println!("\n== {name} ({})", root.display());
             let out = root.join("bench-out");
             let bin = Path::new(env!("CARGO_BIN_EXE_coala-report"));

@@ -12,6 +12,8 @@ pub mod offprint;
 pub mod pages;
 pub mod pdf;
 pub mod preview;
+pub mod search;
 pub mod site;
+pub mod sitemeta;
 pub mod typst;
 pub mod xhtml;

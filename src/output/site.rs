@@ -5,9 +5,12 @@
 //! Pages: `index.html` (cover, title block, downloads, contents), one page
 //! per article (`<id>.html`; the glossary is always `glossary.html` and the
 //! contributors article `contributors.html`), one per part (`part_<n>.html`),
-//! `site.css` and `images/`. Every page is HTML5 that is also well-formed
-//! XML (void elements are self-closed, all text escaped), uses no script,
-//! and has landmarks, a skip link and `lang`.
+//! `site.css` and `images/`, and the search (`search.html`, `search.js`
+//! and the index in `search/`, see [`search`]). Every page is HTML5 that is
+//! also well-formed XML (void elements are self-closed, all text escaped),
+//! is read without script (its one script, the site's own `search.js`,
+//! only shows the search form and runs the search), and has landmarks, a
+//! skip link and `lang`. Pages, and the index, are written in parallel.
 //!
 //! The site is written into a temporary folder beside its target and renamed
 //! into place only when complete (by `fsutil::commit`).
@@ -24,6 +27,8 @@ use crate::model::Kind;
 use crate::model::{Article, Part, Report};
 use crate::output::assets::{gather_images, read_stylesheet};
 use crate::output::pages::Anchor;
+use crate::output::search;
+use crate::output::sitemeta::{self, PageMeta, Web};
 use crate::output::xhtml::{self, Context, Flavor, Labels, Rendered, escape, url_attr};
 
 /// The stylesheet used when the report has no `styles/site.css`.
@@ -57,7 +62,11 @@ pub struct Alternate {
 pub const GLOSSARY_FILE: &str = "glossary.html";
 pub const CONTRIBUTORS_FILE: &str = "contributors.html";
 pub const INDEX_FILE: &str = "index.html";
+pub const SEARCH_FILE: &str = "search.html";
 const STYLESHEET: &str = "site.css";
+/// The site's own script: the search (no page needs it to be read).
+const SEARCH_SCRIPT: &str = "search.js";
+const SEARCH_JS: &str = include_str!("search.js");
 
 /// A download offered on every page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +115,7 @@ enum Page<'a> {
     Index,
     Article(&'a Article),
     Part(&'a Part),
+    Search,
 }
 
 /// Builds the site in memory. Returns it with warnings, or the errors (an
@@ -116,8 +126,8 @@ pub fn build(
     root: &Root,
     downloads: &[Download],
     alternates: &[Alternate],
-    offprints: Option<&str>,
     rendered: Rendered,
+    web: &Web,
 ) -> Result<Site, Vec<Diagnostic>> {
     let Rendered { pages, math } = rendered;
     let book = &manifest.book;
@@ -126,10 +136,20 @@ pub fn build(
     let mut site = Site::default();
 
     let images = gather_images(report, manifest, root, &mut errors);
+    // The preview cards show the cover; an SVG one as a PNG beside it.
+    let mut card = None;
     let cover = images.cover.map(|c| {
+        if c.href.ends_with(".svg")
+            && let Some(png) = sitemeta::card_png(&c.bytes)
+        {
+            let href = format!("{}-card.png", c.href.trim_end_matches(".svg"));
+            site.files.push((href.clone(), png));
+            card = Some(href);
+        }
         site.files.push((c.href.clone(), c.bytes));
         c.href
     });
+    let card = card.or_else(|| cover.clone());
     site.files.extend(images.files.into_iter().map(|r| (r.href, r.bytes)));
     let images = images.map;
     let css = read_stylesheet(root, CSS_PATH, DEFAULT_CSS).unwrap_or_else(|d| {
@@ -153,7 +173,9 @@ pub fn build(
         downloads,
         alternates,
         glossary: glossary.map(|a| a.title_text().trim().to_string()).filter(|t| !t.is_empty()),
-        offprints,
+        offprints: web.offprints.as_deref(),
+        web,
+        card,
     };
 
     let mut pages = vec![Page::Index];
@@ -163,11 +185,20 @@ pub fn build(
         pages.extend(part.articles.iter().map(Page::Article));
     }
     pages.extend(report.back.iter().map(Page::Article));
-    for (i, page) in pages.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|j| pages[j]);
-        let next = pages.get(i + 1).copied();
-        let (file, html) = match page {
-            Page::Index => (INDEX_FILE.to_string(), chrome.index(cover.as_deref(), next, &ctx)),
+    // The search page is no page of the reading order: it is built with
+    // them and listed in no contents.
+    let reading = pages.len();
+    pages.push(Page::Search);
+    let pages = &pages;
+    let indices: Vec<usize> = (0..pages.len()).collect();
+    let built = crate::parallel::map(&indices, |&i| {
+        let page = pages[i];
+        let (prev, next) = match i < reading {
+            true => (i.checked_sub(1).map(|j| pages[j]), pages[..reading].get(i + 1).copied()),
+            false => (None, None),
+        };
+        match page {
+            Page::Index => (INDEX_FILE.to_string(), chrome.index(cover.as_deref(), next, &ctx), Vec::new()),
             Page::Article(a) => {
                 let mut body = String::new();
                 if a.meta.kind == Kind::Glossary {
@@ -176,21 +207,38 @@ pub fn build(
                 body.push_str(&xhtml::article_body_for(a, &ctx, flavor));
                 let lang = xhtml::article_lang(a, &book.language);
                 let main_lang = (lang != book.language).then_some(lang);
-                (chrome.file(*page), chrome.page(*page, &a.title_text(), main_lang, &body, prev, next))
+                let file = chrome.file(page);
+                let sections = search::sections(&file, &chrome.title(page), lang, &body);
+                let html = chrome.page(page, &a.title_text(), main_lang, &body, prev, next);
+                (file, html, sections)
             }
-            Page::Part(p) => {
-                (chrome.file(*page), chrome.page(*page, &labels.part_title(p), None, &chrome.part(p, &ctx), prev, next))
-            }
-        };
+            Page::Part(p) => (
+                chrome.file(page),
+                chrome.page(page, &labels.part_title(p), None, &chrome.part(p, &ctx), prev, next),
+                Vec::new(),
+            ),
+            Page::Search => (chrome.file(page), chrome.search_page(), Vec::new()),
+        }
+    });
+    let mut sections = Vec::new();
+    for (file, html, found) in built {
         site.files.push((file, html.into_bytes()));
+        sections.extend(found);
+    }
+    site.files.push((SEARCH_SCRIPT.to_string(), SEARCH_JS.as_bytes().to_vec()));
+    site.files.extend(search::index(&sections, &book.language));
+    if let Some(url) = &web.url {
+        let pages: Vec<String> = pages[..reading].iter().map(|&p| chrome.file(p)).collect();
+        site.files.push(("sitemap.xml".into(), sitemeta::sitemap(url, &pages, book.date.as_deref()).into_bytes()));
+        site.files.push(("robots.txt".into(), sitemeta::robots(url).into_bytes()));
     }
     Ok(site)
 }
 
 /// The page of every article: `<id>.html`, except the glossary
 /// (`glossary.html`) and the contributors (`contributors.html`). An article
-/// whose id is taken by one of these names gets `<id>_.html` (ids never
-/// contain `_`).
+/// whose id is taken by one of these names, or by the search page
+/// (`search.html`), gets `<id>_.html` (ids never contain `_`).
 pub fn page_files(report: &Report) -> BTreeMap<String, String> {
     let glossary = report.articles().find(|a| a.meta.kind == Kind::Glossary).map(|a| a.id.as_str());
     let contributors = report.articles().find(|a| a.meta.kind == Kind::Contributors).map(|a| a.id.as_str());
@@ -205,6 +253,7 @@ pub fn page_files(report: &Report) -> BTreeMap<String, String> {
             || (id == "glossary" && glossary.is_some())
             || (id == "contributors" && contributors.is_some())
             || id == "site"
+            || id == "search"
         {
             format!("{id}_.html")
         } else {
@@ -244,6 +293,9 @@ struct Chrome<'a> {
     /// The folder of the offprints, from the pages (`../offprints`), when
     /// they are built: the contents links each article's.
     offprints: Option<&'a str>,
+    web: &'a Web,
+    /// The image of the preview cards (the cover, or its PNG), in the site.
+    card: Option<String>,
 }
 
 impl Chrome<'_> {
@@ -252,6 +304,7 @@ impl Chrome<'_> {
             Page::Index => INDEX_FILE.to_string(),
             Page::Article(a) => self.files.get(&a.id).cloned().unwrap_or_else(|| format!("{}.html", a.id)),
             Page::Part(p) => format!("part_{}.html", p.number),
+            Page::Search => SEARCH_FILE.to_string(),
         }
     }
 
@@ -260,6 +313,7 @@ impl Chrome<'_> {
             Page::Index => self.manifest.book.title.clone(),
             Page::Article(a) => a.title_text().trim().to_string(),
             Page::Part(p) => self.labels.part_title(p),
+            Page::Search => self.labels.search.to_string(),
         }
     }
 
@@ -287,10 +341,9 @@ impl Chrome<'_> {
             format!("{} — {}", title.trim(), book.title)
         };
         let _ = writeln!(out, "<title>{}</title>", escape(&full));
-        if let Some(d) = book.description.as_deref().filter(|d| !d.trim().is_empty() && matches!(page, Page::Index)) {
-            let _ = writeln!(out, "<meta name=\"description\" content=\"{}\"/>", escape(d.trim()));
-        }
+        out.push_str(&self.head_meta(page, &current, &full, main_lang));
         let _ = writeln!(out, "<link rel=\"stylesheet\" href=\"{STYLESHEET}\"/>");
+        let _ = writeln!(out, "<script src=\"{SEARCH_SCRIPT}\" defer=\"defer\"></script>");
         if let Some(p) = prev {
             let _ = writeln!(out, "<link rel=\"prev\" href=\"{}\"/>", url_attr(&self.file(p)));
         }
@@ -343,7 +396,21 @@ impl Chrome<'_> {
                 escape(&crate::words::native_name(&alt.lang))
             );
         }
-        out.push_str("</ul>\n</nav>\n</div>\n</header>\n");
+        out.push_str("</ul>\n</nav>\n");
+        if !matches!(page, Page::Search) {
+            // Shown by the search script: without it, the search cannot work.
+            let _ = writeln!(
+                out,
+                "<form class=\"site-search\" role=\"search\" action=\"{SEARCH_FILE}\" method=\"get\" hidden=\"hidden\">\n<label for=\"site-search-q\">{}</label>\n<input type=\"search\" id=\"site-search-q\" name=\"q\" autocomplete=\"off\"/>\n<button type=\"submit\">{}</button>\n</form>",
+                escape(self.labels.search_report),
+                escape(self.labels.search)
+            );
+        }
+        out.push_str("</div>\n</header>\n<div class=\"layout\">\n");
+        out.push_str(&self.sidebar(&current));
+        if let Page::Article(a) = page {
+            out.push_str(&self.page_toc(a));
+        }
         match main_lang {
             Some(l) => {
                 let _ = writeln!(out, "<main id=\"main\" tabindex=\"-1\" lang=\"{}\">", escape(l));
@@ -354,7 +421,7 @@ impl Chrome<'_> {
         if !body.ends_with('\n') {
             out.push('\n');
         }
-        out.push_str("</main>\n");
+        out.push_str("</main>\n</div>\n");
         // Previous and next page.
         if prev.is_some() || next.is_some() {
             let _ = writeln!(out, "<nav class=\"pager\" aria-label=\"{}\">\n<ul>", escape(self.labels.pager));
@@ -397,6 +464,130 @@ impl Chrome<'_> {
         }
         out.push_str("</div>\n</footer>\n</body>\n</html>\n");
         out
+    }
+
+    /// The search page (`search.html?q=…`): its form and results, filled
+    /// in by the search script; without it, a note that says so.
+    fn search_page(&self) -> String {
+        let l = self.labels;
+        let mut b = String::new();
+        let _ = writeln!(
+            b,
+            "<section class=\"search-page\" aria-labelledby=\"search-title\" data-found=\"{}\" data-none=\"{}\">",
+            escape(l.search_found),
+            escape(l.search_none)
+        );
+        let _ = writeln!(b, "<h1 id=\"search-title\">{}</h1>", escape(l.search_report));
+        let _ = writeln!(b, "<p class=\"search-no-script\">{}</p>", escape(l.search_no_script));
+        let _ = writeln!(
+            b,
+            "<form role=\"search\" action=\"{SEARCH_FILE}\" method=\"get\" hidden=\"hidden\">\n<label for=\"search-q\">{}</label>\n<input type=\"search\" id=\"search-q\" name=\"q\" autocomplete=\"off\"/>\n<button type=\"submit\">{}</button>\n</form>",
+            escape(l.search_report),
+            escape(l.search)
+        );
+        b.push_str("<p class=\"search-status\" role=\"status\" aria-live=\"polite\"></p>\n");
+        b.push_str("<ol class=\"search-results\"></ol>\n");
+        let _ =
+            writeln!(b, "<button type=\"button\" class=\"search-more\" hidden=\"hidden\">{}</button>", escape(l.next));
+        b.push_str("</section>\n");
+        self.page(Page::Search, l.search_report, None, &b, None, None)
+    }
+
+    /// The contents beside the text: parts and articles, the current page
+    /// marked. A `<details>`, folded on small screens (the stylesheet shows
+    /// it open on wide ones), so that it needs no script.
+    fn sidebar(&self, current: &str) -> String {
+        let label = escape(self.labels.report_contents);
+        let mut out = format!(
+            "<nav class=\"sidebar\" aria-label=\"{label}\">\n<details class=\"sidebar-fold\">\n<summary>{label}</summary>\n<ol>\n"
+        );
+        let entry = |out: &mut String, a: &Article| {
+            let file = self.file(Page::Article(a));
+            let _ = writeln!(
+                out,
+                "<li><a href=\"{}\"{}>{}</a></li>",
+                url_attr(&file),
+                aria_current(current, &file),
+                escape(&self.title(Page::Article(a)))
+            );
+        };
+        for a in &self.report.front {
+            entry(&mut out, a);
+        }
+        for part in &self.report.parts {
+            let file = self.file(Page::Part(part));
+            let _ = writeln!(
+                out,
+                "<li class=\"sidebar-part\"><a href=\"{}\"{}>{}</a>\n<ol>",
+                url_attr(&file),
+                aria_current(current, &file),
+                escape(&self.labels.part_title(part))
+            );
+            for a in &part.articles {
+                entry(&mut out, a);
+            }
+            out.push_str("</ol>\n</li>\n");
+        }
+        for a in &self.report.back {
+            entry(&mut out, a);
+        }
+        out.push_str("</ol>\n</details>\n</nav>\n");
+        out
+    }
+
+    /// The article's headings, for wide screens ("On this page"); nothing
+    /// for an article with fewer than two, or the glossary (which lists its
+    /// terms at its top).
+    fn page_toc(&self, article: &Article) -> String {
+        if article.meta.kind == Kind::Glossary {
+            return String::new();
+        }
+        let entries: Vec<_> =
+            xhtml::outline(article).into_iter().filter(|h| h.depth <= 2 && !h.text.is_empty()).collect();
+        if entries.len() < 2 {
+            return String::new();
+        }
+        let label = escape(self.labels.on_this_page);
+        let mut out =
+            format!("<nav class=\"page-toc\" aria-label=\"{label}\">\n<p class=\"page-toc-title\">{label}</p>\n<ul>\n");
+        for h in entries {
+            let _ = writeln!(
+                out,
+                "<li class=\"depth-{}\"><a href=\"#{}\">{}</a></li>",
+                h.depth,
+                url_attr(&h.id),
+                escape(&h.text)
+            );
+        }
+        out.push_str("</ul>\n</nav>\n");
+        out
+    }
+
+    /// The page's description, scholarly metadata, cards and JSON-LD.
+    fn head_meta(&self, page: Page, file: &str, title: &str, main_lang: Option<&str>) -> String {
+        let article = match page {
+            Page::Article(a) => Some(a),
+            _ => None,
+        };
+        let parts = match page {
+            Page::Index => self
+                .report
+                .articles()
+                .map(|a| (a.title_text().trim().to_string(), self.file(Page::Article(a))))
+                .collect(),
+            _ => Vec::new(),
+        };
+        sitemeta::head(&PageMeta {
+            manifest: self.manifest,
+            web: self.web,
+            file,
+            title,
+            article,
+            lang: main_lang.unwrap_or(&self.manifest.book.language),
+            image: self.card.as_deref(),
+            offprint: article.and_then(|a| Some(format!("{}/{}.pdf", self.offprints?, a.id))),
+            parts,
+        })
     }
 
     /// The index: cover, title block, downloads, contents.

@@ -6,7 +6,11 @@
 // BUILD_DIR holds html/ (the site), report.pdf and report.epub. The script
 // serves BUILD_DIR from 127.0.0.1 (node's http), opens the site, follows a
 // glossary link from an article to its entry, checks the download links,
-// runs axe-core on every page of every edition (html/, html.*/) in the
+// searches each edition with the keyboard (a word of the middle article's
+// own, a Spanish word in the Spanish edition) and lands on the passage,
+// checks the contents sidebar (current page marked, folded on a small
+// screen), runs axe-core on every page of every edition (html/, html.*/),
+// the search page with results and the sidebar open, in the
 // light and the dark colour scheme (any violation fails), checks that links
 // are underlined and focus is visible, and saves screenshots. Exits 0 on
 // success, 1 on failure.
@@ -30,6 +34,8 @@ const root = path.resolve(buildDir);
 const types = {
   '.html': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
   '.pdf': 'application/pdf',
   '.epub': 'application/epub+zip',
   '.png': 'image/png',
@@ -70,6 +76,11 @@ try {
 
   async function axe(url, name) {
     await page.goto(url, { waitUntil: 'load' });
+    await axeHere(name);
+  }
+
+  // axe-core on the page as it is now.
+  async function axeHere(name) {
     await page.addScriptTag({ content: axeSource });
     const result = await page.evaluate(async () => {
       // eslint-disable-next-line no-undef
@@ -90,7 +101,10 @@ try {
   check(index.status() === 200, 'index.html is served');
   check((await page.locator('h1').first().textContent()).trim().length > 0, 'the index has a title');
   check((await page.locator('nav.contents a').count()) > 3, 'the index lists the contents');
-  check((await page.locator('script').count()) === 0, 'the index has no script');
+  check(
+    (await page.locator('script:not([type="application/ld+json"]):not([src="search.js"])').count()) === 0,
+    'the index has no script but its JSON-LD and the search',
+  );
 
   // Download links: every one answers 200 with content.
   const downloads = await page.locator('header a.download').evaluateAll((as) => as.map((a) => a.href));
@@ -173,6 +187,126 @@ try {
     await page.screenshot({ path: markShot });
     console.log(`screenshot: ${markShot}`);
   }
+
+  // Search, in every edition: a word found only in the middle article of
+  // the contents, typed with the keyboard alone in the header's search
+  // form, leads to search.html?q=… and from its first result to the
+  // passage; the sidebar marks the page. In the Spanish edition, a Spanish
+  // word too.
+  const fold = (w) => w.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '');
+  const wordsOf = (text) => [...text.matchAll(/[\p{Alphabetic}\p{N}\p{M}]+/gu)].map((m) => fold(m[0]));
+  async function pageWords(url) {
+    await page.goto(url);
+    return page.evaluate(() => {
+      const main = document.querySelector('main').cloneNode(true);
+      for (const e of main.querySelectorAll('[role="doc-pagebreak"], nav, annotation')) e.remove();
+      return { text: main.textContent, lang: main.getAttribute('lang') ?? document.documentElement.lang };
+    });
+  }
+  // A word of `file` (of at least 7 letters) that no other article has a
+  // word beginning like (its first 5 letters), preferring non-ASCII ones.
+  function uniqueWord(texts, file, wantAccent) {
+    const others = new Set();
+    for (const [f, t] of Object.entries(texts)) if (f !== file) for (const w of wordsOf(t.text)) others.add(w.slice(0, 5));
+    const raw = [...texts[file].text.matchAll(/[\p{Alphabetic}\p{M}]{7,}/gu)].map((m) => m[0]);
+    const ok = raw.filter((w) => !others.has(fold(w).slice(0, 5)) && !/[A-Z]/.test(w[0]));
+    const accented = ok.filter((w) => fold(w) !== w.toLowerCase());
+    return (wantAccent && accented.length > 0 ? accented : ok)[0];
+  }
+  async function searchByKeyboard(edition, word, file) {
+    const at = `${base}../${edition}/`;
+    await page.goto(at + 'index.html');
+    const form = page.locator('header form.site-search');
+    check(await form.isVisible(), `${edition}: the header's search form is shown when scripts run`);
+    let tabs = 0;
+    while ((await page.evaluate(() => document.activeElement?.id)) !== 'site-search-q' && tabs < 60) {
+      await page.keyboard.press('Tab');
+      tabs += 1;
+    }
+    check(tabs < 60, `${edition}: the search field is reached with Tab (${tabs} presses)`);
+    await page.keyboard.type(word);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/search.html?q=*');
+    check(new URL(page.url()).searchParams.get('q') === word, `${edition}: the form leads to search.html?q=${word}`);
+    await page.locator('.search-results li').first().waitFor();
+    const results = await page.locator('.search-results a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    check(
+      results.length > 0 && results.every((h) => h.split('#')[0] === file),
+      `${edition}: "${word}" is found in ${file} only (${results.join(', ')})`,
+    );
+    const shown = await page.locator('.search-results li').first().evaluate((li) => ({
+      article: li.querySelector('.search-article')?.textContent ?? '',
+      marked: [...li.querySelectorAll('mark')].map((m) => m.textContent),
+    }));
+    check(shown.article.length > 0 && shown.marked.length > 0, `${edition}: the result shows its article and marks the word in an excerpt (${shown.marked.join(', ')})`);
+    check((await page.evaluate(() => document.activeElement?.id)) === 'search-q', `${edition}: the search field has the focus`);
+    await page.keyboard.press('ArrowDown');
+    const focusedResult = await page.evaluate(() => document.activeElement?.closest('.search-results') !== null);
+    check(focusedResult, `${edition}: the arrow key moves to the first result`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/${file}#*`);
+    const landed = await page.evaluate(() => {
+      const target = document.querySelector(':target');
+      if (!target) return null;
+      // The passage: from the target heading to the next heading.
+      let text = target.textContent;
+      for (let e = target.nextElementSibling; e && !/^H[1-6]$/.test(e.tagName); e = e.nextElementSibling) text += ' ' + e.textContent;
+      if (target.closest('header')) text += ' ' + target.closest('header').parentElement.textContent;
+      const r = target.getBoundingClientRect();
+      return { id: target.id, text, inView: r.top >= 0 && r.top < window.innerHeight };
+    });
+    check(landed !== null && landed.inView, `${edition}: the result lands on its passage (#${landed?.id})`);
+    check(landed !== null && wordsOf(landed.text).includes(fold(word)), `${edition}: the passage holds "${word}"`);
+    const current = await page.locator('nav.sidebar a[aria-current="page"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    check(current.length === 1 && current[0] === file, `${edition}: the sidebar marks the current page (${current.join(', ')})`);
+    check(await page.locator('nav.sidebar').getByRole('link').first().isVisible(), `${edition}: the sidebar is open on a wide screen`);
+  }
+  const searched = {};
+  for (const edition of (await readdir(root)).filter((d) => d === 'html' || d.startsWith('html.')).sort()) {
+    const at = `${base}../${edition}/`;
+    await page.goto(at + 'index.html');
+    const files = (
+      await page.locator('nav.contents a:not(.toc-offprint)').evaluateAll((as) => as.map((a) => a.getAttribute('href')))
+    ).filter((h) => !h.startsWith('part_'));
+    const texts = {};
+    for (const f of files) texts[f] = await pageWords(at + f);
+    const middle = files[Math.floor(files.length / 2)];
+    const word = uniqueWord(texts, middle, false);
+    check(word !== undefined, `${edition}: ${middle} has a word of its own (${word})`);
+    if (word) await searchByKeyboard(edition, word, middle);
+    searched[edition] = word;
+    if (edition !== 'html') {
+      const lang = edition.slice('html.'.length);
+      const translated = files.find((f) => f !== middle && texts[f].lang === lang);
+      const own = translated && uniqueWord(texts, translated, true);
+      check(own !== undefined, `${edition}: a translated article (${translated}) has a word of its own (${own})`);
+      if (own) await searchByKeyboard(edition, own, translated);
+    }
+  }
+
+  // The sidebar on a small screen: folded behind a button, opened with the
+  // keyboard; axe-core with it open, and on the search page with results.
+  await page.setViewportSize({ width: 390, height: 800 });
+  const article = new URL(articles[1]).pathname.split('/').pop();
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(base + article);
+    const summary = page.locator('nav.sidebar summary');
+    check(await summary.isVisible(), `the sidebar is folded behind a button on a small screen (${scheme})`);
+    check(!(await page.locator('nav.sidebar ol a').first().isVisible()), 'its links are hidden while it is folded');
+    await summary.focus();
+    await page.keyboard.press('Enter');
+    check(await page.locator('nav.sidebar ol a').first().isVisible(), 'Enter opens it');
+    await axeHere(`${article} with the sidebar open on a small screen (${scheme})`);
+  }
+  await page.setViewportSize({ width: 1200, height: 900 });
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(`${base}search.html?q=${encodeURIComponent(searched.html ?? 'blockchain')}`);
+    await page.locator('.search-results li').first().waitFor();
+    await axeHere(`search.html with results (${scheme})`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // axe-core on every page of every edition, in both colour schemes.
   const editions = (await readdir(root)).filter((d) => d === 'html' || d.startsWith('html.')).sort();

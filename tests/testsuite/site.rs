@@ -55,7 +55,14 @@ fn check_site(build: &Path, dir: &str, min_links: usize) -> BTreeMap<String, Has
         let mut seen = HashSet::new();
         for node in doc.descendants().filter(|n| n.is_element()) {
             let name = node.tag_name().name();
-            assert!(!matches!(name, "script" | "iframe" | "object" | "embed"), "{page}: <{name}>");
+            assert!(!matches!(name, "iframe" | "object" | "embed"), "{page}: <{name}>");
+            if name == "script" {
+                // Data (JSON-LD), or the site's own search script: nothing
+                // else, and nothing the reading needs.
+                let data = node.attribute("type") == Some("application/ld+json");
+                let ours = node.attribute("src") == Some("search.js") && node.text().is_none();
+                assert!(data || ours, "{page}: a script other than JSON-LD and search.js");
+            }
             for attr in node.attributes() {
                 assert!(!attr.name().starts_with("on"), "{page}: event handler {}", attr.name());
                 assert!(!attr.value().trim_start().to_ascii_lowercase().starts_with("javascript:"), "{page}");
@@ -161,6 +168,16 @@ fn sample_report_site_has_its_pages_and_every_link_resolves() {
     }
     assert!(!build.join("report.pdf").exists());
     let ids = check_site(&build, "html", 200);
+    // The search: its page, the site's own script and the index.
+    for file in ["search.html", "search.js", "search/index.json", "search/t/0.json", "search/s/0.json"] {
+        assert!(html.join(file).is_file(), "missing {file}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(html.join("search/index.json")).unwrap()).unwrap();
+    assert_eq!(manifest["lang"], "en");
+    let es: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(build.join("html.es/search/index.json")).unwrap()).unwrap();
+    assert_eq!(es["lang"], "es");
 
     // The Spanish edition has its own site beside it; each page links its
     // counterpart in the other edition.
@@ -312,4 +329,157 @@ fn site_in_a_real_browser() {
 fn which(tool: &str) -> String {
     let out = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().unwrap();
     String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The meta of a page: `name` (or `property`) → contents, in order.
+fn metas<'a>(doc: &'a roxmltree::Document) -> Vec<(&'a str, &'a str)> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("meta"))
+        .filter_map(|n| Some((n.attribute("name").or(n.attribute("property"))?, n.attribute("content")?)))
+        .collect()
+}
+
+fn meta<'a>(metas: &[(&'a str, &'a str)], name: &str) -> Option<&'a str> {
+    metas.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+}
+
+#[test]
+fn site_pages_carry_scholar_tags_that_agree_with_the_pdf_and_the_exports() {
+    let report = TestReport::sample();
+    let manifest = std::fs::read_to_string(report.path().join("book.toml")).unwrap();
+    let manifest =
+        manifest.replacen("src = \"report\"", "src = \"report\"\nurl = \"https://example.org/coala/html/\"", 1);
+    report.write("book.toml", &manifest);
+    let run = report.run(&["build", "--format", "pdf", "--format", "offprints", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let build = report.path().join("build").canonicalize().unwrap();
+    let html = build.join("html");
+    check_site(&build, "html", 200);
+    let records: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(build.join("citation.json")).unwrap()).unwrap();
+    let index = std::fs::read_to_string(html.join("index.html")).unwrap();
+    let doc = parse(&index);
+    let articles: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("nav") && n.attribute("class") == Some("contents"))
+        .flat_map(|n| n.descendants())
+        .filter(|n| n.has_tag_name("a") && n.attribute("class").is_none())
+        .filter_map(|n| n.attribute("href"))
+        .filter(|h| !h.starts_with("part_"))
+        .map(str::to_string)
+        .collect();
+    assert!(articles.len() >= 8, "{articles:?}");
+    let mut checked = 0;
+    for file in &articles {
+        let text = std::fs::read_to_string(html.join(file)).unwrap();
+        let doc = parse(&text);
+        let metas = metas(&doc);
+        let url = format!("https://example.org/coala/html/{file}");
+        let record = records.iter().find(|r| r["URL"] == url.as_str()).unwrap_or_else(|| panic!("{file}: no record"));
+        assert_eq!(meta(&metas, "citation_title"), record["title"].as_str(), "{file}");
+        assert_eq!(meta(&metas, "citation_inbook_title"), record["container-title"].as_str(), "{file}");
+        assert_eq!(meta(&metas, "citation_language"), Some("en"), "{file}");
+        assert_eq!(meta(&metas, "citation_publication_date"), Some("2016/12/08"), "{file}");
+        let authors: Vec<&str> = metas.iter().filter(|(n, _)| *n == "citation_author").map(|(_, c)| *c).collect();
+        assert_eq!(authors.len(), record["author"].as_array().map_or(0, Vec::len), "{file}");
+        // The pages: the record's, which are the PDF's.
+        let page = record["page"].as_str().unwrap();
+        let (first, last) = page.split_once('-').unwrap_or((page, page));
+        assert_eq!(meta(&metas, "citation_firstpage"), Some(first), "{file}");
+        assert_eq!(meta(&metas, "citation_lastpage"), Some(last), "{file}");
+        let id = file.trim_end_matches(".html");
+        assert_eq!(
+            meta(&metas, "citation_pdf_url"),
+            Some(format!("https://example.org/coala/offprints/{id}.pdf").as_str()),
+            "{file}"
+        );
+        assert!(build.join(format!("offprints/{id}.pdf")).is_file(), "{file}: no offprint");
+        // The web page marks the PDF page it starts on.
+        assert!(text.contains(&format!("aria-label=\"Page {first}\"")), "{file}: no mark of page {first}");
+        assert!(meta(&metas, "description").is_some_and(|d| !d.is_empty()), "{file}: no description");
+        assert_eq!(meta(&metas, "DC.title"), record["title"].as_str(), "{file}");
+        let canonical = doc.descendants().find(|n| n.has_tag_name("link") && n.attribute("rel") == Some("canonical"));
+        assert_eq!(canonical.and_then(|n| n.attribute("href")), Some(url.as_str()), "{file}");
+        // JSON-LD: a chapter of the report, with its authors.
+        let ld = doc
+            .descendants()
+            .find(|n| n.has_tag_name("script") && n.attribute("type") == Some("application/ld+json"))
+            .and_then(|n| n.text())
+            .unwrap_or_else(|| panic!("{file}: no JSON-LD"));
+        let ld: serde_json::Value = serde_json::from_str(ld).unwrap_or_else(|e| panic!("{file}: JSON-LD: {e}"));
+        assert_eq!(ld["@context"], "https://schema.org", "{file}");
+        assert!(ld["@type"].as_array().unwrap().iter().any(|t| t == "Chapter"), "{file}");
+        assert!(ld["isPartOf"]["@type"].as_array().unwrap().iter().any(|t| t == "Book"), "{file}");
+        assert_eq!(ld["isPartOf"]["license"], "https://creativecommons.org/licenses/by/4.0/", "{file}");
+        assert_eq!(ld["pageStart"].as_str(), Some(first), "{file}");
+        assert_eq!(ld["author"].as_array().map_or(0, Vec::len), authors.len(), "{file}");
+        // The preview card's image is in the site.
+        let image = meta(&metas, "og:image").unwrap_or_else(|| panic!("{file}: no og:image"));
+        let rel = image.strip_prefix("https://example.org/coala/html/").unwrap();
+        assert!(html.join(rel).is_file(), "{file}: {image} is not in the site");
+        // The SVG cover as a PNG: social sites read no SVG.
+        assert!(std::fs::read(html.join(rel)).unwrap().starts_with(b"\x89PNG"), "{file}: {image} is no PNG");
+        assert_eq!(meta(&metas, "twitter:image"), Some(image));
+        checked += 1;
+    }
+    assert!(checked >= 8);
+    // The index: the report, its parts listed.
+    let ld = doc
+        .descendants()
+        .find(|n| n.has_tag_name("script") && n.attribute("type") == Some("application/ld+json"))
+        .and_then(|n| n.text())
+        .unwrap();
+    let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["@type"][0], "Book");
+    assert_eq!(ld["hasPart"].as_array().unwrap().len(), articles.len());
+    // The sitemap lists every page; robots.txt points to it.
+    let sitemap = std::fs::read_to_string(html.join("sitemap.xml")).unwrap();
+    roxmltree::Document::parse(&sitemap).unwrap();
+    for file in &articles {
+        assert!(sitemap.contains(&format!("<loc>https://example.org/coala/html/{file}</loc>")), "{file}");
+    }
+    let robots = std::fs::read_to_string(html.join("robots.txt")).unwrap();
+    assert!(robots.contains("Sitemap: https://example.org/coala/html/sitemap.xml"), "{robots}");
+    // Without an address: no sitemap, no canonical link.
+    let plain = TestReport::sample();
+    let run = plain.run(&["build", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!plain.path().join("build/html/sitemap.xml").exists());
+    let foreword = std::fs::read_to_string(plain.path().join("build/html/foreword.html")).unwrap();
+    assert!(!foreword.contains("rel=\"canonical\""));
+    assert!(foreword.contains("<meta name=\"citation_title\""));
+}
+
+#[test]
+fn every_page_has_the_contents_beside_it_with_the_current_page_marked() {
+    let report = TestReport::sample();
+    let run = report.run(&["build", "--format", "html"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = report.path().join("build/html");
+    for (file, current) in [("smart-contracts.html", true), ("part_1.html", true), ("index.html", false)] {
+        let text = std::fs::read_to_string(html.join(file)).unwrap();
+        let doc = parse(&text);
+        let sidebar = doc
+            .descendants()
+            .find(|n| n.has_tag_name("nav") && n.attribute("class") == Some("sidebar"))
+            .unwrap_or_else(|| panic!("{file}: no sidebar"));
+        assert!(sidebar.descendants().any(|n| n.has_tag_name("summary")), "{file}: not folded");
+        let marked: Vec<&str> = sidebar
+            .descendants()
+            .filter(|n| n.attribute("aria-current") == Some("page"))
+            .filter_map(|n| n.attribute("href"))
+            .collect();
+        assert_eq!(marked, if current { vec![file] } else { vec![] }, "{file}");
+        assert!(sidebar.descendants().filter(|n| n.has_tag_name("a")).count() >= 12, "{file}");
+    }
+    let article = std::fs::read_to_string(html.join("smart-contracts.html")).unwrap();
+    let doc = parse(&article);
+    let toc = doc
+        .descendants()
+        .find(|n| n.has_tag_name("nav") && n.attribute("class") == Some("page-toc"))
+        .expect("no list of the article's headings");
+    let hrefs: Vec<&str> =
+        toc.descendants().filter(|n| n.has_tag_name("a")).filter_map(|n| n.attribute("href")).collect();
+    assert!(hrefs.len() >= 3, "{hrefs:?}");
+    assert!(hrefs.iter().all(|h| h.starts_with('#')), "{hrefs:?}");
 }

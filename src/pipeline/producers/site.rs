@@ -3,6 +3,7 @@
 
 use crate::model::{Article, Inline, LinkDest};
 use crate::output::site;
+use crate::output::sitemeta::Web;
 use crate::passes::cite;
 use crate::pipeline::outcome::ArtifactKind;
 use crate::pipeline::producers::{Content, Context, Output, Produced};
@@ -14,15 +15,13 @@ pub fn produce(ctx: &Context) -> Produced {
     let (result, took) = timed(ctx.progress, Stage::Html, || {
         let extra = |article: &Article| links(ctx, article);
         let report = cite::with_how_to_cite(ctx.report, ctx.cited, ctx.words.how_to_cite, extra);
-        site::build(
-            &report,
-            ctx.manifest,
-            ctx.root,
-            &plan.downloads,
-            &plan.alternates,
-            plan.site_offprints.as_deref(),
-            ctx.rendered,
-        )
+        let articles: Vec<&Article> = ctx.report.articles().collect();
+        let web = Web {
+            url: plan.url.clone(),
+            citations: Web::citations_of(&ctx.cited.csl_json, ctx.manifest, &articles),
+            offprints: plan.site_offprints.clone(),
+        };
+        site::build(&report, ctx.manifest, ctx.root, &plan.downloads, &plan.alternates, ctx.rendered, &web)
     });
     produced.time(Stage::Html, took);
     produced.result(result.map(|site| Output {
