@@ -84,6 +84,9 @@ pub enum FormatArg {
     /// One PDF per article with the report's page numbers
     /// (`<build-dir>/offprints/<article>.pdf`), and the citation exports.
     Offprints,
+    /// The Word edition (`<build-dir>/report.docx`) and one proof per
+    /// article (`<build-dir>/docx/<article>.docx`).
+    Docx,
 }
 
 impl From<FormatArg> for Format {
@@ -93,6 +96,7 @@ impl From<FormatArg> for Format {
             FormatArg::Epub => Format::Epub,
             FormatArg::Html => Format::Html,
             FormatArg::Offprints => Format::Offprints,
+            FormatArg::Docx => Format::Docx,
         }
     }
 }

@@ -22,6 +22,10 @@ pub enum ArtifactKind {
     Epub,
     /// The web edition's folder.
     Html,
+    /// The Word edition.
+    Docx,
+    /// One article's Word proof.
+    DocxProof,
 }
 
 impl ArtifactKind {
@@ -35,6 +39,8 @@ impl ArtifactKind {
             ArtifactKind::CslJson => "csl-json",
             ArtifactKind::Epub => "epub",
             ArtifactKind::Html => "html",
+            ArtifactKind::Docx => "docx",
+            ArtifactKind::DocxProof => "docx-proof",
         }
     }
 }

@@ -29,6 +29,8 @@ pub enum Stage {
     Citations,
     Offprints,
     Epub,
+    /// The Word edition and its proofs.
+    Docx,
     /// The web edition.
     Html,
     /// The artifacts written, all or none.
@@ -51,6 +53,7 @@ impl Stage {
             Stage::Citations => "citations",
             Stage::Offprints => "offprints",
             Stage::Epub => "epub",
+            Stage::Docx => "docx",
             Stage::Html => "html",
             Stage::Write => "write",
             Stage::Preview => "preview",
