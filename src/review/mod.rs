@@ -486,7 +486,7 @@ mod tests {
         let at = para.iter().collect::<String>().rfind("quick").unwrap();
         let (s, e) = locate(source, 3, &para, at, at + 5).unwrap();
         assert_eq!(&source[s..e], "quick");
-        assert_eq!(position(source, s, e), (3, 26, 5));
+        assert_eq!(position(source, s, e), (3, 25, 5));
         // An insertion after "fox".
         let (s, e) = locate(source, 3, &para, 13, 13).unwrap();
         assert_eq!((s, e), (source.find(" fox").unwrap() + 4, source.find(" fox").unwrap() + 4));
