@@ -43,6 +43,8 @@ pub fn bookmark(article: &str, anchor: Option<&str>) -> String {
 /// An image packaged once, however often it is shown.
 pub struct Packaged {
     pub rel: String,
+    /// An SVG image's own relationship (`rel` is then its PNG's).
+    pub svg: Option<String>,
     pub cx: u64,
     pub cy: u64,
 }
@@ -131,6 +133,7 @@ impl<'a> Doc<'a> {
         if !self.images.contains_key(path) {
             let packaged = match crate::output::assets::read_image(self.root, path) {
                 Ok((bytes, _, ext)) => {
+                    let bytes = if ext == "svg" { crate::svg::clean(bytes).bytes } else { bytes };
                     let (w, h) = super::image_size(&bytes, ext).unwrap_or((480, 360));
                     let mut cx = w.max(1) * 9525;
                     let mut cy = h.max(1) * 9525;
@@ -138,10 +141,20 @@ impl<'a> Doc<'a> {
                         cy = cy * self.max_width / cx;
                         cx = self.max_width;
                     }
-                    let name = format!("image{}.{ext}", self.media.len() + 1);
+                    let n = self.media.len() + 1;
+                    let png = if ext == "svg" { super::svg_fallback(&bytes) } else { None };
+                    let name = format!("image{n}.{ext}");
                     self.media.push((name.clone(), bytes));
                     let rel = self.rel(REL_IMAGE, format!("media/{name}"), false);
-                    Some(Packaged { rel, cx, cy })
+                    match png {
+                        Some(png) => {
+                            let png_name = format!("image{n}.png");
+                            self.media.push((png_name.clone(), png));
+                            let png_rel = self.rel(REL_IMAGE, format!("media/{png_name}"), false);
+                            Some(Packaged { rel: png_rel, svg: Some(rel), cx, cy })
+                        }
+                        None => Some(Packaged { rel, svg: None, cx, cy }),
+                    }
                 }
                 Err(e) => {
                     self.warnings.push(format!("the image `{path}` is left out of the Word document: {e}"));
@@ -618,10 +631,10 @@ impl<'d, 'a> Writer<'d, 'a> {
 
     fn image(&mut self, image: &Image, run: &Run) {
         let packaged = match &image.src {
-            ImageSrc::Local(path) => self.doc.image(path).map(|p| (p.rel.clone(), p.cx, p.cy)),
+            ImageSrc::Local(path) => self.doc.image(path).map(|p| (p.rel.clone(), p.svg.clone(), p.cx, p.cy)),
             _ => None,
         };
-        let Some((rel, cx, cy)) = packaged else {
+        let Some((rel, svg, cx, cy)) = packaged else {
             let alt = image.alt.trim();
             let text = if alt.is_empty() { format!("[{}]", self.doc.labels.image) } else { format!("[{alt}]") };
             text_run(&mut self.out, &text, run);
@@ -630,10 +643,16 @@ impl<'d, 'a> Writer<'d, 'a> {
         self.doc.drawings += 1;
         let id = self.doc.drawings;
         let descr = if image.decorative { String::new() } else { escape(image.alt.trim()) };
+        let blip = match svg {
+            Some(svg) => format!(
+                "<a:blip r:embed=\"{rel}\"><a:extLst><a:ext uri=\"{{96DAC541-7B7A-43D3-8B79-37D633B846F1}}\"><asvg:svgBlip xmlns:asvg=\"http://schemas.microsoft.com/office/drawing/2016/SVG/main\" r:embed=\"{svg}\"/></a:ext></a:extLst></a:blip>"
+            ),
+            None => format!("<a:blip r:embed=\"{rel}\"/>"),
+        };
         let title = image.title.as_deref().map(|t| format!(" title=\"{}\"", escape(t))).unwrap_or_default();
         let _ = write!(
             self.out,
-            "<w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\"><wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/><wp:docPr id=\"{id}\" name=\"Picture {id}\" descr=\"{descr}\"{title}/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect=\"1\"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic><pic:nvPicPr><pic:cNvPr id=\"{id}\" name=\"Picture {id}\" descr=\"{descr}\"/><pic:cNvPicPr><a:picLocks noChangeAspect=\"1\" noChangeArrowheads=\"1\"/></pic:cNvPicPr></pic:nvPicPr><pic:blipFill><a:blip r:embed=\"{rel}\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr bwMode=\"auto\"><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+            "<w:r><w:drawing><wp:inline distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\"><wp:extent cx=\"{cx}\" cy=\"{cy}\"/><wp:effectExtent l=\"0\" t=\"0\" r=\"0\" b=\"0\"/><wp:docPr id=\"{id}\" name=\"Picture {id}\" descr=\"{descr}\"{title}/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect=\"1\"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic><pic:nvPicPr><pic:cNvPr id=\"{id}\" name=\"Picture {id}\" descr=\"{descr}\"/><pic:cNvPicPr><a:picLocks noChangeAspect=\"1\" noChangeArrowheads=\"1\"/></pic:cNvPicPr></pic:nvPicPr><pic:blipFill>{blip}<a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr bwMode=\"auto\"><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{cx}\" cy=\"{cy}\"/></a:xfrm><a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
         );
     }
 

@@ -395,6 +395,38 @@ fn zip(parts: Vec<(String, Vec<u8>)>, timestamp: Option<i64>) -> Vec<u8> {
     writer.finish().map(Cursor::into_inner).unwrap_or_default()
 }
 
+/// A PNG of an SVG image, at twice its size, for the readers that show no
+/// SVG (Word before 2016, Pandoc), with the embedded fonts only (the same
+/// on every machine); `None` when it cannot be drawn.
+pub fn svg_fallback(bytes: &[u8]) -> Option<Vec<u8>> {
+    use resvg::{tiny_skia, usvg};
+    use std::sync::{Arc, OnceLock};
+    static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    let fontdb = FONTS.get_or_init(|| {
+        let mut db = usvg::fontdb::Database::new();
+        let mut seen = std::collections::HashSet::new();
+        for (font, _) in typst_kit::fonts::embedded() {
+            let data = font.data();
+            if seen.insert(data.as_ptr() as usize) {
+                db.load_font_data(data.to_vec());
+            }
+        }
+        db.set_serif_family("Libertinus Serif");
+        db.set_sans_serif_family("Libertinus Serif");
+        db.set_monospace_family("DejaVu Sans Mono");
+        Arc::new(db)
+    });
+    let options = usvg::Options { fontdb: fontdb.clone(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_data(bytes, &options).ok()?;
+    let size = tree.size();
+    let scale = (2.0f32).min(4000.0 / size.width().max(size.height()).max(1.0));
+    let w = (size.width() * scale).ceil() as u32;
+    let h = (size.height() * scale).ceil() as u32;
+    let mut pixmap = tiny_skia::Pixmap::new(w, h)?;
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    pixmap.encode_png().ok()
+}
+
 /// An image's size in pixels (at 96 per inch), from its header.
 pub fn image_size(bytes: &[u8], ext: &str) -> Option<(u64, u64)> {
     let be = |b: &[u8]| b.iter().fold(0u64, |n, &x| n << 8 | x as u64);
