@@ -633,3 +633,45 @@ fn a_proof_names_its_pages_in_the_pdf() {
     assert!(core.contains("<dc:title>Blockchain Technologies and Internet Governance</dc:title>"), "{core}");
     assert!(core.contains("<dc:language>en</dc:language>") && core.contains("<cp:keywords>blockchain"), "{core}");
 }
+
+#[test]
+fn languages_directions_tables_and_images_are_word_structure() {
+    let report = TestReport::new();
+    report
+        .write("book.toml", "front = [\"a.md\", \"b.md\"]\n\n[book]\ntitle = \"Languages\"\nlanguage = \"en\"\n")
+        .write(
+            "report/a.md",
+            "+++\ntitle = \"English\"\n+++\n\nA passage in French: [le texte]{lang=fr}, and in Arabic: [مرحبا بالعالم]{lang=ar}.\n\n| Head | Other |\n|------|-------|\n| a | b |\n\n: The caption {#tbl-one}\n\n![A red square](img/red.svg \"A figure\"){#fig-red}\n\nSee @tbl-one and @fig-red and [the other article](b.md).\n",
+        )
+        .write(
+            "report/b.md",
+            "+++\ntitle = \"العربية\"\nlanguage = \"ar\"\n+++\n\nهذا نص باللغة العربية.\n",
+        )
+        .write(
+            "report/img/red.svg",
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"40\" height=\"20\"><rect width=\"40\" height=\"20\" fill=\"red\"/></svg>",
+        );
+    let run = report.run(&["build", "--format", "docx"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xml = part(&report.path().join("build/report.docx"), "word/document.xml");
+    assert!(xml.contains("<w:lang w:val=\"fr\"/>"), "a French passage is tagged");
+    assert!(xml.contains("<w:rtl/><w:lang w:val=\"ar\" w:bidi=\"ar\"/>"), "an Arabic passage runs right to left");
+    assert!(xml.contains("<w:pStyle w:val=\"BodyText\"/><w:bidi/>"), "an Arabic paragraph is right to left");
+    assert!(xml.contains("<w:tblHeader/>"), "the header row repeats");
+    assert!(xml.contains("descr=\"A red square\""), "the image's alt text");
+    assert!(xml.contains("<w:t xml:space=\"preserve\">Table\u{a0}1. </w:t>"), "the table's number");
+    assert!(xml.contains("w:anchor=\"a_tbl_one\""), "a cross-reference is a link to the table's bookmark");
+    assert!(xml.contains("w:name=\"a_tbl_one\""), "the table's bookmark");
+    assert!(xml.contains("w:anchor=\"b\""), "a link to another article");
+    let styles = part(&report.path().join("build/report.docx"), "word/styles.xml");
+    assert!(styles.contains("<w:name w:val=\"heading 1\"/>") && styles.contains("Libertinus Serif"), "{styles}");
+    let fonts = part(&report.path().join("build/report.docx"), "word/fontTable.xml");
+    assert!(fonts.contains("DejaVu Sans Mono"), "{fonts}");
+    let numbering = part(&report.path().join("build/report.docx"), "word/numbering.xml");
+    assert!(numbering.contains("w:abstractNumId=\"2\""), "{numbering}");
+    // The Arabic proof: its language, and its paragraphs right to left.
+    let proof = part(&report.path().join("build/docx/b.docx"), "docProps/core.xml");
+    assert!(proof.contains("<dc:language>ar</dc:language>"), "{proof}");
+    let body = part(&report.path().join("build/docx/b.docx"), "word/document.xml");
+    assert!(body.contains("<w:bidi/>") && body.contains("w:name=\"_src"), "{body}");
+}
