@@ -623,9 +623,9 @@ fn a_proof_names_its_pages_in_the_pdf() {
     let report = TestReport::sample();
     let run = report.run(&["build", "--format", "pdf", "--format", "docx", "--edition", "en"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let xml = part(&report.path().join("build/docx/smart-contracts.docx"), "word/document.xml");
-    let note_at = xml.find("ProofNote").expect("the proof's note");
-    let note = &xml[note_at..note_at + 400];
+    let header = part(&report.path().join("build/docx/smart-contracts.docx"), "word/header1.xml");
+    let note_at = header.find("ProofNote").expect("the proof's note");
+    let note = &header[note_at..];
     assert!(note.contains("report.pdf") && note.contains("pp."), "{note}");
     let custom = part(&report.path().join("build/docx/smart-contracts.docx"), "docProps/custom.xml");
     assert!(custom.contains("coala-report-source-sha256") && custom.contains("report/smart-contracts.md"), "{custom}");
@@ -674,4 +674,27 @@ fn languages_directions_tables_and_images_are_word_structure() {
     assert!(proof.contains("<dc:language>ar</dc:language>"), "{proof}");
     let body = part(&report.path().join("build/docx/b.docx"), "word/document.xml");
     assert!(body.contains("<w:bidi/>") && body.contains("w:name=\"_src"), "{body}");
+}
+
+#[test]
+fn import_reads_a_proof_back_as_its_article() {
+    let report = sample_docx();
+    let proof = report.path().join("build/docx/smart-contracts.docx");
+    let imported = import(&proof);
+    let title = imported.title.as_ref().map(|t| coala_report::model::plain_text(t)).unwrap_or_default();
+    assert_eq!(title, "When code performs the promise");
+    assert_eq!(imported.meta.subtitle.as_deref(), Some("Smart contracts, self-executing transactions and the law"));
+    let mut all = Vec::new();
+    all_blocks(&imported.blocks, &mut all);
+    let marks = all
+        .iter()
+        .flat_map(|b| inlines_of(b))
+        .filter(|i| matches!(i, Inline::Anchor(a) if a.starts_with("_src")))
+        .count();
+    assert_eq!(marks, 0, "the source marks are not anchors of the article");
+    let run = report.run(&["import", "--to", "imported", proof.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let markdown = std::fs::read_to_string(report.path().join("imported/smart-contracts.md")).unwrap();
+    assert!(!markdown.contains("_src"), "{markdown}");
+    assert!(markdown.contains("\n# What a smart contract is, and what it is not\n"), "{markdown}");
 }

@@ -135,7 +135,10 @@ pub fn proof(article: &Article, manifest: &Manifest, root: &Root, of: &ProofOf, 
     if let Some((pages, pdf)) = &of.pages {
         note = format!("{} — {} {} ({pdf}) — {}", book.title, labels.pages_abbr, pages.range(), article.src_rel);
     }
-    let body = article_xml(&mut doc, article, 0, Some(&note));
+    // The note is the page header: on every page, and outside the text
+    // an import reads.
+    doc.section = format!("<w:headerReference w:type=\"default\" r:id=\"rHeader\"/>{}", doc.section);
+    let body = article_xml(&mut doc, article, 0, None);
     let lang = crate::output::xhtml::article_lang(article, &book.language).to_string();
     let authors: Vec<&str> = article.meta.authors.iter().map(|a| a.name.as_str()).collect();
     let core = core_properties(
@@ -155,7 +158,7 @@ pub fn proof(article: &Article, manifest: &Manifest, root: &Root, of: &ProofOf, 
         of.sha256.clone(),
     ];
     let custom: Vec<(&str, String)> = PROOF_PROPERTIES.iter().copied().zip(values).collect();
-    package(doc, &body, core, Some(custom), timestamp)
+    package(doc, &body, core, Some((custom, note)), timestamp)
 }
 
 /// One article's XML: its title as `heading N` in the report (`Title` in
@@ -261,7 +264,17 @@ fn custom_properties(props: &[(&str, String)]) -> String {
 }
 
 /// The package: every part, in a fixed order, dated from `timestamp`.
-fn package(doc: Doc, body: &str, core: String, custom: Option<Vec<(&str, String)>>, timestamp: Option<i64>) -> Vec<u8> {
+fn package(
+    doc: Doc,
+    body: &str,
+    core: String,
+    proof: Option<(Vec<(&str, String)>, String)>,
+    timestamp: Option<i64>,
+) -> Vec<u8> {
+    let (custom, header) = match proof {
+        Some((custom, note)) => (Some(custom), Some(note)),
+        None => (None, None),
+    };
     let ns = xml::namespaces();
     let document = format!(
         "{DECLARATION}<w:document {ns}><w:body>{body}<w:sectPr>{}</w:sectPr></w:body></w:document>",
@@ -277,6 +290,12 @@ fn package(doc: Doc, body: &str, core: String, custom: Option<Vec<(&str, String)
     let footer = format!(
         "{DECLARATION}<w:ftr {ns}><w:p><w:pPr><w:pStyle w:val=\"Footer\"/></w:pPr><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p></w:ftr>"
     );
+    let header = header.map(|note| {
+        format!(
+            "{DECLARATION}<w:hdr {ns}><w:p><w:pPr><w:pStyle w:val=\"ProofNote\"/></w:pPr><w:r><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p></w:hdr>",
+            escape(&note)
+        )
+    });
     let rel = |id: &str, kind: &str, target: &str, external: bool| {
         format!(
             "<Relationship Id=\"{id}\" Type=\"{kind}\" Target=\"{}\"{}/>",
@@ -296,6 +315,9 @@ fn package(doc: Doc, body: &str, core: String, custom: Option<Vec<(&str, String)
         ("rFooter", "footer", "footer1.xml"),
     ] {
         doc_rels.push_str(&rel(id, &format!("{OD}/{kind}"), target, false));
+    }
+    if header.is_some() {
+        doc_rels.push_str(&rel("rHeader", &format!("{OD}/header"), "header1.xml", false));
     }
     for (id, kind, target, external) in &doc.rels {
         doc_rels.push_str(&rel(id, kind, target, *external));
@@ -343,6 +365,9 @@ fn package(doc: Doc, body: &str, core: String, custom: Option<Vec<(&str, String)
     ] {
         types.push_str(&format!("<Override PartName=\"{part}\" ContentType=\"{kind}\"/>"));
     }
+    if header.is_some() {
+        types.push_str(&format!("<Override PartName=\"/word/header1.xml\" ContentType=\"{WML}.header+xml\"/>"));
+    }
     if custom.is_some() {
         types.push_str("<Override PartName=\"/docProps/custom.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.custom-properties+xml\"/>");
     }
@@ -371,6 +396,9 @@ fn package(doc: Doc, body: &str, core: String, custom: Option<Vec<(&str, String)
         ("word/fontTable.xml".into(), styles::font_table(&fonts).into_bytes()),
         ("word/footer1.xml".into(), footer.into_bytes()),
     ]);
+    if let Some(header) = header {
+        parts.push(("word/header1.xml".into(), header.into_bytes()));
+    }
     for (name, bytes) in doc.media {
         parts.push((format!("word/media/{name}"), bytes));
     }

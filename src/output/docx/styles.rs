@@ -59,9 +59,9 @@ pub fn styles(lang: &str, fonts: &Fonts) -> String {
     s.push_str(&para_style(
         "Subtitle",
         "Subtitle",
-        "Title",
-        "<w:spacing w:before=\"120\" w:after=\"240\"/>",
-        "<w:b w:val=\"0\"/><w:sz w:val=\"30\"/><w:szCs w:val=\"30\"/>",
+        "Normal",
+        "<w:keepNext/><w:spacing w:before=\"120\" w:after=\"240\"/><w:jc w:val=\"center\"/>",
+        "<w:sz w:val=\"30\"/><w:szCs w:val=\"30\"/>",
         "",
     ));
     s.push_str(&para_style("Author", "Author", "Normal", "<w:keepNext/><w:jc w:val=\"center\"/>", "", ""));
