@@ -698,3 +698,54 @@ fn import_reads_a_proof_back_as_its_article() {
     assert!(!markdown.contains("_src"), "{markdown}");
     assert!(markdown.contains("\n# What a smart contract is, and what it is not\n"), "{markdown}");
 }
+
+#[test]
+fn the_eip_corpus_writes_docx_that_pandoc_python_docx_and_libreoffice_read() {
+    let test = "the_eip_corpus_writes_docx_that_pandoc_python_docx_and_libreoffice_read";
+    let Some((report, _)) = crate::eips::eip_report() else { return };
+    let run = report.run(&["build", "--format", "docx"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let files = docx_files(&report.path().join("build"));
+    assert!(files.len() > 100, "{}", files.len());
+    let loaded = coala_report::passes::load(report.path(), None).unwrap();
+    if let Some(pandoc) = pandoc(test) {
+        for file in &files {
+            let mut counts = std::collections::BTreeMap::new();
+            pandoc_counts(&pandoc_json(&pandoc, file), &mut counts);
+            let name = file.file_stem().unwrap().to_string_lossy().to_string();
+            if let Some(article) = loaded.report.articles().find(|a| a.id == name) {
+                let m = counts_of(&article.blocks, article.footnotes.len());
+                let get = |t: &str| counts.get(t).copied().unwrap_or(0);
+                assert!(get("Header") >= m.headings, "{}: {counts:?} vs {m:?}", file.display());
+                assert!(get("Table") >= m.tables, "{}: {counts:?} vs {m:?}", file.display());
+                assert!(get("Math") >= m.math, "{}: {counts:?} vs {m:?}", file.display());
+            }
+        }
+    }
+    if python_docx(test) {
+        let script = "import sys, docx\nfor f in sys.argv[1:]:\n    docx.Document(f)\n";
+        let out = Command::new("python3").args(["-c", script]).args(&files).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let found = Command::new("sh").args(["-c", "command -v soffice"]).output().is_ok_and(|o| o.status.success());
+    if !found {
+        say(&format!("SKIPPED {test} (LibreOffice part): LibreOffice is not installed"));
+        return;
+    }
+    let out = Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", report.path().join("lo-profile").display()))
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(report.path().join("lo"))
+        .arg(report.path().join("build/report.docx"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let Some(text) = crate::harness::pdf_text(&report.path().join("lo/report.pdf"), test) else { return };
+    let found: std::collections::HashSet<String> = words(&text).into_iter().collect();
+    let joined: String = text.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+    for article in loaded.report.articles() {
+        for w in words(&article.title_text()) {
+            assert!(found.contains(&w) || joined.contains(&w), "{}: `{w}` of its title", article.id);
+        }
+    }
+}

@@ -318,7 +318,8 @@ impl Parser {
                 let close = self.delimiter()?;
                 plain(delimited(&open, &close, &inner))
             }
-            "big" | "Big" | "bigg" | "Bigg" | "bigl" | "bigr" | "Bigl" | "Bigr" | "biggl" | "biggr" => {
+            "big" | "Big" | "bigg" | "Bigg" | "bigl" | "bigr" | "Bigl" | "Bigr" | "biggl" | "biggr" | "Biggl"
+            | "Biggr" | "bigm" | "Bigm" | "biggm" | "Biggm" => {
                 let d = self.delimiter()?;
                 plain(run(&d, None))
             }
@@ -648,6 +649,7 @@ mod tests {
         assert!(parse(r"\text{if } x < 0").contains("<m:nor/>"));
         assert!(parse(r"f(x) = \begin{cases} 1 & x > 0 \\ 0 & \text{otherwise} \end{cases}").contains("<m:m>"));
         assert!(parse(r"a < b \& c").contains("&lt;"));
+        assert!(parse(r"\log\Biggl[\exp\bigl(x\bigr)\Biggr]").contains(">exp<"));
     }
 
     #[test]
