@@ -427,6 +427,23 @@ fn zip(parts: Vec<(String, Vec<u8>)>, timestamp: Option<i64>) -> Vec<u8> {
 /// SVG (Word before 2016, Pandoc), with the embedded fonts only (the same
 /// on every machine); `None` when it cannot be drawn.
 pub fn svg_fallback(bytes: &[u8]) -> Option<Vec<u8>> {
+    use sha2::Digest;
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    // The report and every proof show the same images: each is drawn once.
+    type Drawn = Mutex<HashMap<[u8; 32], Option<Vec<u8>>>>;
+    static DRAWN: OnceLock<Drawn> = OnceLock::new();
+    let key: [u8; 32] = sha2::Sha256::digest(bytes).into();
+    let drawn = DRAWN.get_or_init(Default::default);
+    if let Some(png) = drawn.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return png.clone();
+    }
+    let png = draw_svg(bytes);
+    drawn.lock().unwrap_or_else(|e| e.into_inner()).insert(key, png.clone());
+    png
+}
+
+fn draw_svg(bytes: &[u8]) -> Option<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
     use std::sync::{Arc, OnceLock};
     static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
