@@ -40,6 +40,7 @@ pub mod output;
 pub mod parallel;
 pub mod passes;
 pub mod pipeline;
+pub mod review;
 pub mod styles;
 pub mod svg;
 pub mod words;

@@ -152,7 +152,20 @@ lints! {
         "a Word table of contents, page number or inserted reference list";
     DOCX_CONTENT = "docx-content", Warn, Some("that content is left out"),
         "content of a Word document that cannot be read (an embedded document, a damaged part)";
+    REVIEW_COMMENT = "review-comment", Warn, Some("nothing changes: the comment is for the editor to answer"),
+        "a comment in a Word proof that came back, at the source line it concerns";
+    REVIEW_CHANGE = "review-change", Warn, Some("the source is unchanged unless `review --apply` writes the change"),
+        "a tracked change in a Word proof, at the source line it concerns";
+    REVIEW_UNTRACKED_EDIT = "review-untracked-edit", Warn, Some("the source is unchanged: make the edit by hand"),
+        "text of a Word proof changed without tracking changes";
+    REVIEW_NOT_APPLIED = "review-not-applied", Warn, Some("the source is unchanged there: make the change by hand"),
+        "a tracked change `review --apply` does not write (in a link, a formula, a table, a moved or split paragraph)";
+    REVIEW_SOURCE_CHANGED = "review-source-changed", Warn,
+        Some("comments and changes are placed at the lines the proof names; `--apply` refuses"),
+        "the source of a Word proof changed since the proof was made";
     // Errors: the output would be wrong, unsafe or incomplete.
+    INVALID_PROOF = "invalid-proof", Deny, None,
+        "a document given to `review` that is not a proof of this report, or cannot be read";
     INVALID_MANIFEST = "invalid-manifest", Deny, None,
         "no report folder or book.toml, or a book.toml that cannot be read or makes no sense";
     MISSING_ARTICLE = "missing-article", Deny, None,

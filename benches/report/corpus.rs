@@ -224,6 +224,31 @@ fn in_process(root: &Path, style: &str, cold_wall: f64) -> Duration {
             target(secs(epub_time) < 1.0, "< 1 s")
         ),
     );
+    // The Word edition and every proof, against the PDF's layout + export.
+    let t = Instant::now();
+    let docx_bytes =
+        coala_report::output::docx::report(&loaded.report, &loaded.manifest, &loaded.root, Some(TIMESTAMP));
+    let report_docx = t.elapsed();
+    let mut proofs = 0;
+    for article in loaded.report.articles() {
+        let of = coala_report::output::docx::ProofOf { pages: None, edition: None, sha256: String::new() };
+        proofs +=
+            coala_report::output::docx::proof(article, &loaded.manifest, &loaded.root, &of, Some(TIMESTAMP)).len();
+    }
+    let docx_time = t.elapsed();
+    let pdf_time = layout + export;
+    row(
+        "in process: DOCX (report, then every proof)",
+        format!(
+            "{:.3} s report ({:.1} MB), {:.3} s with the proofs ({:.1} MB); / PDF layout + export = {:.3}x{}",
+            secs(report_docx),
+            docx_bytes.len() as f64 / 1e6,
+            secs(docx_time),
+            proofs as f64 / 1e6,
+            secs(docx_time) / secs(pdf_time),
+            target(secs(docx_time) < secs(pdf_time) / 10.0, "< 1/10 of the PDF")
+        ),
+    );
 
     site(&loaded);
     edit_rebuild(root, &loaded, &mut world, style, &options, cold_wall);

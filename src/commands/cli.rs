@@ -84,6 +84,9 @@ pub enum FormatArg {
     /// One PDF per article with the report's page numbers
     /// (`<build-dir>/offprints/<article>.pdf`), and the citation exports.
     Offprints,
+    /// The Word edition (`<build-dir>/report.docx`) and one proof per
+    /// article (`<build-dir>/docx/<article>.docx`).
+    Docx,
 }
 
 impl From<FormatArg> for Format {
@@ -93,6 +96,7 @@ impl From<FormatArg> for Format {
             FormatArg::Epub => Format::Epub,
             FormatArg::Html => Format::Html,
             FormatArg::Offprints => Format::Offprints,
+            FormatArg::Docx => Format::Docx,
         }
     }
 }
@@ -213,6 +217,20 @@ pub enum Command {
         /// them (as it was), or keep both (deletions struck through).
         #[arg(long, value_enum, default_value_t = TrackChangesArg::Accept, value_name = "HOW")]
         track_changes: TrackChangesArg,
+    },
+    /// Read Word proofs (`build --format docx`) that came back from their
+    /// authors: every comment, tracked change and untracked edit at the
+    /// markdown line it concerns; `--apply` writes the tracked changes
+    /// into the sources.
+    Review {
+        /// Write the tracked insertions and deletions that fall inside a
+        /// paragraph's plain text into the markdown, and list the others.
+        #[arg(long)]
+        apply: bool,
+        /// The folder holding book.toml (default: the current one), then
+        /// the proofs.
+        #[arg(required = true, value_name = "[ROOT] FILE.docx")]
+        files: Vec<PathBuf>,
     },
     /// Where every translation stands: current, out of date, unknown or
     /// missing, and the words left per edition (`--json` for machines).
@@ -345,6 +363,14 @@ pub fn main() -> i32 {
             import(&options, &how)
         }
         Command::Translations { action, root } => translations(action, &root, &how),
+        Command::Review { apply, mut files } => {
+            let root = if files.first().is_some_and(|f| f.is_dir()) { files.remove(0) } else { PathBuf::from(".") };
+            if files.is_empty() {
+                eprintln!("error: `review` needs the proofs to read: coala-report review [ROOT] FILE.docx...");
+                return EXIT_USAGE;
+            }
+            review(&crate::commands::review::Options { root, files, apply }, &how, &levels)
+        }
         Command::Watch { build, serve, port, open } => watch(build.options(levels), serve.then_some(port), open, &how),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "coala-report", &mut std::io::stdout());
@@ -390,6 +416,55 @@ fn translations(action: Option<TranslationsAction>, root: &std::path::Path, how:
             fail_early(how, d, code)
         }
     }
+}
+
+fn review(options: &crate::commands::review::Options, how: &Reporting, levels: &lint::CliLevels) -> i32 {
+    let reviewed = crate::commands::review::review(options);
+    let mut stderr = StandardStream::stderr(how.choice);
+    let mut diagnostics = reviewed.diagnostics.clone();
+    // `--deny review-change` makes a proof with changes fail, for scripts.
+    for d in &mut diagnostics {
+        if let Some((_, level)) = levels.levels.iter().rev().find(|(name, _)| name == d.name())
+            && !d.is_error()
+            && *level == lint::Level::Deny
+        {
+            d.severity = diag::Severity::Error;
+        }
+    }
+    diagnostics.retain(|d| {
+        d.is_error() || !levels.levels.iter().any(|(name, level)| name == d.name() && *level == lint::Level::Allow)
+    });
+    let root = reviewed_root(&options.root);
+    let _ = print_grouped(&mut stderr, &root, &diagnostics, how.verbose);
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    let code = if !failed {
+        EXIT_OK
+    } else if reviewed.config_error {
+        EXIT_USAGE
+    } else {
+        EXIT_FAILED
+    };
+    if how.json {
+        println!("{}", crate::commands::review::json(&reviewed, &diagnostics, code));
+    }
+    if !how.quiet {
+        for applied in &reviewed.applied {
+            let n = applied.changes;
+            println!("applied {n} change{} to {}", if n == 1 { "" } else { "s" }, applied.source.display());
+        }
+        println!(
+            "reviewed {} proof{}: {}",
+            reviewed.proofs,
+            if reviewed.proofs == 1 { "" } else { "s" },
+            counts(&diagnostics)
+        );
+    }
+    code
+}
+
+/// The report root for showing diagnostics' source lines.
+fn reviewed_root(root: &std::path::Path) -> std::path::PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
 }
 
 fn import(options: &crate::commands::import::ImportOptions, how: &Reporting) -> i32 {

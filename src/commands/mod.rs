@@ -7,6 +7,7 @@ pub mod cli;
 pub mod import;
 pub mod init;
 pub mod progress;
+pub mod review;
 pub mod serve;
 pub mod summary;
 pub mod translations;

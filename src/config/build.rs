@@ -123,6 +123,9 @@ pub enum Format {
     /// One PDF per article with the report's page numbers
     /// (`<build-dir>/offprints/<article>.pdf`), and the citation exports.
     Offprints,
+    /// The Word edition (`<build-dir>/report.docx`) and one proof per
+    /// article (`<build-dir>/docx/<article>.docx`).
+    Docx,
 }
 
 impl Format {
@@ -133,6 +136,7 @@ impl Format {
             Format::Epub => "epub",
             Format::Html => "html",
             Format::Offprints => "offprints",
+            Format::Docx => "docx",
         }
     }
 
@@ -142,6 +146,7 @@ impl Format {
             Format::Epub => "epub",
             Format::Html => "html",
             Format::Offprints => "pdf",
+            Format::Docx => "docx",
         }
     }
 }

@@ -469,7 +469,7 @@ fn ncx(entries: &[NavEntry], identifier: &str, title: &str, lang: &str) -> Strin
 
 /// The zip date of every entry: the timestamp, within the range zip dates
 /// can hold, else 1980-01-01.
-fn zip_date(timestamp: Option<i64>) -> zip::DateTime {
+pub(crate) fn zip_date(timestamp: Option<i64>) -> zip::DateTime {
     timestamp
         .and_then(|secs| {
             let (y, m, d, h, mi, s) = crate::dates::civil_from_unix(secs);

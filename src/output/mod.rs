@@ -4,6 +4,7 @@
 //! --serve`'s preview (`pages`).
 
 pub mod assets;
+pub mod docx;
 pub mod epub;
 pub mod fonts;
 pub mod markdown;

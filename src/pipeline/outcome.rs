@@ -23,6 +23,10 @@ pub enum ArtifactKind {
     Epub,
     /// The web edition's folder.
     Html,
+    /// The Word edition.
+    Docx,
+    /// One article's Word proof.
+    DocxProof,
 }
 
 impl ArtifactKind {
@@ -36,6 +40,8 @@ impl ArtifactKind {
             ArtifactKind::CslJson => "csl-json",
             ArtifactKind::Epub => "epub",
             ArtifactKind::Html => "html",
+            ArtifactKind::Docx => "docx",
+            ArtifactKind::DocxProof => "docx-proof",
         }
     }
 }

@@ -57,6 +57,9 @@ pub struct Paths {
     pub site: PathBuf,
     /// The offprints' folder (`offprints`, `offprints.es`).
     pub offprints: PathBuf,
+    /// The Word edition, and its proofs' folder (`docx`, `docx.es`).
+    pub docx: PathBuf,
+    pub proofs: PathBuf,
     /// The citation exports (`citation.bib`, `citation.es.json`).
     pub bibtex: PathBuf,
     pub csl_json: PathBuf,
@@ -188,6 +191,8 @@ fn paths(out_dir: &Path, name: &str, tag: Option<&str>, emit_typst: bool) -> Pat
         epub: out_dir.join(format!("{name}.epub")),
         site: out_dir.join(site::dir(tag)),
         offprints: out_dir.join(offprint::dir(tag)),
+        docx: out_dir.join(format!("{name}.docx")),
+        proofs: out_dir.join(crate::output::docx::proofs_dir(tag)),
         bibtex: out_dir.join(format!("{citation}.bib")),
         csl_json: out_dir.join(format!("{citation}.json")),
     }

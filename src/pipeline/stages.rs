@@ -28,6 +28,8 @@ pub enum Stage {
     Citations,
     Offprints,
     Epub,
+    /// The Word edition and its proofs.
+    Docx,
     /// The web edition.
     Html,
     /// The artifacts written, all or none.
@@ -52,6 +54,7 @@ impl Stage {
             Stage::Citations => "citations",
             Stage::Offprints => "offprints",
             Stage::Epub => "epub",
+            Stage::Docx => "docx",
             Stage::Html => "html",
             Stage::Write => "write",
             Stage::Links => "links",

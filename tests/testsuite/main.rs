@@ -10,6 +10,7 @@ mod contributions;
 mod crossref;
 mod docs;
 mod docx;
+mod docx_edition;
 mod eips;
 mod epub;
 mod errors;

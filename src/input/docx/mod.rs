@@ -24,7 +24,8 @@ use crate::model::{Block, BlockKind, Footnote, FrontMatter, Inline, LinkDest};
 
 pub use body::first_words;
 pub use csl::to_bibtex;
-use package::{Package, attr, name, parse_xml};
+pub use package::{Package, parse_xml};
+use package::{attr, name};
 
 /// What to do with tracked changes (`--track-changes`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

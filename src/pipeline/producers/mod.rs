@@ -4,6 +4,7 @@
 //! configuration and its arm in `producers()`.
 
 pub mod citations;
+pub mod docx;
 pub mod epub;
 pub mod offprints;
 pub mod pdf;
@@ -125,6 +126,7 @@ fn producers(format: Format) -> &'static [Producer] {
         Format::Epub => &[epub::produce],
         Format::Html => &[site::produce],
         Format::Offprints => &[offprints::produce, citations::produce],
+        Format::Docx => &[docx::produce],
     }
 }
 
