@@ -61,7 +61,7 @@ pub struct Alternate {
 /// The stable page of the glossary.
 pub const GLOSSARY_FILE: &str = "glossary.html";
 pub const CONTRIBUTORS_FILE: &str = "contributors.html";
-pub const INDEX_FILE: &str = "index.html";
+pub use crate::output::sitemeta::INDEX_FILE;
 pub const SEARCH_FILE: &str = "search.html";
 const STYLESHEET: &str = "site.css";
 /// The site's own script: the search (no page needs it to be read).

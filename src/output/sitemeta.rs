@@ -10,6 +10,9 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
+/// The web edition's first page.
+pub const INDEX_FILE: &str = "index.html";
+
 use serde_json::{Value, json};
 
 use crate::config::Manifest;
@@ -379,7 +382,7 @@ fn json_ld(
     if let Some(s) = book.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
         report["alternativeHeadline"] = json!(s.trim());
     }
-    if let Some(u) = p.web.absolute(crate::output::site::INDEX_FILE) {
+    if let Some(u) = p.web.absolute(INDEX_FILE) {
         report["url"] = json!(u);
         report["@id"] = json!(u);
     }

@@ -297,7 +297,7 @@ impl<'a, 'i> Conv<'a, 'i> {
     /// A bookmark's name as an anchor, unless it is Word's own (`_GoBack`)
     /// or a proof's mark of its source line.
     fn anchor(&mut self, name: &str) -> Option<String> {
-        if name == "_GoBack" || name.is_empty() || name.starts_with(crate::output::docx::document::SOURCE_MARK) {
+        if name == "_GoBack" || name.is_empty() || name.starts_with(super::SOURCE_MARK) {
             return None;
         }
         // A name given twice (LibreOffice's `__DdeLink__` bookmarks, pasted

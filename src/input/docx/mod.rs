@@ -25,6 +25,11 @@ use crate::model::{Block, BlockKind, Footnote, FrontMatter, Inline, LinkDest};
 pub use body::first_words;
 pub use csl::to_bibtex;
 pub use package::{Package, parse_xml};
+
+/// The prefix of the bookmarks that mark where a proof's paragraph comes
+/// from: `_src<line>_<n>` (hidden bookmarks, which Word and LibreOffice
+/// keep through editing). The Word edition writes them; reading skips them.
+pub const SOURCE_MARK: &str = "_src";
 use package::{attr, name};
 
 /// What to do with tracked changes (`--track-changes`).

@@ -13,9 +13,8 @@ use crate::model::{Align, Article, Block, BlockKind, Image, ImageSrc, Inline, Ki
 use crate::words::Labels;
 
 /// The prefix of the bookmarks that mark where a proof's paragraph comes
-/// from: `_src<line>_<n>` (hidden bookmarks, which Word and LibreOffice
-/// keep through editing).
-pub const SOURCE_MARK: &str = "_src";
+/// from (defined where Word documents are read, which skips them).
+pub use crate::input::docx::SOURCE_MARK;
 
 /// The bookmark of `anchor` in `article` (or of the article itself): at
 /// most 40 characters, letters, digits and `_`, starting with a letter,
