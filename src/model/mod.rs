@@ -236,6 +236,9 @@ pub enum BlockKind {
         id: String,
         /// `false` for `{.unnumbered}` or `{-}` (with `numbered-sections`).
         numbered: bool,
+        /// `false` for `{.unlisted}` or kramdown's `{: .no_toc}`: left out
+        /// of the contents (the PDF's bookmarks, the EPUB's navigation).
+        listed: bool,
         content: Vec<Inline>,
     },
     Quote(Vec<Block>),

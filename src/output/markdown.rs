@@ -554,7 +554,8 @@ impl<'a> Writer<'a> {
     fn block_at(&mut self, blocks: &[Block], i: usize, top: bool, last_marker: &mut Option<Marker>) -> (String, usize) {
         let block = &blocks[i];
         if let BlockKind::Anchor(ids) = &block.kind
-            && let Some(Block { kind: BlockKind::Heading { level, id, numbered, content }, .. }) = blocks.get(i + 1)
+            && let Some(Block { kind: BlockKind::Heading { level, id, numbered, listed, content }, .. }) =
+                blocks.get(i + 1)
             && let Some((slug, inner)) = ids.split_last()
         {
             // `## Title {#id}` gives an anchor with the title's slug (and the
@@ -567,7 +568,7 @@ impl<'a> Writer<'a> {
                 self.ids.claim(id);
                 *last_marker = None;
                 let spans: Vec<Inline> = inner.iter().map(|id| Inline::Anchor(id.clone())).collect();
-                let text = self.heading_with(*level, content, Some(id), *numbered, &spans);
+                let text = self.heading_with(*level, content, Some(id), (*numbered, *listed), &spans);
                 return (text, 2);
             }
         }
@@ -579,7 +580,7 @@ impl<'a> Writer<'a> {
         let marker = last_marker.take();
         match &block.kind {
             BlockKind::Paragraph(inlines) => self.paragraph(inlines),
-            BlockKind::Heading { level, id, numbered, content } => {
+            BlockKind::Heading { level, id, numbered, listed, content } => {
                 let slug = self.ids.slug(&plain_text(content));
                 let explicit = if *id != slug && is_attr_id(id) {
                     self.ids.claim(id);
@@ -587,7 +588,7 @@ impl<'a> Writer<'a> {
                 } else {
                     None
                 };
-                self.heading_with(*level, content, explicit, *numbered, &[])
+                self.heading_with(*level, content, explicit, (*numbered, *listed), &[])
             }
             BlockKind::Quote(blocks) => {
                 let inner = self.blocks(blocks, false);
@@ -632,14 +633,14 @@ impl<'a> Writer<'a> {
         self.inlines_text(inlines, Ctx::default())
     }
 
-    /// `## Text {#id .unnumbered}`; a heading with soft breaks, of level 1
+    /// `## Text {#id .unnumbered .unlisted}`; a heading with soft breaks, of level 1
     /// or 2, underlined (setext) to keep them.
     fn heading_with(
         &mut self,
         level: u8,
         content: &[Inline],
         id: Option<&str>,
-        numbered: bool,
+        (numbered, listed): (bool, bool),
         spans: &[Inline],
     ) -> String {
         let mut attrs = Vec::new();
@@ -648,6 +649,9 @@ impl<'a> Writer<'a> {
         }
         if !numbered {
             attrs.push(".unnumbered".into());
+        }
+        if !listed {
+            attrs.push(".unlisted".into());
         }
         // Text that ends like an attribute block would be taken for one:
         // a block of the writer's own comes after it.

@@ -467,9 +467,10 @@ impl<'a> Emitter<'a> {
                     }
                 }
             }
-            BlockKind::Heading { level, id, numbered, content } => {
+            BlockKind::Heading { level, id, numbered, listed, content } => {
                 let numbering = if *numbered { "" } else { ", numbering: none" };
-                let _ = write!(self.out, "#heading(level: {}{numbering})[", level + 2);
+                let outlined = if *listed { "" } else { ", outlined: false" };
+                let _ = write!(self.out, "#heading(level: {}{numbering}{outlined})[", level + 2);
                 self.inlines(content);
                 let label = self.label(Some(id));
                 let _ = write!(self.out, "] <{label}>\n\n");

@@ -386,7 +386,7 @@ impl<'a, 'i> Conv<'a, 'i> {
                 }
                 items.push(Item::Block(Block {
                     line,
-                    kind: BlockKind::Heading { level: level.min(6), id: slug, numbered: true, content },
+                    kind: BlockKind::Heading { level: level.min(6), id: slug, numbered: true, listed: true, content },
                 }));
             }
             ParaRole::Title if self.meta_title.is_none() => self.meta_title = Some(strip_format(inlines)),

@@ -322,7 +322,13 @@ fn hostile_text_comes_back_as_text() {
             para(inline.clone()),
             Block {
                 line: 0,
-                kind: BlockKind::Heading { level: 1, id: String::new(), numbered: true, content: inline.clone() },
+                kind: BlockKind::Heading {
+                    level: 1,
+                    id: String::new(),
+                    numbered: true,
+                    listed: true,
+                    content: inline.clone(),
+                },
             },
             Block {
                 line: 0,
@@ -491,6 +497,7 @@ proptest! {
                     level: 1,
                     id: String::new(),
                     numbered: true,
+                    listed: true,
                     content: vec![t(&heading_text)],
                 },
             },
@@ -677,7 +684,7 @@ proptest! {
         // can only be a space).
         let heading = Block {
             line: 0,
-            kind: BlockKind::Heading { level: 1, id: String::new(), numbered: true, content: inlines.clone() },
+            kind: BlockKind::Heading { level: 1, id: String::new(), numbered: true, listed: true, content: inlines.clone() },
         };
         let written = write_blocks(std::slice::from_ref(&heading), &[]);
         let back = blocks_of(&written);
@@ -882,6 +889,7 @@ fn block_tree() -> impl Strategy<Value = Block> {
             level,
             id: String::new(),
             numbered: true,
+            listed: true,
             content,
         })),
         1 => (proptest::option::of("[a-z]{1,5}"), "[a-z`~ \n]{0,12}")
