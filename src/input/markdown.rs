@@ -9,7 +9,9 @@ use comrak::{Arena, Options, parse_document};
 
 use crate::diag::Diagnostic;
 use crate::lint;
-use crate::model::{Align, Block, BlockKind, CalloutKind, Footnote, Image, ImageSrc, Inline, LinkDest, ListItem};
+use crate::model::{
+    Align, Block, BlockKind, CalloutKind, DefinitionItem, Footnote, Image, ImageSrc, Inline, LinkDest, ListItem,
+};
 
 /// The one comrak configuration of the project.
 pub fn options() -> Options<'static> {
@@ -23,6 +25,8 @@ pub fn options() -> Options<'static> {
     ext.alerts = true;
     ext.math_dollars = true;
     ext.math_code = true;
+    // kramdown's and Pandoc's `Term` then `: definition`.
+    ext.description_lists = true;
     // Keep unreferenced definitions, so they can be reported.
     options.parse.leave_footnote_definitions = true;
     options
@@ -743,10 +747,11 @@ impl<'a> Converter<'a, '_> {
                 BlockKind::Table { align, header, rows, caption: Vec::new(), label: None, number: None }
             }
             NodeValue::FootnoteDefinition(_) => return,
-            NodeValue::DescriptionList
-            | NodeValue::DescriptionItem(_)
-            | NodeValue::DescriptionTerm
-            | NodeValue::DescriptionDetails => {
+            NodeValue::DescriptionList => match self.definition_list(node, depth, out) {
+                Some(kind) => kind,
+                None => return,
+            },
+            NodeValue::DescriptionItem(_) | NodeValue::DescriptionTerm | NodeValue::DescriptionDetails => {
                 out.extend(self.blocks_of(node, depth));
                 return;
             }
@@ -762,6 +767,67 @@ impl<'a> Converter<'a, '_> {
             }
         };
         out.push(Block { line, kind });
+    }
+
+    /// A definition list: each term (the inlines of its paragraphs) and
+    /// what defines it; a term's second definition continues its first.
+    /// A last definition set apart by a blank line right before a table
+    /// is that table's caption (Pandoc's `: Caption`), its term a paragraph.
+    fn definition_list(&mut self, node: &'a AstNode<'a>, depth: usize, out: &mut Vec<Block>) -> Option<BlockKind> {
+        let mut items: Vec<DefinitionItem> = Vec::new();
+        let mut tight = true;
+        let mut caption = None;
+        // (Captions are attached to top-level tables only.)
+        let before_table =
+            depth == 0 && node.next_sibling().is_some_and(|n| matches!(n.data().value, NodeValue::Table(_)));
+        let count = node.children().count();
+        for (n, item) in node.children().enumerate() {
+            let NodeValue::DescriptionItem(d) = &item.data().value else { continue };
+            let item_tight = d.tight;
+            let mut term: Option<Vec<Inline>> = None;
+            let mut term_line = self.line(item);
+            let mut blocks = Vec::new();
+            for part in item.children() {
+                match &part.data().value {
+                    NodeValue::DescriptionTerm => {
+                        let mut inlines = Vec::new();
+                        for p in part.children() {
+                            if !inlines.is_empty() {
+                                inlines.push(Inline::SoftBreak);
+                            }
+                            inlines.extend(self.inlines(p));
+                        }
+                        term_line = self.line(part);
+                        term = Some(inlines);
+                    }
+                    NodeValue::DescriptionDetails => blocks.extend(self.blocks_of(part, depth)),
+                    _ => {}
+                }
+            }
+            if n + 1 == count
+                && before_table
+                && !item_tight
+                && let (Some(t), [Block { kind: BlockKind::Paragraph(p), line }]) = (&term, blocks.as_slice())
+            {
+                let mut text = vec![Inline::Text(": ".into())];
+                text.extend(p.iter().cloned());
+                caption = Some((t.clone(), term_line, merge_text(text), *line));
+                continue;
+            }
+            tight &= item_tight;
+            match (term, items.last_mut()) {
+                (None, Some(previous)) => previous.blocks.extend(blocks),
+                (term, _) => items.push(DefinitionItem { term: term.unwrap_or_default(), blocks }),
+            }
+        }
+        let list = (!items.is_empty()).then_some(BlockKind::DefinitionList { tight, items });
+        let Some((term, term_line, text, line)) = caption else { return list };
+        if let Some(kind) = list {
+            out.push(Block { line: self.line(node), kind });
+        }
+        out.push(Block { line: term_line, kind: BlockKind::Paragraph(term) });
+        out.push(Block { line, kind: BlockKind::Paragraph(text) });
+        None
     }
 
     /// A paragraph: a figure when it holds only an image (with its
@@ -2288,5 +2354,41 @@ mod tests {
         assert!(matches!(kinds[2], BlockKind::Figure { image, .. }
             if image.src == ImageSrc::Unresolved("{{site.baseurl}}/{{page.collection}}/media/x.png".into())));
         assert_eq!(kinds.len(), 3);
+    }
+
+    /// kramdown's definition lists, as a glossary writes them: a term (with
+    /// its anchor) and `: definition` on the next line, a second definition
+    /// continuing the first, an indented paragraph inside it; a `: Caption`
+    /// set apart before a table is still the table's caption.
+    #[test]
+    fn definition_lists() {
+        let c = conv(concat!(
+            "Access [](#access){:name=\"access\"}\n",
+            ": To make contact.\n",
+            ": Or to reach.\n\n",
+            "Kerberos\n",
+            ": A protocol.\n\n",
+            "    See [x](y.md).\n\n",
+            "Some text.\n\n",
+            ": Counts\n\n",
+            "| a |\n|---|\n| 1 |\n",
+        ));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let t = |s: &str| Inline::Text(s.into());
+        let BlockKind::DefinitionList { tight, items } = &c.blocks[0].kind else { panic!("{:?}", c.blocks) };
+        assert!(*tight);
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].term, vec![t("Access"), Inline::Anchor("access".into())]);
+        let paragraphs: Vec<&BlockKind> = items[0].blocks.iter().map(|b| &b.kind).collect();
+        assert_eq!(
+            paragraphs,
+            [&BlockKind::Paragraph(vec![t("To make contact.")]), &BlockKind::Paragraph(vec![t("Or to reach.")])]
+        );
+        assert_eq!(items[1].term, vec![t("Kerberos")]);
+        assert_eq!(items[1].blocks.len(), 2, "the indented paragraph is the definition's, not code");
+        assert!(c.anchors.contains(&"access".to_string()));
+        assert_eq!(c.blocks[1].kind, BlockKind::Paragraph(vec![t("Some text.")]));
+        assert!(matches!(&c.blocks[2].kind, BlockKind::Table { caption, .. } if caption == &vec![t("Counts")]));
+        assert_eq!(c.blocks.len(), 3, "{:?}", c.blocks);
     }
 }

@@ -522,6 +522,28 @@ impl<'a> Emitter<'a> {
                 }
                 self.out.push_str(")\n\n");
             }
+            BlockKind::DefinitionList { tight, items } => {
+                // Typst's own term list: templates style it with
+                // `set terms(..)` and `show terms.item`.
+                let _ = writeln!(self.out, "#terms(tight: {tight},");
+                for item in items {
+                    self.out.push_str("  terms.item[");
+                    self.inlines(&item.term);
+                    self.out.push_str("][");
+                    // A tight definition's single paragraph stays inline.
+                    if let [Block { kind: BlockKind::Paragraph(inlines), line }] = item.blocks.as_slice()
+                        && *tight
+                    {
+                        self.mark(*line);
+                        self.inlines(inlines);
+                    } else {
+                        self.out.push('\n');
+                        self.blocks(&item.blocks);
+                    }
+                    self.out.push_str("],\n");
+                }
+                self.out.push_str(")\n\n");
+            }
             BlockKind::Code { lang, code } => {
                 let code = break_long_tokens(code, 48);
                 let _ =

@@ -821,6 +821,25 @@ impl<'a> Writer<'a> {
                 self.blocks(blocks);
                 self.out.push_str("</div>\n");
             }
+            BlockKind::DefinitionList { tight, items } => {
+                self.out.push_str("<dl>\n");
+                for item in items {
+                    self.out.push_str("<dt>");
+                    self.inlines(&item.term);
+                    self.out.push_str("</dt>\n<dd>");
+                    match item.blocks.as_slice() {
+                        [Block { kind: BlockKind::Paragraph(inlines), .. }] if *tight => self.inlines(inlines),
+                        blocks => {
+                            self.out.push('\n');
+                            for b in blocks {
+                                self.block(b);
+                            }
+                        }
+                    }
+                    self.out.push_str("</dd>\n");
+                }
+                self.out.push_str("</dl>\n");
+            }
             BlockKind::List { start, tight, items } => {
                 let tag = if start.is_some() { "ol" } else { "ul" };
                 let _ = write!(self.out, "<{tag}");

@@ -247,6 +247,9 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             resolve_image(image, ctx, out);
             caption.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
         }
+        BlockKind::DefinitionList { items, .. } => {
+            items.iter_mut().flat_map(|i| &mut i.term).for_each(|i| resolve_inline(i, ctx, out))
+        }
         BlockKind::Quote(_)
         | BlockKind::Callout { .. }
         | BlockKind::List { .. }

@@ -923,13 +923,22 @@ fn block_tree() -> impl Strategy<Value = Block> {
             (
                 proptest::option::of(0usize..12),
                 any::<bool>(),
-                proptest::collection::vec((proptest::option::of(any::<bool>()), blocks), 1..3)
+                proptest::collection::vec((proptest::option::of(any::<bool>()), blocks.clone()), 1..3)
             )
                 .prop_map(move |(start, tight, items)| b(BlockKind::List {
                     start,
                     tight,
                     items: items.into_iter().map(|(task, blocks)| ListItem { task, blocks }).collect(),
                 })),
+            (any::<bool>(), proptest::collection::vec((simple_inlines(), blocks), 1..3)).prop_map(
+                move |(tight, items)| b(BlockKind::DefinitionList {
+                    tight,
+                    items: items
+                        .into_iter()
+                        .map(|(term, blocks)| crate::model::DefinitionItem { term, blocks })
+                        .collect(),
+                })
+            ),
         ]
     })
 }
@@ -949,6 +958,7 @@ fn shape(blocks: &[Block]) -> Vec<String> {
             }
             BlockKind::Code { lang, code } => format!("code {lang:?} {code:?}"),
             BlockKind::Table { .. } => "table".into(),
+            BlockKind::DefinitionList { items, .. } => format!("dl {}", items.len()),
             other => format!("{other:?}"),
         };
         let text: Vec<String> = crate::model::block_inlines(block).iter().map(|i| plain_text(i)).collect();
@@ -956,6 +966,7 @@ fn shape(blocks: &[Block]) -> Vec<String> {
         match &block.kind {
             BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => out.extend(shape(b)),
             BlockKind::List { items, .. } => items.iter().for_each(|i| out.extend(shape(&i.blocks))),
+            BlockKind::DefinitionList { items, .. } => items.iter().for_each(|i| out.extend(shape(&i.blocks))),
             _ => {}
         }
     }
