@@ -17,6 +17,7 @@ mod escaping;
 mod features;
 mod hostile;
 mod i18n;
+mod kramdown;
 mod offprints;
 mod preview;
 mod sample;
