@@ -114,7 +114,9 @@ lints! {
     STRAY_LABEL = "stray-label", Warn, Some("the label as text"),
         "a `{#fig-...}` or `{#tbl-...}` label that is not attached to a figure or table";
     IGNORED_ATTRIBUTE = "ignored-attribute", Warn, Some("the attribute is left out"),
-        "a figure or table attribute other than its label (width, classes)";
+        "a figure or table attribute other than its label (width, classes), or a kramdown attribute a reader would miss (a title)";
+    LIQUID_TEMPLATE = "liquid-template", Warn, Some("the tag or expression is left out"),
+        "Liquid template syntax (`{{ ... }}`, `{% ... %}`) outside a link or image path";
     UNUSED_FOOTNOTE = "unused-footnote", Warn, Some("the definition is left out"),
         "a footnote that is defined but never referenced";
     MISSING_TITLE = "missing-title", Warn, Some("the file name"), "an article without a title";

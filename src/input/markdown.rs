@@ -9,7 +9,9 @@ use comrak::{Arena, Options, parse_document};
 
 use crate::diag::Diagnostic;
 use crate::lint;
-use crate::model::{Align, Block, BlockKind, CalloutKind, Footnote, Image, ImageSrc, Inline, LinkDest, ListItem};
+use crate::model::{
+    Align, Block, BlockKind, CalloutKind, DefinitionItem, Footnote, Image, ImageSrc, Inline, LinkDest, ListItem,
+};
 
 /// The one comrak configuration of the project.
 pub fn options() -> Options<'static> {
@@ -23,6 +25,8 @@ pub fn options() -> Options<'static> {
     ext.alerts = true;
     ext.math_dollars = true;
     ext.math_code = true;
+    // kramdown's and Pandoc's `Term` then `: definition`.
+    ext.description_lists = true;
     // Keep unreferenced definitions, so they can be reported.
     options.parse.leave_footnote_definitions = true;
     options
@@ -66,6 +70,10 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
         ids: HashMap::new(),
         min_level: 6,
         inline_lists: Vec::new(),
+        toc_marker: false,
+        pending_attrs: None,
+        trailing_attrs: None,
+        removed_syntax: false,
     };
 
     // Footnote definitions first, so references can be numbered on use.
@@ -98,10 +106,15 @@ pub fn convert(body: &str, line_offset: usize, path: &Path, title: Option<&str>)
                     .find(|n| !matches!(n.data().value, NodeValue::FootnoteDefinition(_)))
                     .is_some_and(|n| std::ptr::eq(n, h1));
                 let mut inlines = conv.inlines_quiet(h1);
-                take_trailing_attrs(&mut inlines);
+                let has_id = take_trailing_attrs(&mut inlines).is_some_and(|(a, _)| a.id.is_some());
                 let text = crate::model::plain_text(&inlines);
                 if is_first_block && normalize_ws(&text).eq_ignore_ascii_case(&normalize_ws(t)) {
                     skip = Some(h1 as *const AstNode);
+                    // Its ids (`# Title {#id}`) still lead to the article's top.
+                    if has_id || !take_anchors(&mut inlines).is_empty() {
+                        let (_, ids) = conv.title_inlines(h1);
+                        title_ids = Some(ids).filter(|ids| !ids.is_empty());
+                    }
                 }
             }
         }
@@ -172,6 +185,16 @@ struct Converter<'a, 'p> {
     /// Open `<ul>`/`<ol>` in the inline HTML being read (lists in a table
     /// cell): ordered or not, and the items so far.
     inline_lists: Vec<(bool, usize)>,
+    /// A kramdown `{:toc}` was read: the list it ends is the site's table of
+    /// contents, which the report makes itself.
+    toc_marker: bool,
+    /// A kramdown attribute list on a line of its own, before the block it
+    /// gives its attributes to (and where it was written).
+    pending_attrs: Option<(Attrs, (usize, usize))>,
+    /// One that ended the block being read (a table's last line).
+    trailing_attrs: Option<(Attrs, (usize, usize))>,
+    /// Liquid or kramdown syntax was taken out of the inlines being read.
+    removed_syntax: bool,
 }
 
 impl<'a> Converter<'a, '_> {
@@ -290,7 +313,7 @@ impl<'a> Converter<'a, '_> {
                 &format!("only a label is understood: {{#{}name}}", kind.prefix()),
             );
         }
-        let Some(id) = attrs.id else { return Labelled::None };
+        let Some(id) = attrs.anchor_ids().into_iter().next() else { return Labelled::None };
         let valid =
             id.strip_prefix(kind.prefix()).is_some_and(|rest| !rest.is_empty() && rest.chars().all(is_label_char));
         if !self.claim(&id, what, at) {
@@ -312,6 +335,178 @@ impl<'a> Converter<'a, '_> {
             return Labelled::Anchor(id);
         }
         Labelled::Label(id)
+    }
+
+    /// Warns about the attributes a reader would miss (kramdown's `title`;
+    /// other classes and keys are another site's styling).
+    fn report_ignored(&mut self, attrs: &Attrs, at: (usize, usize)) {
+        if !attrs.kramdown {
+            return;
+        }
+        let ignored = attrs.ignored();
+        if !ignored.is_empty() {
+            self.report(
+                &lint::IGNORED_ATTRIBUTE,
+                at,
+                format!("the attributes `{}` are ignored: a reader will not see them", ignored.join(" ")),
+                "put what they say in the text",
+            );
+        }
+    }
+
+    /// A paragraph made only of kramdown attribute lists, one a line (`{:
+    /// .no_toc}` under a heading): their attributes together.
+    fn attribute_lines(&self, node: &'a AstNode<'a>) -> Option<Attrs> {
+        let pos = node.data().sourcepos;
+        let starts = self.line_starts();
+        let mut all: Option<Attrs> = None;
+        for index in pos.start.line.saturating_sub(1)..pos.end.line {
+            let start = *starts.get(index)?;
+            let end = starts.get(index + 1).copied().unwrap_or(self.body.len());
+            let text = self.body.get(start..end)?.trim();
+            let attrs = parse_attr_block(text).filter(|a| a.kramdown)?;
+            let merged = all.get_or_insert_with(|| Attrs { kramdown: true, ..Attrs::default() });
+            if attrs.id.is_some() {
+                merged.id = attrs.id;
+            }
+            merged.classes.extend(attrs.classes);
+            merged.pairs.extend(attrs.pairs);
+            merged.refs.extend(attrs.refs);
+        }
+        all
+    }
+
+    /// Gives kramdown block attributes to `out[target]` (none: they stand
+    /// alone): ids and names become link targets (a heading's first its
+    /// id), `.no_toc` and `.unnumbered` apply to a heading, `{:toc}` drops
+    /// the site's table of contents; the rest goes quietly, but what a
+    /// reader would miss.
+    fn block_attrs(&mut self, attrs: Attrs, at: (usize, usize), out: &mut Vec<Block>, target: Option<usize>) {
+        self.report_ignored(&attrs, at);
+        if attrs.refs.iter().any(|r| r == "toc") {
+            if let Some(t) = target
+                && matches!(out[t].kind, BlockKind::List { .. })
+            {
+                out.remove(t);
+            }
+            return;
+        }
+        let mut ids = Vec::new();
+        for id in attrs.anchor_ids() {
+            if self.claim(&id, "block", at) {
+                ids.push(id);
+            }
+        }
+        if let Some(t) = target
+            && let BlockKind::Heading { id, numbered, listed, .. } = &mut out[t].kind
+        {
+            *numbered &= !attrs.unnumbered();
+            *listed &= !attrs.unlisted();
+            if let Some(first) = ids.first_mut() {
+                // The heading's id; the one it had still leads there.
+                std::mem::swap(id, first);
+            }
+        }
+        if !ids.is_empty() {
+            let index = target.unwrap_or(out.len());
+            out.insert(index, Block { line: at.0, kind: BlockKind::Anchor(ids) });
+        }
+    }
+
+    /// Takes Liquid out of the texts of `inlines`, with a warning for each
+    /// tag or expression.
+    fn strip_liquid(&mut self, inlines: &mut [Inline], line: usize) {
+        for inline in inlines.iter_mut() {
+            if let Inline::Text(t) = inline
+                && crate::input::liquid::has_liquid(t)
+            {
+                *t = self.without_liquid(t, line);
+            }
+        }
+    }
+
+    /// `text` without its Liquid, each tag or expression reported where it
+    /// is written (from `line` on).
+    fn without_liquid(&mut self, text: &str, line: usize) -> String {
+        let Some((kept, removed)) = crate::input::liquid::strip(text) else { return text.to_string() };
+        self.removed_syntax = true;
+        for r in removed {
+            let at = self.position_of(line, &r.source);
+            self.report(&lint::LIQUID_TEMPLATE, at, r.message(), crate::input::liquid::HINT);
+        }
+        kept
+    }
+
+    /// kramdown's span attributes, `{: #id .class key="v"}` after a span
+    /// (and the block attributes that end a paragraph's line): taken out of
+    /// the text; ids and names become link targets before the span, `lang`
+    /// marks its language, `{:toc}` is noted. Those that end the inlines
+    /// may be kept for the block (`keep`).
+    fn kramdown_spans(&mut self, inlines: Vec<Inline>, node: &'a AstNode<'a>, keep: Keep) -> Vec<Inline> {
+        if !inlines.iter().any(|i| matches!(i, Inline::Text(t) if t.contains("{:"))) {
+            return inlines;
+        }
+        let count = inlines.len();
+        let mut out: Vec<Inline> = Vec::with_capacity(count);
+        let mut removed = false;
+        for (n, inline) in inlines.into_iter().enumerate() {
+            let Inline::Text(text) = inline else {
+                out.push(inline);
+                continue;
+            };
+            let mut rest = text.as_str();
+            while let Some(open) = rest.find("{:") {
+                let close = rest[open..].find('}').map(|c| open + c + 1);
+                let attrs = close.and_then(|c| parse_attr_block(&rest[open..c]));
+                let (Some(close), Some(attrs)) = (close, attrs) else {
+                    push_text(&mut out, &rest[..open + 2]);
+                    rest = &rest[open + 2..];
+                    continue;
+                };
+                let before = &rest[..open];
+                let after_span = before.is_empty()
+                    && out
+                        .last()
+                        .is_some_and(|i| !matches!(i, Inline::Text(_) | Inline::SoftBreak | Inline::LineBreak));
+                let at_end = n + 1 == count && rest[close..].trim().is_empty();
+                let kept = match keep {
+                    Keep::AfterImage => after_span && matches!(out.last(), Some(Inline::Image(_))),
+                    Keep::AtEnd => true,
+                    Keep::None => false,
+                };
+                if at_end && kept {
+                    break;
+                }
+                push_text(&mut out, before);
+                let raw = rest[open..close].to_string();
+                rest = &rest[close..];
+                removed = true;
+                let at = self.position_of(self.line(node), &raw);
+                self.report_ignored(&attrs, at);
+                if attrs.refs.iter().any(|r| r == "toc") {
+                    self.toc_marker = true;
+                }
+                let element = if after_span { out.len() - 1 } else { out.len() };
+                if after_span
+                    && let Some((_, lang)) = attrs.pairs.iter().find(|(k, _)| k == "lang")
+                    && crate::config::is_language_tag(lang)
+                {
+                    let content = out.split_off(element);
+                    out.push(Inline::Lang { lang: lang.clone(), content });
+                }
+                for id in attrs.anchor_ids().into_iter().rev() {
+                    if self.claim(&id, "span", at) {
+                        out.insert(element, Inline::Anchor(id));
+                    }
+                }
+            }
+            push_text(&mut out, rest);
+        }
+        if removed {
+            self.removed_syntax = true;
+            tidy_ends(&mut out);
+        }
+        out
     }
 
     /// Warns about label syntax left in a paragraph: it labels nothing.
@@ -393,6 +588,16 @@ impl<'a> Converter<'a, '_> {
     }
 
     fn block(&mut self, node: &'a AstNode<'a>, depth: usize, out: &mut Vec<Block>) {
+        // Attributes written on the line before this block are its own.
+        let pending = self.pending_attrs.take();
+        self.block_kind(node, depth, out);
+        if let Some((attrs, at)) = pending.or_else(|| self.trailing_attrs.take()) {
+            let target = out.len().checked_sub(1);
+            self.block_attrs(attrs, at, out, target);
+        }
+    }
+
+    fn block_kind(&mut self, node: &'a AstNode<'a>, depth: usize, out: &mut Vec<Block>) {
         let line = self.line(node);
         // The column is worked out only for a warning or an image.
         let column = |conv: &Self| conv.column(node);
@@ -425,15 +630,24 @@ impl<'a> Converter<'a, '_> {
                 let mut hoisted = take_anchors(&mut content);
                 let slug = self.slug(&crate::model::plain_text(&content), line);
                 let mut id = slug.clone();
-                let mut numbered = true;
+                let (mut numbered, mut listed) = (true, true);
                 if let Some((attrs, raw)) = attrs {
                     numbered = !attrs.unnumbered();
-                    if let Some(explicit) = &attrs.id {
-                        let at = (line, self.column_of(line, &raw));
-                        if self.claim(explicit, "heading", at) {
-                            // The id is the heading's; its slug still leads there.
-                            id = explicit.clone();
-                            hoisted.push(slug);
+                    listed = !attrs.unlisted();
+                    let at = (line, self.column_of(line, &raw));
+                    self.report_ignored(&attrs, at);
+                    let own = slug.clone();
+                    let mut ids = attrs.anchor_ids().into_iter().filter(move |i| *i != own);
+                    if let Some(explicit) = ids.next()
+                        && self.claim(&explicit, "heading", at)
+                    {
+                        // The id is the heading's; its slug still leads there.
+                        id = explicit;
+                        hoisted.push(slug);
+                    }
+                    for other in ids {
+                        if self.claim(&other, "heading", at) {
+                            hoisted.push(other);
                         }
                     }
                 }
@@ -441,7 +655,7 @@ impl<'a> Converter<'a, '_> {
                     out.push(Block { line, kind: BlockKind::Anchor(hoisted) });
                 }
                 let level = (h.level.saturating_sub(self.min_level) + 1).clamp(1, 6);
-                BlockKind::Heading { level, id, numbered, content }
+                BlockKind::Heading { level, id, numbered, listed, content }
             }
             NodeValue::BlockQuote | NodeValue::MultilineBlockQuote(_) => BlockKind::Quote(self.blocks_of(node, depth)),
             NodeValue::Alert(alert) => {
@@ -460,12 +674,18 @@ impl<'a> Converter<'a, '_> {
                     ListType::Ordered => Some(list.start),
                 };
                 let mut items = Vec::new();
+                let outer_toc = std::mem::take(&mut self.toc_marker);
                 for item in node.children() {
                     let task = match &item.data().value {
                         NodeValue::TaskItem(t) => Some(t.symbol.is_some_and(|c| c != ' ')),
                         _ => None,
                     };
                     items.push(ListItem { task, blocks: self.blocks_of(item, depth) });
+                }
+                // `* TOC\n{:toc}`: the site's table of contents, which the
+                // report's own contents replaces.
+                if std::mem::replace(&mut self.toc_marker, outer_toc) {
+                    return;
                 }
                 BlockKind::List { start, tight: list.tight, items }
             }
@@ -506,6 +726,15 @@ impl<'a> Converter<'a, '_> {
                 let mut header = Vec::new();
                 let mut rows = Vec::new();
                 for row in node.children() {
+                    // A kramdown attribute list right after a table is read
+                    // as its last row: it is the table's attributes.
+                    if row.next_sibling().is_none()
+                        && let Some(attrs) = self.attribute_lines(row)
+                    {
+                        let at_line = self.line(row);
+                        self.trailing_attrs = Some((attrs, (at_line, self.column_of(at_line, "{:"))));
+                        continue;
+                    }
                     let is_header = matches!(row.data().value, NodeValue::TableRow(true));
                     let mut cells: Vec<Vec<Inline>> = row.children().map(|c| self.inlines(c)).collect();
                     cells.resize(align.len(), Vec::new());
@@ -518,10 +747,11 @@ impl<'a> Converter<'a, '_> {
                 BlockKind::Table { align, header, rows, caption: Vec::new(), label: None, number: None }
             }
             NodeValue::FootnoteDefinition(_) => return,
-            NodeValue::DescriptionList
-            | NodeValue::DescriptionItem(_)
-            | NodeValue::DescriptionTerm
-            | NodeValue::DescriptionDetails => {
+            NodeValue::DescriptionList => match self.definition_list(node, depth, out) {
+                Some(kind) => kind,
+                None => return,
+            },
+            NodeValue::DescriptionItem(_) | NodeValue::DescriptionTerm | NodeValue::DescriptionDetails => {
                 out.extend(self.blocks_of(node, depth));
                 return;
             }
@@ -539,11 +769,97 @@ impl<'a> Converter<'a, '_> {
         out.push(Block { line, kind });
     }
 
+    /// A definition list: each term (the inlines of its paragraphs) and
+    /// what defines it; a term's second definition continues its first.
+    /// A last definition set apart by a blank line right before a table
+    /// is that table's caption (Pandoc's `: Caption`), its term a paragraph.
+    fn definition_list(&mut self, node: &'a AstNode<'a>, depth: usize, out: &mut Vec<Block>) -> Option<BlockKind> {
+        let mut items: Vec<DefinitionItem> = Vec::new();
+        let mut tight = true;
+        let mut caption = None;
+        // (Captions are attached to top-level tables only.)
+        let before_table =
+            depth == 0 && node.next_sibling().is_some_and(|n| matches!(n.data().value, NodeValue::Table(_)));
+        let count = node.children().count();
+        for (n, item) in node.children().enumerate() {
+            let NodeValue::DescriptionItem(d) = &item.data().value else { continue };
+            let item_tight = d.tight;
+            let mut term: Option<Vec<Inline>> = None;
+            let mut term_line = self.line(item);
+            let mut blocks = Vec::new();
+            for part in item.children() {
+                match &part.data().value {
+                    NodeValue::DescriptionTerm => {
+                        let mut inlines = Vec::new();
+                        for p in part.children() {
+                            if !inlines.is_empty() {
+                                inlines.push(Inline::SoftBreak);
+                            }
+                            inlines.extend(self.inlines(p));
+                        }
+                        term_line = self.line(part);
+                        term = Some(inlines);
+                    }
+                    NodeValue::DescriptionDetails => blocks.extend(self.blocks_of(part, depth)),
+                    _ => {}
+                }
+            }
+            if n + 1 == count
+                && before_table
+                && !item_tight
+                && let (Some(t), [Block { kind: BlockKind::Paragraph(p), line }]) = (&term, blocks.as_slice())
+            {
+                let mut text = vec![Inline::Text(": ".into())];
+                text.extend(p.iter().cloned());
+                caption = Some((t.clone(), term_line, merge_text(text), *line));
+                continue;
+            }
+            tight &= item_tight;
+            match (term, items.last_mut()) {
+                (None, Some(previous)) => previous.blocks.extend(blocks),
+                (term, _) => items.push(DefinitionItem { term: term.unwrap_or_default(), blocks }),
+            }
+        }
+        let list = (!items.is_empty()).then_some(BlockKind::DefinitionList { tight, items });
+        let Some((term, term_line, text, line)) = caption else { return list };
+        if let Some(kind) = list {
+            out.push(Block { line: self.line(node), kind });
+        }
+        out.push(Block { line: term_line, kind: BlockKind::Paragraph(term) });
+        out.push(Block { line, kind: BlockKind::Paragraph(text) });
+        None
+    }
+
     /// A paragraph: a figure when it holds only an image (with its
     /// attributes); `None` when it is empty.
     fn paragraph(&mut self, node: &'a AstNode<'a>, line: usize, out: &mut Vec<Block>) -> Option<BlockKind> {
+        if let Some(attrs) = self.attribute_lines(node) {
+            // kramdown's block attributes: on the line after a block they
+            // are its own, on the line before the next one that one's.
+            let at = (line, self.column_of(line, "{:"));
+            let start = node.data().sourcepos.start.line;
+            let end = node.data().sourcepos.end.line;
+            let after_previous = node.previous_sibling().is_some_and(|p| p.data().sourcepos.end.line + 1 == start);
+            let before_next = node.next_sibling().is_some_and(|n| n.data().sourcepos.start.line == end + 1);
+            if !after_previous && before_next {
+                self.pending_attrs = Some((attrs, at));
+            } else {
+                let target = if after_previous { out.len().checked_sub(1) } else { None };
+                self.block_attrs(attrs, at, out, target);
+            }
+            return None;
+        }
+        self.removed_syntax = false;
         let inlines = self.inlines(node);
         if inlines.is_empty() {
+            return None;
+        }
+        // Nothing left once Liquid or attributes were taken out: no paragraph.
+        if std::mem::take(&mut self.removed_syntax) && !shows_something(&inlines) {
+            let ids: Vec<String> = take_anchors(&mut inlines.clone());
+            if !ids.is_empty() {
+                out.push(Block { line, kind: BlockKind::Anchor(ids) });
+            }
             return None;
         }
         // A paragraph holding only an image is a figure.
@@ -577,6 +893,8 @@ impl<'a> Converter<'a, '_> {
             };
             Some(BlockKind::Figure { image: (*image).clone(), caption, label, number: None })
         } else {
+            // Attributes after an image were left for a figure: this is none.
+            let inlines = self.kramdown_spans(inlines, node, Keep::None);
             self.stray_labels(&inlines, line, node);
             Some(BlockKind::Paragraph(inlines))
         }
@@ -627,7 +945,7 @@ impl<'a> Converter<'a, '_> {
             }
             return None;
         }
-        let text = html_text(literal);
+        let text = self.without_liquid(&html_text(literal), line);
         if !only_anchors {
             self.report(
                 &lint::RAW_HTML,
@@ -673,6 +991,13 @@ impl<'a> Converter<'a, '_> {
     fn finish_inlines(&mut self, out: Vec<Inline>, node: &'a AstNode<'a>) -> Vec<Inline> {
         let (mut ids, mut bad_langs) = (Vec::new(), Vec::new());
         let mut out = bracketed_spans(merge_text(out), &mut ids, &mut bad_langs);
+        self.strip_liquid(&mut out, self.line(node));
+        let keep = match node.data().value {
+            NodeValue::Paragraph => Keep::AfterImage,
+            NodeValue::Heading(_) => Keep::AtEnd,
+            _ => Keep::None,
+        };
+        let mut out = self.kramdown_spans(out, node, keep);
         for lang in bad_langs {
             let at = self.position_of(self.line(node), &format!("lang={lang}"));
             self.report(
@@ -768,6 +1093,10 @@ impl<'a> Converter<'a, '_> {
             NodeValue::Link(link) => {
                 let content = self.children_inlines(node, depth);
                 let (line, column) = at(self);
+                if !shows_something(&content) && names_anchor(node.next_sibling()) {
+                    // `[](#x){:name="x"}`: kramdown's way to set an anchor.
+                    return;
+                }
                 if !shows_something(&content) {
                     // `[](url)`: nothing to click, and no name for a screen reader.
                     self.report(
@@ -1061,21 +1390,56 @@ impl LabelKind {
 }
 
 /// A Pandoc attribute block, `{#id .class key=value}` (as on headings,
-/// figures, table captions and spans); `-` is `.unnumbered`.
+/// figures, table captions and spans); `-` is `.unnumbered`. Also
+/// kramdown's attribute lists, `{: #id .class key="value"}`, where `name`
+/// is an id too and a bare word names an attribute list defined elsewhere
+/// (or, `{:toc}`, asks for a table of contents).
 #[derive(Debug, Clone, Default, PartialEq)]
 struct Attrs {
     id: Option<String>,
     classes: Vec<String>,
     pairs: Vec<(String, String)>,
+    /// Written `{: ...}`: kramdown's, whose classes and keys are another
+    /// site's styling and are dropped quietly.
+    kramdown: bool,
+    /// kramdown's references to attribute list definitions (`toc`).
+    refs: Vec<String>,
 }
+
+/// The kramdown attributes a reader would miss when left out (the others
+/// are another site's styling or another tool's settings).
+const MISSED_KEYS: &[&str] = &["title"];
 
 impl Attrs {
     fn unnumbered(&self) -> bool {
         self.classes.iter().any(|c| c == "unnumbered" || c == "-")
     }
 
-    /// Everything but the id, as written.
+    /// Left out of the contents: Pandoc's `.unlisted`, kramdown's `.no_toc`.
+    fn unlisted(&self) -> bool {
+        self.classes.iter().any(|c| c == "unlisted" || c == "no_toc")
+    }
+
+    /// The ids it gives: its `#id`, and in kramdown a `name`.
+    fn anchor_ids(&self) -> Vec<String> {
+        let names = self.pairs.iter().filter(|(k, v)| self.kramdown && k == "name" && !v.trim().is_empty());
+        let names = names.map(|(_, v)| v.trim().to_string()).filter(|v| !v.contains(char::is_whitespace));
+        let mut ids: Vec<String> = self.id.iter().cloned().chain(names).collect();
+        ids.dedup();
+        ids
+    }
+
+    /// Everything but the id, as written; of kramdown's attributes, those a
+    /// reader would miss.
     fn ignored(&self) -> Vec<String> {
+        if self.kramdown {
+            return self
+                .pairs
+                .iter()
+                .filter(|(k, _)| MISSED_KEYS.contains(&k.as_str()))
+                .map(|(k, v)| format!("{k}=\"{v}\""))
+                .collect();
+        }
         let classes = self.classes.iter().map(|c| if c == "-" { c.clone() } else { format!(".{c}") });
         classes.chain(self.pairs.iter().map(|(k, v)| format!("{k}={v}"))).collect()
     }
@@ -1085,10 +1449,30 @@ impl Attrs {
 /// the tokens allowed); `None` for anything else, which stays text.
 fn parse_attr_block(text: &str) -> Option<Attrs> {
     let inner = text.strip_prefix('{')?.strip_suffix('}')?;
-    if inner.trim().is_empty() || inner.contains(['{', '}']) {
+    if inner.contains(['{', '}']) {
         return None;
     }
     let mut attrs = Attrs::default();
+    let inner = match inner.strip_prefix(':') {
+        // `{::comment}` and kramdown's other extensions are not attributes.
+        Some(rest) if rest.starts_with(':') => return None,
+        Some(rest) => {
+            attrs.kramdown = true;
+            // `{:name: .class}` defines an attribute list for others to use:
+            // it gives nothing here.
+            if let Some((name, _)) = rest.trim_start().split_once(':')
+                && !name.is_empty()
+                && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_'))
+            {
+                return Some(attrs);
+            }
+            rest
+        }
+        None => inner,
+    };
+    if inner.trim().is_empty() && !attrs.kramdown {
+        return None;
+    }
     let mut rest = inner.trim_start();
     while !rest.is_empty() {
         let (token, after) = attr_token(rest)?;
@@ -1104,6 +1488,11 @@ fn parse_attr_block(text: &str) -> Option<Attrs> {
             attrs.classes.push(class.to_string());
         } else if token == "-" {
             attrs.classes.push("-".into());
+        } else if attrs.kramdown && !token.contains('=') {
+            if !token.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_')) {
+                return None;
+            }
+            attrs.refs.push(token.to_string());
         } else {
             let (key, value) = token.split_once('=')?;
             if key.is_empty() || !key.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.')) {
@@ -1153,6 +1542,56 @@ fn take_trailing_attrs(inlines: &mut Vec<Inline>) -> Option<(Attrs, String)> {
         inlines.pop();
     }
     Some((attrs, raw))
+}
+
+/// Which kramdown attributes that end some inlines are left for the block
+/// they end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    None,
+    /// After an image: a figure's.
+    AfterImage,
+    /// A heading's.
+    AtEnd,
+}
+
+/// Whether `next` (the node after an empty link) is a kramdown attribute
+/// list that names an anchor: `[](#x){:name="x"}`.
+fn names_anchor(next: Option<&AstNode<'_>>) -> bool {
+    let Some(next) = next else { return false };
+    let NodeValue::Text(t) = &next.data().value else { return false };
+    let Some(end) = t.find('}') else { return false };
+    t.starts_with("{:") && parse_attr_block(&t[..=end]).is_some_and(|a| !a.anchor_ids().is_empty())
+}
+
+/// Without the breaks and spaces that syntax taken out of the inlines left
+/// at their ends (anchors stay).
+fn tidy_ends(inlines: &mut Vec<Inline>) {
+    while matches!(inlines.first(), Some(Inline::SoftBreak | Inline::LineBreak))
+        || matches!(inlines.first(), Some(Inline::Text(t)) if t.trim().is_empty())
+    {
+        inlines.remove(0);
+    }
+    if let Some(Inline::Text(t)) = inlines.first_mut() {
+        *t = t.trim_start().to_string();
+    }
+    loop {
+        let last = inlines.iter().rposition(|i| !matches!(i, Inline::Anchor(_)));
+        let Some(last) = last else { break };
+        match &mut inlines[last] {
+            Inline::SoftBreak | Inline::LineBreak => {
+                inlines.remove(last);
+            }
+            Inline::Text(t) if t.trim().is_empty() => {
+                inlines.remove(last);
+            }
+            Inline::Text(t) => {
+                t.truncate(t.trim_end().len());
+                break;
+            }
+            _ => break,
+        }
+    }
 }
 
 /// Takes the anchors out of inlines that are printed more than once
@@ -1841,5 +2280,115 @@ mod tests {
             "{:?}",
             c.blocks
         );
+    }
+
+    /// kramdown's attribute lists, as GitHub Pages sites write them: on a
+    /// heading, after a span, on a line of their own after a block; ids and
+    /// names are anchors, `.no_toc` leaves a heading out of the contents,
+    /// the site's `{:toc}` list goes, the rest is dropped quietly but a title.
+    #[test]
+    fn kramdown_attributes() {
+        let c = conv(concat!(
+            "## Note to reviewers\n{: .no_toc}\n\n",
+            "## Scope {: #scope .unnumbered}\n\n",
+            "See [the model](#model){:name=\"m\" .external} and `{: code}`.\n",
+            "{:latex-ignore=\"true\"}\n\n",
+            "Term [](#access){:name=\"access\"} here.\n\n",
+            "* TOC\n{:toc}\n\n",
+            "| a |\n|---|\n| 1 |\n{:latex-table=\"1\" #tbl-x}\n\n",
+            "A [word](#w){: title=\"A tooltip\"}.\n\n",
+            "{:.note}\n# Before\n",
+        ));
+        let names: Vec<_> = c.warnings.iter().map(|w| (w.lint.name, w.line, w.column)).collect();
+        assert_eq!(names, [("ignored-attribute", Some(19), Some(13))], "{:?}", c.warnings);
+        let kinds: Vec<&BlockKind> = c.blocks.iter().map(|b| &b.kind).collect();
+        assert!(matches!(kinds[0], BlockKind::Heading { listed: false, numbered: true, .. }), "{kinds:?}");
+        assert!(
+            matches!(kinds[1], BlockKind::Heading { listed: true, numbered: false, id, .. } if id == "scope"),
+            "{kinds:?}"
+        );
+        let BlockKind::Paragraph(p) = kinds[2] else { panic!("{kinds:?}") };
+        let t = |s: &str| Inline::Text(s.into());
+        assert_eq!(p[0], t("See "));
+        assert_eq!(p[1], Inline::Anchor("m".into()));
+        assert!(matches!(&p[2], Inline::Link { .. }));
+        assert_eq!(&p[3..], [t(" and "), Inline::Code("{: code}".into()), t(".")]);
+        assert_eq!(kinds[3], &BlockKind::Paragraph(vec![t("Term "), Inline::Anchor("access".into()), t(" here.")]));
+        // The `{:toc}` list is gone; the table's attributes are not a row.
+        assert_eq!(kinds[4], &BlockKind::Anchor(vec!["tbl-x".into()]));
+        assert!(matches!(kinds[5], BlockKind::Table { rows, .. } if rows.len() == 1), "{kinds:?}");
+        assert!(matches!(kinds[6], BlockKind::Paragraph(_)));
+        assert!(matches!(kinds[7], BlockKind::Heading { .. }), "{kinds:?}");
+        assert_eq!(kinds.len(), 8, "{kinds:?}");
+        assert!(c.anchors.contains(&"access".to_string()) && c.anchors.contains(&"m".to_string()));
+        // Pandoc's `.unlisted` is the same as `.no_toc`.
+        let c = conv("## Quiet {.unlisted}\n");
+        assert!(matches!(&c.blocks[0].kind, BlockKind::Heading { listed: false, .. }), "{:?}", c.blocks);
+    }
+
+    /// Liquid outside a link or image path is left out, each tag and
+    /// expression with a warning at its place; code keeps it.
+    #[test]
+    fn liquid_is_left_out_with_a_warning() {
+        let c = conv(concat!(
+            "{{site.abstract[page.collection].subject}}\n\n",
+            "Version {{ site.version }} of `{{ code }}`.\n\n",
+            "{% include note.html %}\n\n",
+            "```\n{% raw %}{{ x }}\n```\n\n",
+            "![A chart]({{site.baseurl}}/{{page.collection}}/media/x.png)\n",
+        ));
+        let got: Vec<_> = c.warnings.iter().map(|w| (w.lint.name, w.line.unwrap(), w.column.unwrap())).collect();
+        assert_eq!(got, [("liquid-template", 1, 1), ("liquid-template", 3, 9), ("liquid-template", 5, 1)]);
+        assert!(c.warnings[2].message.contains("would have included `note.html`"), "{}", c.warnings[2].message);
+        let kinds: Vec<&BlockKind> = c.blocks.iter().map(|b| &b.kind).collect();
+        assert_eq!(
+            kinds[0],
+            &BlockKind::Paragraph(vec![
+                Inline::Text("Version  of ".into()),
+                Inline::Code("{{ code }}".into()),
+                Inline::Text(".".into())
+            ])
+        );
+        assert!(matches!(kinds[1], BlockKind::Code { code, .. } if code == "{% raw %}{{ x }}"));
+        // The path is resolved when links are (passes::links), as written here.
+        assert!(matches!(kinds[2], BlockKind::Figure { image, .. }
+            if image.src == ImageSrc::Unresolved("{{site.baseurl}}/{{page.collection}}/media/x.png".into())));
+        assert_eq!(kinds.len(), 3);
+    }
+
+    /// kramdown's definition lists, as a glossary writes them: a term (with
+    /// its anchor) and `: definition` on the next line, a second definition
+    /// continuing the first, an indented paragraph inside it; a `: Caption`
+    /// set apart before a table is still the table's caption.
+    #[test]
+    fn definition_lists() {
+        let c = conv(concat!(
+            "Access [](#access){:name=\"access\"}\n",
+            ": To make contact.\n",
+            ": Or to reach.\n\n",
+            "Kerberos\n",
+            ": A protocol.\n\n",
+            "    See [x](y.md).\n\n",
+            "Some text.\n\n",
+            ": Counts\n\n",
+            "| a |\n|---|\n| 1 |\n",
+        ));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        let t = |s: &str| Inline::Text(s.into());
+        let BlockKind::DefinitionList { tight, items } = &c.blocks[0].kind else { panic!("{:?}", c.blocks) };
+        assert!(*tight);
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].term, vec![t("Access"), Inline::Anchor("access".into())]);
+        let paragraphs: Vec<&BlockKind> = items[0].blocks.iter().map(|b| &b.kind).collect();
+        assert_eq!(
+            paragraphs,
+            [&BlockKind::Paragraph(vec![t("To make contact.")]), &BlockKind::Paragraph(vec![t("Or to reach.")])]
+        );
+        assert_eq!(items[1].term, vec![t("Kerberos")]);
+        assert_eq!(items[1].blocks.len(), 2, "the indented paragraph is the definition's, not code");
+        assert!(c.anchors.contains(&"access".to_string()));
+        assert_eq!(c.blocks[1].kind, BlockKind::Paragraph(vec![t("Some text.")]));
+        assert!(matches!(&c.blocks[2].kind, BlockKind::Table { caption, .. } if caption == &vec![t("Counts")]));
+        assert_eq!(c.blocks.len(), 3, "{:?}", c.blocks);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod docx;
 pub mod frontmatter;
+pub mod liquid;
 pub mod markdown;
 pub mod math;
 pub mod translations;

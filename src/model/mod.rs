@@ -148,6 +148,9 @@ fn visit_block_mut(block: &mut Block, f: &mut impl FnMut(&mut Block)) {
         BlockKind::List { items, .. } => {
             items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| visit_block_mut(b, f))
         }
+        BlockKind::DefinitionList { items, .. } => {
+            items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| visit_block_mut(b, f))
+        }
         _ => {}
     }
 }
@@ -157,6 +160,9 @@ fn push_blocks<'a>(block: &'a Block, out: &mut Vec<&'a Block>) {
     match &block.kind {
         BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => blocks.iter().for_each(|b| push_blocks(b, out)),
         BlockKind::List { items, .. } => items.iter().flat_map(|i| &i.blocks).for_each(|b| push_blocks(b, out)),
+        BlockKind::DefinitionList { items, .. } => {
+            items.iter().flat_map(|i| &i.blocks).for_each(|b| push_blocks(b, out))
+        }
         _ => {}
     }
 }
@@ -169,6 +175,7 @@ pub fn block_inlines(block: &Block) -> Vec<&[Inline]> {
             header.iter().chain(rows.iter().flatten()).chain(std::iter::once(caption)).map(Vec::as_slice).collect()
         }
         BlockKind::Figure { caption, .. } => vec![caption.as_slice()],
+        BlockKind::DefinitionList { items, .. } => items.iter().map(|i| i.term.as_slice()).collect(),
         _ => Vec::new(),
     }
 }
@@ -236,6 +243,9 @@ pub enum BlockKind {
         id: String,
         /// `false` for `{.unnumbered}` or `{-}` (with `numbered-sections`).
         numbered: bool,
+        /// `false` for `{.unlisted}` or kramdown's `{: .no_toc}`: left out
+        /// of the contents (the PDF's bookmarks, the EPUB's navigation).
+        listed: bool,
         content: Vec<Inline>,
     },
     Quote(Vec<Block>),
@@ -283,10 +293,26 @@ pub enum BlockKind {
         blocks: Vec<Block>,
     },
     Rule,
+    /// A definition list (`Term` then `: definition`, as kramdown and
+    /// Pandoc write it): terms and what defines them; `tight` when no
+    /// definition is set apart by a blank line (its paragraphs then stay
+    /// inline).
+    DefinitionList {
+        tight: bool,
+        items: Vec<DefinitionItem>,
+    },
     /// Link targets that stand between blocks: ids of raw HTML blocks
     /// (`<div id="x">`), a heading's slug when it has an explicit id, ids
     /// taken out of a heading or a title. Nothing is shown.
     Anchor(Vec<String>),
+}
+
+/// A term of a definition list and its definition (a term's second
+/// definition continues the first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DefinitionItem {
+    pub term: Vec<Inline>,
+    pub blocks: Vec<Block>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -337,6 +337,7 @@ fn block_text(block: &Block, out: &mut Vec<(usize, String)>) {
         BlockKind::Paragraph(inlines) | BlockKind::Heading { content: inlines, .. } => inline_text(inlines, &mut text),
         BlockKind::Callout { title: Some(t), .. } => text.push_str(t),
         BlockKind::Quote(_) | BlockKind::Callout { .. } | BlockKind::List { .. } => {}
+        BlockKind::DefinitionList { items, .. } => items.iter().for_each(|i| inline_text(&i.term, &mut text)),
         BlockKind::Code { code, .. } => text.push_str(code),
         BlockKind::Table { header, rows, caption, .. } => {
             for cell in header.iter().chain(rows.iter().flatten()).chain(std::iter::once(caption)) {

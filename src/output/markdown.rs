@@ -42,8 +42,8 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::model::{
-    Align, Author, Block, BlockKind, CalloutKind, Footnote, FrontMatter, Image, ImageSrc, Inline, Kind, LinkDest,
-    ListItem, plain_text,
+    Align, Author, Block, BlockKind, CalloutKind, DefinitionItem, Footnote, FrontMatter, Image, ImageSrc, Inline, Kind,
+    LinkDest, ListItem, plain_text,
 };
 
 /// An article ready to write: its front-matter fields and body, borrowed
@@ -146,6 +146,7 @@ fn comments(blocks: &[Block], after_block: &dyn Fn(usize) -> Vec<String>) -> Vec
             match &block.kind {
                 BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => lines(b, out),
                 BlockKind::List { items, .. } => items.iter().for_each(|i| lines(&i.blocks, out)),
+                BlockKind::DefinitionList { items, .. } => items.iter().for_each(|i| lines(&i.blocks, out)),
                 _ => {}
             }
         }
@@ -359,6 +360,10 @@ pub fn clear_positions(blocks: &mut [Block]) {
             BlockKind::Paragraph(i) | BlockKind::Heading { content: i, .. } => clear_inline_positions(i),
             BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => clear_positions(b),
             BlockKind::List { items, .. } => items.iter_mut().for_each(|i| clear_positions(&mut i.blocks)),
+            BlockKind::DefinitionList { items, .. } => items.iter_mut().for_each(|i| {
+                clear_inline_positions(&mut i.term);
+                clear_positions(&mut i.blocks)
+            }),
             BlockKind::Table { header, rows, caption, .. } => {
                 header.iter_mut().chain(rows.iter_mut().flatten()).for_each(|c| clear_inline_positions(c));
                 clear_inline_positions(caption);
@@ -491,10 +496,18 @@ impl<'a> Writer<'a> {
     fn top_blocks(&mut self, blocks: &[Block], after_block: &dyn Fn(usize) -> Vec<String>) -> Vec<String> {
         let mut chunks = Vec::new();
         let mut last_marker = None;
+        let mut after_definitions = false;
         let mut i = 0;
         while i < blocks.len() {
             let (text, used) = self.block_at(blocks, i, true, &mut last_marker);
             if !text.is_empty() {
+                // Two definition lists in a row would read as one, and a
+                // definition right before a table as its caption.
+                let definitions = matches!(blocks[i].kind, BlockKind::DefinitionList { .. });
+                if after_definitions && (definitions || matches!(blocks[i].kind, BlockKind::Table { .. })) {
+                    chunks.push("<!-- -->".into());
+                }
+                after_definitions = definitions;
                 chunks.push(text);
             }
             for note in comments(&blocks[i..i + used], after_block) {
@@ -527,6 +540,7 @@ impl<'a> Writer<'a> {
                                 | BlockKind::Quote(_)
                                 | BlockKind::Callout { .. }
                                 | BlockKind::List { .. }
+                                | BlockKind::DefinitionList { .. }
                         )
                     );
                     let apart = !tight
@@ -539,6 +553,12 @@ impl<'a> Writer<'a> {
                             ) | (Some(BlockKind::Table { .. }), _)
                         );
                     out.push_str(if apart { "\n\n" } else { "\n" });
+                }
+                // Two definition lists in a row would read as one.
+                if matches!(prev, Some(BlockKind::DefinitionList { .. }))
+                    && matches!(blocks[i].kind, BlockKind::DefinitionList { .. })
+                {
+                    out.push_str("<!-- -->\n\n");
                 }
                 out.push_str(&text);
                 prev = Some(kind);
@@ -554,7 +574,8 @@ impl<'a> Writer<'a> {
     fn block_at(&mut self, blocks: &[Block], i: usize, top: bool, last_marker: &mut Option<Marker>) -> (String, usize) {
         let block = &blocks[i];
         if let BlockKind::Anchor(ids) = &block.kind
-            && let Some(Block { kind: BlockKind::Heading { level, id, numbered, content }, .. }) = blocks.get(i + 1)
+            && let Some(Block { kind: BlockKind::Heading { level, id, numbered, listed, content }, .. }) =
+                blocks.get(i + 1)
             && let Some((slug, inner)) = ids.split_last()
         {
             // `## Title {#id}` gives an anchor with the title's slug (and the
@@ -567,7 +588,7 @@ impl<'a> Writer<'a> {
                 self.ids.claim(id);
                 *last_marker = None;
                 let spans: Vec<Inline> = inner.iter().map(|id| Inline::Anchor(id.clone())).collect();
-                let text = self.heading_with(*level, content, Some(id), *numbered, &spans);
+                let text = self.heading_with(*level, content, Some(id), (*numbered, *listed), &spans);
                 return (text, 2);
             }
         }
@@ -579,7 +600,7 @@ impl<'a> Writer<'a> {
         let marker = last_marker.take();
         match &block.kind {
             BlockKind::Paragraph(inlines) => self.paragraph(inlines),
-            BlockKind::Heading { level, id, numbered, content } => {
+            BlockKind::Heading { level, id, numbered, listed, content } => {
                 let slug = self.ids.slug(&plain_text(content));
                 let explicit = if *id != slug && is_attr_id(id) {
                     self.ids.claim(id);
@@ -587,7 +608,7 @@ impl<'a> Writer<'a> {
                 } else {
                     None
                 };
-                self.heading_with(*level, content, explicit, *numbered, &[])
+                self.heading_with(*level, content, explicit, (*numbered, *listed), &[])
             }
             BlockKind::Quote(blocks) => {
                 let inner = self.blocks(blocks, false);
@@ -619,6 +640,7 @@ impl<'a> Writer<'a> {
                 self.table(align, header, rows, caption, label.as_deref(), top)
             }
             BlockKind::Figure { image, caption, label, .. } => self.figure(image, caption, label.as_deref()),
+            BlockKind::DefinitionList { tight, items } => self.definition_list(*tight, items),
             BlockKind::Rule => "***".into(),
             BlockKind::Anchor(ids) => {
                 let ids: Vec<&String> = ids.iter().filter(|id| !id.trim().is_empty()).collect();
@@ -632,14 +654,14 @@ impl<'a> Writer<'a> {
         self.inlines_text(inlines, Ctx::default())
     }
 
-    /// `## Text {#id .unnumbered}`; a heading with soft breaks, of level 1
+    /// `## Text {#id .unnumbered .unlisted}`; a heading with soft breaks, of level 1
     /// or 2, underlined (setext) to keep them.
     fn heading_with(
         &mut self,
         level: u8,
         content: &[Inline],
         id: Option<&str>,
-        numbered: bool,
+        (numbered, listed): (bool, bool),
         spans: &[Inline],
     ) -> String {
         let mut attrs = Vec::new();
@@ -648,6 +670,9 @@ impl<'a> Writer<'a> {
         }
         if !numbered {
             attrs.push(".unnumbered".into());
+        }
+        if !listed {
+            attrs.push(".unlisted".into());
         }
         // Text that ends like an attribute block would be taken for one:
         // a block of the writer's own comes after it.
@@ -738,6 +763,34 @@ impl<'a> Writer<'a> {
             out.push(text);
         }
         out.join(if tight { "\n" } else { "\n\n" })
+    }
+
+    /// `Term`, then `: definition` indented by two (after a blank line when
+    /// the list is loose).
+    fn definition_list(&mut self, tight: bool, items: &[DefinitionItem]) -> String {
+        let mut out = Vec::new();
+        for item in items {
+            let mut text = self.inlines_text(&item.term, Ctx::default());
+            let body = self.blocks(&item.blocks, false);
+            text.push_str(if tight { "\n" } else { "\n\n" });
+            for (j, line) in body.split('\n').enumerate() {
+                if j == 0 {
+                    text.push(':');
+                    if !line.is_empty() {
+                        text.push(' ');
+                        text.push_str(line);
+                    }
+                } else {
+                    text.push('\n');
+                    if !line.is_empty() {
+                        text.push_str("  ");
+                        text.push_str(line);
+                    }
+                }
+            }
+            out.push(text);
+        }
+        out.join("\n\n")
     }
 
     fn table(
@@ -1025,7 +1078,10 @@ impl<'a> Writer<'a> {
 /// its own (rather than continuing the paragraph).
 fn interrupts_paragraph(kind: &BlockKind) -> bool {
     match kind {
-        BlockKind::Paragraph(_) | BlockKind::Table { .. } | BlockKind::Figure { .. } => false,
+        BlockKind::Paragraph(_)
+        | BlockKind::Table { .. }
+        | BlockKind::Figure { .. }
+        | BlockKind::DefinitionList { .. } => false,
         BlockKind::List { start, items, .. } => {
             start.is_none_or(|n| n == 1) && items.first().is_some_and(|i| !i.blocks.is_empty())
         }

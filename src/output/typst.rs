@@ -467,9 +467,10 @@ impl<'a> Emitter<'a> {
                     }
                 }
             }
-            BlockKind::Heading { level, id, numbered, content } => {
+            BlockKind::Heading { level, id, numbered, listed, content } => {
                 let numbering = if *numbered { "" } else { ", numbering: none" };
-                let _ = write!(self.out, "#heading(level: {}{numbering})[", level + 2);
+                let outlined = if *listed { "" } else { ", outlined: false" };
+                let _ = write!(self.out, "#heading(level: {}{numbering}{outlined})[", level + 2);
                 self.inlines(content);
                 let label = self.label(Some(id));
                 let _ = write!(self.out, "] <{label}>\n\n");
@@ -518,6 +519,28 @@ impl<'a> Emitter<'a> {
                         self.blocks(&item.blocks);
                     }
                     self.out.push_str(if tasks { "]),\n" } else { "],\n" });
+                }
+                self.out.push_str(")\n\n");
+            }
+            BlockKind::DefinitionList { tight, items } => {
+                // Typst's own term list: templates style it with
+                // `set terms(..)` and `show terms.item`.
+                let _ = writeln!(self.out, "#terms(tight: {tight},");
+                for item in items {
+                    self.out.push_str("  terms.item[");
+                    self.inlines(&item.term);
+                    self.out.push_str("][");
+                    // A tight definition's single paragraph stays inline.
+                    if let [Block { kind: BlockKind::Paragraph(inlines), line }] = item.blocks.as_slice()
+                        && *tight
+                    {
+                        self.mark(*line);
+                        self.inlines(inlines);
+                    } else {
+                        self.out.push('\n');
+                        self.blocks(&item.blocks);
+                    }
+                    self.out.push_str("],\n");
                 }
                 self.out.push_str(")\n\n");
             }

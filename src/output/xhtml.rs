@@ -565,6 +565,8 @@ pub struct OutlineEntry {
     pub depth: u8,
     pub id: String,
     pub text: String,
+    /// In the navigation (not `{.unlisted}`).
+    pub listed: bool,
 }
 
 /// Heading levels as written: never deeper than one below the previous
@@ -578,13 +580,14 @@ pub fn outline(article: &Article) -> Vec<OutlineEntry> {
     fn walk(blocks: &[Block], article: &Article, last: &mut u8, out: &mut Vec<OutlineEntry>) {
         for block in blocks {
             match &block.kind {
-                BlockKind::Heading { level, id, content, .. } => {
+                BlockKind::Heading { level, id, content, listed, .. } => {
                     let h = html_level(*level, *last);
                     *last = h;
                     out.push(OutlineEntry {
                         depth: h - 1,
                         id: heading_id(&article.id, id),
                         text: plain_text(content).trim().to_string(),
+                        listed: *listed,
                     });
                 }
                 BlockKind::Quote(blocks) | BlockKind::Callout { blocks, .. } => walk(blocks, article, last, out),
@@ -606,7 +609,7 @@ pub fn outline(article: &Article) -> Vec<OutlineEntry> {
 fn article_entry(article: &Article, depth: u8) -> NavEntry {
     let file = article_file(&article.id);
     let mut children: Vec<NavEntry> = Vec::new();
-    for h in outline(article).into_iter().filter(|h| h.depth <= depth && !h.text.is_empty()) {
+    for h in outline(article).into_iter().filter(|h| h.listed && h.depth <= depth && !h.text.is_empty()) {
         let entry = NavEntry {
             href: format!("{file}#{}", h.id),
             title: h.text,
@@ -817,6 +820,25 @@ impl<'a> Writer<'a> {
                 );
                 self.blocks(blocks);
                 self.out.push_str("</div>\n");
+            }
+            BlockKind::DefinitionList { tight, items } => {
+                self.out.push_str("<dl>\n");
+                for item in items {
+                    self.out.push_str("<dt>");
+                    self.inlines(&item.term);
+                    self.out.push_str("</dt>\n<dd>");
+                    match item.blocks.as_slice() {
+                        [Block { kind: BlockKind::Paragraph(inlines), .. }] if *tight => self.inlines(inlines),
+                        blocks => {
+                            self.out.push('\n');
+                            for b in blocks {
+                                self.block(b);
+                            }
+                        }
+                    }
+                    self.out.push_str("</dd>\n");
+                }
+                self.out.push_str("</dl>\n");
             }
             BlockKind::List { start, tight, items } => {
                 let tag = if start.is_some() { "ol" } else { "ul" };
@@ -1323,7 +1345,13 @@ mod tests {
             decorative: false,
         };
         let blocks = vec![
-            b(BlockKind::Heading { level: 1, id: "intro".into(), numbered: true, content: vec![t("Intro <1>")] }),
+            b(BlockKind::Heading {
+                level: 1,
+                id: "intro".into(),
+                numbered: true,
+                listed: true,
+                content: vec![t("Intro <1>")],
+            }),
             para(vec![
                 t("a < b & c > d \u{0C}"),
                 Inline::SoftBreak,
@@ -1361,7 +1389,13 @@ mod tests {
                 Inline::Image(img(ImageSrc::Local("report/images/x.png".into()), "inline")),
                 Inline::Image(img(ImageSrc::Unavailable("https://r/x.png".into()), "remote")),
             ]),
-            b(BlockKind::Heading { level: 3, id: "deep".into(), numbered: true, content: vec![t("Skipped level")] }),
+            b(BlockKind::Heading {
+                level: 3,
+                id: "deep".into(),
+                numbered: true,
+                listed: true,
+                content: vec![t("Skipped level")],
+            }),
             b(BlockKind::Quote(vec![para(vec![t("quoted")])])),
             b(BlockKind::Callout { kind: CalloutKind::Warning, title: None, blocks: vec![para(vec![t("careful")])] }),
             b(BlockKind::List {

@@ -243,6 +243,7 @@ fn reference_list(article: &Article, heading: &str, entries: &[Vec<Inline>]) -> 
         line,
         kind: BlockKind::Heading {
             numbered: true,
+            listed: true,
             level: 1,
             id: anchor.clone(),
             content: vec![Inline::Text(heading.to_string())],

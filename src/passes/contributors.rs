@@ -61,6 +61,7 @@ pub fn process(report: &mut Report, manifest: &Manifest) {
             level: top,
             id: ANCHOR.to_string(),
             numbered: true,
+            listed: true,
             content: vec![Inline::Text(heading.into())],
         },
     });

@@ -247,6 +247,9 @@ fn resolve_block(block: &mut Block, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             resolve_image(image, ctx, out);
             caption.iter_mut().for_each(|i| resolve_inline(i, ctx, out));
         }
+        BlockKind::DefinitionList { items, .. } => {
+            items.iter_mut().flat_map(|i| &mut i.term).for_each(|i| resolve_inline(i, ctx, out))
+        }
         BlockKind::Quote(_)
         | BlockKind::Callout { .. }
         | BlockKind::List { .. }
@@ -262,7 +265,8 @@ fn resolve_inline(inline: &mut Inline, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         Inline::Link { dest, content, line, column } => {
             match dest {
                 LinkDest::Unresolved(url) => {
-                    let url = url.clone();
+                    // A Jekyll site's variables, read as the places they name.
+                    let url = crate::input::liquid::resolve_path(url).map_or_else(|| url.clone(), |(path, _)| path);
                     *dest = resolve_link(&url, (*line, *column), ctx, out);
                 }
                 LinkDest::Ref(label) => {
@@ -466,7 +470,10 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         image.src = ImageSrc::Unavailable(url);
         return;
     }
-    let decoded = percent_decode(url.split(['?', '#']).next().unwrap_or(&url));
+    // A path from a Jekyll site: its variables read as the places they name.
+    let liquid = crate::input::liquid::resolve_path(&url);
+    let path = liquid.as_ref().map_or(url.as_str(), |(path, _)| path.as_str());
+    let decoded = percent_decode(path.split(['?', '#']).next().unwrap_or(path));
     let joined = if ctx.src.is_empty() {
         ctx.article_dir.clone()
     } else if ctx.article_dir.is_empty() {
@@ -518,7 +525,9 @@ fn resolve_image(image: &mut Image, ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             image.src = ImageSrc::Local(rel)
         }
         Err(why) => {
-            let hint = if decoded.starts_with('/') {
+            let hint = if let Some((_, assumed)) = &liquid {
+                format!("in this Liquid path {assumed}: it was looked for at `{rel}`")
+            } else if decoded.starts_with('/') {
                 format!("a path starting with `/` is read from the report's root: it was looked for at `{rel}`")
             } else {
                 format!(

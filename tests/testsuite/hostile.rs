@@ -168,6 +168,12 @@ fn meant_runs(report: &Report) -> Vec<String> {
                 BlockKind::Paragraph(i) | BlockKind::Heading { content: i, .. } => inlines(i, &mut run, out),
                 BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => blocks(b, out),
                 BlockKind::List { items, .. } => items.iter().for_each(|item| blocks(&item.blocks, out)),
+                BlockKind::DefinitionList { items, .. } => items.iter().for_each(|item| {
+                    let mut run = String::new();
+                    inlines(&item.term, &mut run, out);
+                    out.push(run);
+                    blocks(&item.blocks, out)
+                }),
                 BlockKind::Code { code, .. } => run.push_str(code),
                 BlockKind::Table { header, rows, .. } => {
                     for cell in header.iter().chain(rows.iter().flatten()) {

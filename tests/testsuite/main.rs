@@ -18,6 +18,7 @@ mod escaping;
 mod features;
 mod hostile;
 mod i18n;
+mod kramdown;
 mod links;
 mod offprints;
 mod preview;

@@ -396,7 +396,7 @@ impl<'a, 'i> Conv<'a, 'i> {
                 }
                 items.push(Item::Block(Block {
                     line,
-                    kind: BlockKind::Heading { level: level.min(6), id: slug, numbered: true, content },
+                    kind: BlockKind::Heading { level: level.min(6), id: slug, numbered: true, listed: true, content },
                 }));
             }
             ParaRole::Title if self.meta_title.is_none() => self.meta_title = Some(strip_format(inlines)),
@@ -1454,6 +1454,13 @@ fn cell_inlines(blocks: &[Block]) -> Vec<Inline> {
                 }
             }
             BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => push_line(&mut out, cell_inlines(b)),
+            BlockKind::DefinitionList { items, .. } => {
+                for item in items {
+                    let mut i = vec![Inline::Strong(item.term.clone()), Inline::Text(": ".into())];
+                    i.extend(cell_inlines(&item.blocks));
+                    push_line(&mut out, i);
+                }
+            }
             BlockKind::Code { code, .. } => push_line(&mut out, vec![Inline::Code(code.replace('\n', " "))]),
             BlockKind::Math { tex, typst } => {
                 push_line(&mut out, vec![Inline::Math { tex: tex.clone(), display: false, typst: typst.clone() }])
@@ -1486,6 +1493,9 @@ fn set_lines(block: &mut Block, line: usize) {
     match &mut block.kind {
         BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => b.iter_mut().for_each(|b| set_lines(b, line)),
         BlockKind::List { items, .. } => items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| set_lines(b, line)),
+        BlockKind::DefinitionList { items, .. } => {
+            items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| set_lines(b, line))
+        }
         _ => {}
     }
 }

@@ -421,6 +421,9 @@ fn visit(block: &mut Block, f: &mut impl FnMut(&mut Block)) {
     match &mut block.kind {
         BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => b.iter_mut().for_each(|b| visit(b, f)),
         BlockKind::List { items, .. } => items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| visit(b, f)),
+        BlockKind::DefinitionList { items, .. } => {
+            items.iter_mut().flat_map(|i| &mut i.blocks).for_each(|b| visit(b, f))
+        }
         _ => {}
     }
 }
@@ -512,6 +515,7 @@ fn flatten<'a>(block: &'a Block, out: &mut Vec<&'a Block>) {
     match &block.kind {
         BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => b.iter().for_each(|b| flatten(b, out)),
         BlockKind::List { items, .. } => items.iter().flat_map(|i| &i.blocks).for_each(|b| flatten(b, out)),
+        BlockKind::DefinitionList { items, .. } => items.iter().flat_map(|i| &i.blocks).for_each(|b| flatten(b, out)),
         _ => {}
     }
 }

@@ -509,6 +509,14 @@ impl<'d, 'a> Writer<'d, 'a> {
                 self.numbered = None;
                 self.lists.pop();
             }
+            BlockKind::DefinitionList { items, .. } => {
+                for item in items {
+                    self.paragraph(Some("DefinitionTerm"), "", line, &item.term);
+                    self.body_style.push("Definition");
+                    self.blocks(&item.blocks);
+                    self.body_style.pop();
+                }
+            }
             BlockKind::Code { code, .. } => {
                 self.open(Some("SourceCode"), "", line, Some('a'));
                 let run = self.run();

@@ -118,6 +118,9 @@ pub fn styles(lang: &str, fonts: &Fonts) -> String {
         "",
     ));
     s.push_str(&para_style("CalloutTitle", "Callout Title", "Callout", "<w:keepNext/>", "<w:b/><w:bCs/>", ""));
+    // Pandoc's names for a definition list's terms and definitions.
+    s.push_str(&para_style("DefinitionTerm", "Definition Term", "Normal", "<w:keepNext/>", "<w:b/><w:bCs/>", ""));
+    s.push_str(&para_style("Definition", "Definition", "Normal", "<w:ind w:left=\"567\"/>", "", ""));
     s.push_str(&para_style(
         "SourceCode",
         "Source Code",

@@ -322,7 +322,13 @@ fn hostile_text_comes_back_as_text() {
             para(inline.clone()),
             Block {
                 line: 0,
-                kind: BlockKind::Heading { level: 1, id: String::new(), numbered: true, content: inline.clone() },
+                kind: BlockKind::Heading {
+                    level: 1,
+                    id: String::new(),
+                    numbered: true,
+                    listed: true,
+                    content: inline.clone(),
+                },
             },
             Block {
                 line: 0,
@@ -491,6 +497,7 @@ proptest! {
                     level: 1,
                     id: String::new(),
                     numbered: true,
+                    listed: true,
                     content: vec![t(&heading_text)],
                 },
             },
@@ -677,7 +684,7 @@ proptest! {
         // can only be a space).
         let heading = Block {
             line: 0,
-            kind: BlockKind::Heading { level: 1, id: String::new(), numbered: true, content: inlines.clone() },
+            kind: BlockKind::Heading { level: 1, id: String::new(), numbered: true, listed: true, content: inlines.clone() },
         };
         let written = write_blocks(std::slice::from_ref(&heading), &[]);
         let back = blocks_of(&written);
@@ -882,6 +889,7 @@ fn block_tree() -> impl Strategy<Value = Block> {
             level,
             id: String::new(),
             numbered: true,
+            listed: true,
             content,
         })),
         1 => (proptest::option::of("[a-z]{1,5}"), "[a-z`~ \n]{0,12}")
@@ -915,13 +923,22 @@ fn block_tree() -> impl Strategy<Value = Block> {
             (
                 proptest::option::of(0usize..12),
                 any::<bool>(),
-                proptest::collection::vec((proptest::option::of(any::<bool>()), blocks), 1..3)
+                proptest::collection::vec((proptest::option::of(any::<bool>()), blocks.clone()), 1..3)
             )
                 .prop_map(move |(start, tight, items)| b(BlockKind::List {
                     start,
                     tight,
                     items: items.into_iter().map(|(task, blocks)| ListItem { task, blocks }).collect(),
                 })),
+            (any::<bool>(), proptest::collection::vec((simple_inlines(), blocks), 1..3)).prop_map(
+                move |(tight, items)| b(BlockKind::DefinitionList {
+                    tight,
+                    items: items
+                        .into_iter()
+                        .map(|(term, blocks)| crate::model::DefinitionItem { term, blocks })
+                        .collect(),
+                })
+            ),
         ]
     })
 }
@@ -941,6 +958,7 @@ fn shape(blocks: &[Block]) -> Vec<String> {
             }
             BlockKind::Code { lang, code } => format!("code {lang:?} {code:?}"),
             BlockKind::Table { .. } => "table".into(),
+            BlockKind::DefinitionList { items, .. } => format!("dl {}", items.len()),
             other => format!("{other:?}"),
         };
         let text: Vec<String> = crate::model::block_inlines(block).iter().map(|i| plain_text(i)).collect();
@@ -948,6 +966,7 @@ fn shape(blocks: &[Block]) -> Vec<String> {
         match &block.kind {
             BlockKind::Quote(b) | BlockKind::Callout { blocks: b, .. } => out.extend(shape(b)),
             BlockKind::List { items, .. } => items.iter().for_each(|i| out.extend(shape(&i.blocks))),
+            BlockKind::DefinitionList { items, .. } => items.iter().for_each(|i| out.extend(shape(&i.blocks))),
             _ => {}
         }
     }
