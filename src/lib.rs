@@ -5,13 +5,15 @@
 //! (no import cycle, no arrow running back up):
 //!
 //! - `commands`: the command line (`cli`), `watch` and its preview server
-//!   (`serve`), `init`, `translations`, and how outcomes are shown
-//!   (`progress`, `summary`); over
+//!   (`serve`), `init`, `import` (Word documents into markdown), `review`,
+//!   `translations`, and how outcomes are shown (`progress`, `summary`); over
+//! - `review`: Word proofs that came back, read against their sources; over
 //! - `pipeline`: one checked plan per edition, the session that runs it
 //!   (load, passes, typeset, one producer per format, the atomic write) for
 //!   `build`, `check` and `watch`; over
 //! - `output`: the Typst source, typesetting and the PDF, offprints, the
-//!   XHTML emitter, the EPUB, the web edition, fonts, MathML; over
+//!   XHTML emitter, the EPUB, the web edition (with its metadata and search
+//!   index), the Word edition, the markdown writer, fonts, MathML; over
 //! - `linkcheck`: `check --links`, the web links asked over the network
 //!   (the only module that opens a socket, besides `watch --serve`); over
 //! - `passes`: what runs on the loaded report (numbering, links, glossary,
