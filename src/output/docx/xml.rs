@@ -1,20 +1,10 @@
 //! XML text for WordprocessingML parts: escaping, and the namespaces.
 
 /// `text` escaped for XML text and attribute values, without the
-/// characters XML 1.0 cannot hold.
+/// characters XML 1.0 cannot hold (the XHTML emitter's escaping).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
+    crate::output::xhtml::escape_into(text, &mut out);
     out
 }
 
