@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod docx;
 pub mod epub;
+pub mod facts;
 pub mod fonts;
 pub mod markdown;
 pub mod mathml;

@@ -383,66 +383,29 @@ pub fn article_body_for(article: &Article, ctx: &Context, flavor: Flavor) -> Str
 /// The fact box of a session report (`[session]` in its front matter): the
 /// IGF workshop report template's fields as a two-column table.
 fn session_fact_box(article: &Article, labels: &Labels) -> String {
-    use serde_json::Value;
-    if article.meta.kind != crate::model::Kind::SessionReport {
-        return String::new();
-    }
-    let Some(Value::Object(session)) = article.meta.extra.get("session") else { return String::new() };
-    let text = |v: &Value| -> String {
-        match v {
-            Value::String(s) => escape(s),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Object(o) => {
-                let name = o.get("name").and_then(Value::as_str).unwrap_or_default();
-                match o.get("affiliation").and_then(Value::as_str) {
-                    Some(aff) => format!("{}, <em>{}</em>", escape(name), escape(aff)),
-                    None => escape(name),
-                }
-            }
-            _ => String::new(),
-        }
-    };
-    let mut rows = String::new();
-    for (key, label) in [
-        ("title", labels.session),
-        ("type", labels.format),
-        ("date", labels.date),
-        ("time", labels.time),
-        ("location", labels.place),
-        ("organizers", labels.organizers),
-        ("chair", labels.chair),
-        ("rapporteur", labels.rapporteur),
-        ("speakers", labels.speakers),
-    ] {
-        let cell = match session.get(key) {
-            Some(Value::Array(items)) => {
-                items.iter().map(text).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("<br/>")
-            }
-            Some(v) => text(v),
-            None => String::new(),
-        };
-        if !cell.is_empty() {
-            let _ = writeln!(rows, "<tr><th scope=\"row\">{}</th><td>{cell}</td></tr>", escape(label));
-        }
-    }
-    if let Some(Value::Array(issues)) = session.get("key-issues") {
-        let items: String = issues.iter().map(|i| format!("<li>{}</li>", text(i))).collect();
-        if !items.is_empty() {
-            let _ = writeln!(
-                rows,
-                "<tr><th scope=\"row\">{}</th><td><ol>{items}</ol></td></tr>",
-                escape(labels.key_issues)
-            );
-        }
-    }
+    let rows = crate::output::facts::session_facts(article, labels);
     if rows.is_empty() {
         return String::new();
     }
-    format!(
-        "<table class=\"fact-box\">\n<caption>{}</caption>\n<tbody>\n{rows}</tbody>\n</table>\n",
-        escape(labels.session_facts)
-    )
+    let mut out = format!("<table class=\"fact-box\">\n<caption>{}</caption>\n<tbody>\n", escape(labels.session_facts));
+    for row in rows {
+        let facts: Vec<String> = row
+            .facts
+            .iter()
+            .map(|f| match &f.affiliation {
+                Some(aff) => format!("{}, <em>{}</em>", escape(&f.text), escape(aff)),
+                None => escape(&f.text),
+            })
+            .collect();
+        let cell = if row.numbered {
+            format!("<ol>{}</ol>", facts.iter().map(|f| format!("<li>{f}</li>")).collect::<String>())
+        } else {
+            facts.join("<br/>")
+        };
+        let _ = writeln!(out, "<tr><th scope=\"row\">{}</th><td>{cell}</td></tr>", escape(row.label));
+    }
+    out.push_str("</tbody>\n</table>\n");
+    out
 }
 
 /// A part's title page.

@@ -4,12 +4,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-use serde_json::Value;
-
 use super::omml;
 use super::xml::escape;
 use crate::fsutil::Root;
-use crate::model::{Align, Article, Block, BlockKind, Image, ImageSrc, Inline, Kind, LinkDest};
+use crate::model::{Align, Article, Block, BlockKind, Image, ImageSrc, Inline, LinkDest};
 use crate::words::Labels;
 
 /// The prefix of the bookmarks that mark where a proof's paragraph comes
@@ -378,49 +376,21 @@ impl<'d, 'a> Writer<'d, 'a> {
 
     /// The session report's fact box: the template's fields as a table.
     fn fact_box(&mut self) {
-        let article = self.article;
-        if article.meta.kind != Kind::SessionReport {
-            return;
-        }
-        let Some(Value::Object(session)) = article.meta.extra.get("session") else { return };
-        let text = |v: &Value| -> String {
-            match v {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                Value::Object(o) => {
-                    let name = o.get("name").and_then(Value::as_str).unwrap_or_default();
-                    match o.get("affiliation").and_then(Value::as_str) {
-                        Some(aff) => format!("{name}, {aff}"),
-                        None => name.to_string(),
-                    }
-                }
-                _ => String::new(),
-            }
-        };
         let labels = self.doc.labels;
-        let mut rows: Vec<(String, Vec<String>)> = Vec::new();
-        for (key, label) in [
-            ("title", labels.session),
-            ("type", labels.format),
-            ("date", labels.date),
-            ("time", labels.time),
-            ("location", labels.place),
-            ("organizers", labels.organizers),
-            ("chair", labels.chair),
-            ("rapporteur", labels.rapporteur),
-            ("speakers", labels.speakers),
-            ("key-issues", labels.key_issues),
-        ] {
-            let cell: Vec<String> = match session.get(key) {
-                Some(Value::Array(items)) => items.iter().map(text).filter(|t| !t.is_empty()).collect(),
-                Some(v) => vec![text(v)].into_iter().filter(|t| !t.is_empty()).collect(),
-                None => Vec::new(),
-            };
-            if !cell.is_empty() {
-                rows.push((label.to_string(), cell));
-            }
-        }
+        let rows: Vec<(String, Vec<String>)> = crate::output::facts::session_facts(self.article, labels)
+            .into_iter()
+            .map(|row| {
+                let lines = row
+                    .facts
+                    .into_iter()
+                    .map(|f| match f.affiliation {
+                        Some(aff) => format!("{}, {aff}", f.text),
+                        None => f.text,
+                    })
+                    .collect();
+                (row.label.to_string(), lines)
+            })
+            .collect();
         if rows.is_empty() {
             return;
         }
