@@ -254,6 +254,9 @@ fn yaml_plain_ok(s: &str, flow: bool) -> bool {
         && !s.contains(": ")
         && !s.contains(" #")
         && !s.contains("  ")
+        // In a flow collection the reader takes ` -` or ` ?` before a comma
+        // for an indicator: `[é -, b]` does not parse.
+        && !(flow && (s.ends_with(['-', '?']) || s.contains(" -") || s.contains(" ?")))
         && s.chars().all(|c| {
             c.is_alphanumeric()
                 || matches!(c, ' ' | '.' | '-' | '_' | '\'' | '(' | ')' | '/' | '?' | '!' | '–' | '—' | '&' | '+' | ';')

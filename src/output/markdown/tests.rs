@@ -654,6 +654,30 @@ fn markdown_shows(inlines: &[Inline]) -> bool {
     })
 }
 
+/// The inlines with the breaks the reader never makes taken out: at the
+/// edges of a list and one after another, at every level; containers left
+/// empty go too.
+fn tidy_breaks(inlines: Vec<Inline>) -> Vec<Inline> {
+    let is_break = |i: &Inline| matches!(i, Inline::SoftBreak | Inline::LineBreak);
+    let mut out: Vec<Inline> = Vec::new();
+    for mut inline in inlines {
+        if let Some(children) = inline.children_mut() {
+            *children = tidy_breaks(std::mem::take(children));
+            if children.is_empty() {
+                continue;
+            }
+        }
+        if is_break(&inline) && out.last().is_none_or(is_break) {
+            continue;
+        }
+        out.push(inline);
+    }
+    while out.last().is_some_and(is_break) {
+        out.pop();
+    }
+    out
+}
+
 /// Breaks only between other inlines, never two in a row, never at the
 /// edges of a paragraph.
 fn breaks_ok(inlines: &[Inline]) -> bool {
@@ -670,8 +694,13 @@ proptest! {
     /// A paragraph of any inlines the reader can make reads back the same.
     #[test]
     fn generated_paragraphs_round_trip(inlines in proptest::collection::vec(inline_tree(), 1..6)) {
-        let inlines = canonical(inlines, false);
-        prop_assume!(breaks_ok(&inlines) && !inlines.is_empty());
+        // Tidied rather than rejected: with 2,000 cases most random trees
+        // have a break at some edge, and rejecting them aborts the run.
+        let mut inlines = canonical(inlines, false);
+        while !breaks_ok(&inlines) {
+            inlines = canonical(tidy_breaks(inlines), false);
+        }
+        prop_assume!(!inlines.is_empty());
         // A lone image (with spaces) is a figure.
         let shown: Vec<&Inline> = inlines.iter().filter(|i| !matches!(i, Inline::Text(t) if t.trim().is_empty())).collect();
         prop_assume!(!matches!(shown.as_slice(), [Inline::Image(_)]));
