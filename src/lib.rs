@@ -25,13 +25,15 @@
 //!   and, beside them, `config` (`book.toml`, one file per table); over
 //! - the foundation: `fsutil` (confined paths, the atomic writer, the
 //!   build folder's lock) over `diag` (diagnostics) over `lint` (their
-//!   names and levels); `dates`, `media`, `parallel`, `styles` (the
+//!   names and levels); `dates`, `entities` (character references
+//!   decoded), `media`, `parallel`, `styles` (the
 //!   built-in template and stylesheets) and `svg` (SVG images made safe).
 
 pub mod commands;
 pub mod config;
 pub mod dates;
 pub mod diag;
+pub mod entities;
 pub mod fsutil;
 pub mod input;
 pub mod linkcheck;

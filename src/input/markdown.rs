@@ -1854,7 +1854,7 @@ fn wrappers_only(html: &str) -> Option<String> {
             Some(open) => (&rest[..open], Some(open)),
             None => (rest, None),
         };
-        let text = decode_entities(text);
+        let text = crate::entities::decode(text);
         if in_summary {
             summary.push_str(&text);
         } else if !text.trim().is_empty() {
@@ -1922,11 +1922,11 @@ fn parse_attrs(mut s: &str) -> Vec<(String, String)> {
             if let Some(q) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
                 let body = &rest[1..];
                 let end = body.find(q).unwrap_or(body.len());
-                value = decode_entities(&body[..end]);
+                value = crate::entities::decode(&body[..end]);
                 s = body.get(end + 1..).unwrap_or("");
             } else {
                 let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-                value = decode_entities(&rest[..end]);
+                value = crate::entities::decode(&rest[..end]);
                 s = &rest[end..];
             }
         }
@@ -2010,49 +2010,7 @@ pub fn html_text(html: &str) -> String {
         }
     }
     out.push_str(rest);
-    decode_entities(&out)
-}
-
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let semi = after.find(';').filter(|&i| i <= 10);
-        let decoded = semi.and_then(|i| {
-            let name = &after[1..i];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ if name.starts_with("#x") || name.starts_with("#X") => {
-                    u32::from_str_radix(&name[2..], 16).ok().and_then(char::from_u32)
-                }
-                _ if name.starts_with('#') => name[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            c.map(|c| (c, i))
-        });
-        match decoded {
-            Some((c, i)) => {
-                out.push(c);
-                rest = &after[i + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::entities::decode(&out)
 }
 
 #[cfg(test)]

@@ -112,7 +112,7 @@ pub fn sections(file: &str, article: &str, lang: &str, body: &str) -> Vec<Sectio
             if !current.text.trim().is_empty() || !current.heading.is_empty() {
                 out.push(std::mem::replace(&mut current, empty(String::new())));
             }
-            current.url = format!("{file}#{}", decode(id));
+            current.url = format!("{file}#{}", crate::entities::decode(id));
             heading = Some(name);
             continue;
         }
@@ -154,7 +154,7 @@ fn push_text(section: &mut Section, in_heading: bool, skipping: bool, text: &str
     if skipping || text.is_empty() {
         return;
     }
-    let text = decode(text);
+    let text = crate::entities::decode(text);
     if in_heading {
         section.heading.push_str(&text);
     } else {
@@ -176,51 +176,6 @@ fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
         from = at + name.len();
     }
     None
-}
-
-/// Text with the XML escapes decoded.
-fn decode(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let Some(semi) = rest.find(';').filter(|&s| s <= 10) else {
-            out.push('&');
-            rest = &rest[1..];
-            continue;
-        };
-        let entity = &rest[1..semi];
-        let c = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            _ => entity
-                .strip_prefix("#x")
-                .or_else(|| entity.strip_prefix("#X"))
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        match c {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 fn collapse(text: &str) -> String {
