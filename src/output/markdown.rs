@@ -221,6 +221,21 @@ fn front_matter(meta: &FrontMatter, abstract_: &[Block]) -> String {
     format!("---\n{}\n---\n", lines.join("\n"))
 }
 
+/// `body` after a marker already in `out` (a list bullet, `:`, `[^n]:`):
+/// its first line after a space, the others indented by `indent`, blank
+/// lines left empty.
+fn hang(out: &mut String, body: &str, indent: &str) {
+    for (j, line) in body.split('\n').enumerate() {
+        if j > 0 {
+            out.push('\n');
+        }
+        if !line.is_empty() {
+            out.push_str(if j == 0 { " " } else { indent });
+            out.push_str(line);
+        }
+    }
+}
+
 fn yaml_author(author: &Author) -> String {
     let simple_name = !author.name.contains(['<', '>', '(', ')', ','])
         && author.name.split_whitespace().collect::<Vec<_>>().join(" ") == author.name
@@ -744,22 +759,8 @@ impl<'a> Writer<'a> {
                 (Marker::Bullet('*'), Some(rest)) if rest.is_empty() || rest.starts_with('\n') => format!("___{rest}"),
                 _ => body,
             };
-            let mut text = String::new();
-            for (j, line) in body.split('\n').enumerate() {
-                if j == 0 {
-                    text.push_str(&bullet);
-                    if !line.is_empty() {
-                        text.push(' ');
-                        text.push_str(line);
-                    }
-                } else {
-                    text.push('\n');
-                    if !line.is_empty() {
-                        text.push_str(&indent);
-                        text.push_str(line);
-                    }
-                }
-            }
+            let mut text = bullet;
+            hang(&mut text, &body, &indent);
             if item.task.is_some() && body.is_empty() {
                 text.push(' ');
             }
@@ -775,22 +776,8 @@ impl<'a> Writer<'a> {
         for item in items {
             let mut text = self.inlines_text(&item.term, Ctx::default());
             let body = self.blocks(&item.blocks, false);
-            text.push_str(if tight { "\n" } else { "\n\n" });
-            for (j, line) in body.split('\n').enumerate() {
-                if j == 0 {
-                    text.push(':');
-                    if !line.is_empty() {
-                        text.push(' ');
-                        text.push_str(line);
-                    }
-                } else {
-                    text.push('\n');
-                    if !line.is_empty() {
-                        text.push_str("  ");
-                        text.push_str(line);
-                    }
-                }
-            }
+            text.push_str(if tight { "\n:" } else { "\n\n:" });
+            hang(&mut text, &body, "  ");
             out.push(text);
         }
         out.join("\n\n")
@@ -1058,20 +1045,7 @@ impl<'a> Writer<'a> {
             self.notes[number - 1] = Some(String::new()); // referenced from itself: written once
             let body = self.blocks(&note.blocks, false);
             let mut def = format!("[^{name}]:");
-            for (j, line) in body.split('\n').enumerate() {
-                if j == 0 {
-                    if !line.is_empty() {
-                        def.push(' ');
-                        def.push_str(line);
-                    }
-                } else {
-                    def.push('\n');
-                    if !line.is_empty() {
-                        def.push_str("    ");
-                        def.push_str(line);
-                    }
-                }
-            }
+            hang(&mut def, &body, "    ");
             self.notes[number - 1] = Some(def);
         }
     }
